@@ -1,0 +1,43 @@
+/** Composes the sandbox's Fastify app: errors, docs, multipart, the API behind its guard, the control API. */
+import multipart from '@fastify/multipart';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { MAX_FILE_BYTES } from './contract/operations.js';
+import { controlRoutes } from './control/routes.js';
+import { apiGuard } from './http/api-guard.js';
+import { registerErrorHandling } from './http/error-handling.js';
+import { registerOpenApi } from './http/openapi.js';
+import { methodsAt } from './routes/api-route.js';
+import { chatRoutes } from './routes/chats.js';
+import { messageRoutes } from './routes/messages.js';
+import { SandboxRuntime, type RuntimeOptions } from './runtime.js';
+
+export interface AppOptions extends RuntimeOptions {
+  /** pino level: fatal, error, warn, info, debug, trace or silent. */
+  logLevel?: string;
+}
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  runtime: SandboxRuntime;
+}
+
+export async function buildApp(options: AppOptions = {}): Promise<BuiltApp> {
+  const runtime = await SandboxRuntime.create(options);
+  const app = Fastify({
+    logger: { level: options.logLevel ?? 'silent' },
+    ajv: { customOptions: { formats: { int64: true, int32: true } } },
+  });
+  registerErrorHandling(app, methodsAt);
+  await registerOpenApi(app);
+  await app.register(multipart, { limits: { fileSize: MAX_FILE_BYTES, files: 5, fields: 20, parts: 25 } });
+
+  await app.register(async (api) => {
+    api.addHook('onRequest', apiGuard(runtime.limiter, () => runtime.now()));
+    chatRoutes(api, runtime.chats);
+    messageRoutes(api, runtime.chats);
+  });
+  controlRoutes(app, runtime);
+  app.addHook('onClose', () => runtime.close());
+  await app.ready();
+  return { app, runtime };
+}

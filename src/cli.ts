@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+/** The command line: flags and environment → options → startSandbox(); banner; signals; exit codes. */
+import { parseArgs } from 'node:util';
+import { OPERATIONS, OPERATION_IDS } from './contract/operations.js';
+import { PACKAGE_VERSION } from './package-root.js';
+import { DEFAULT_SEED, WorldStoreError } from './store/world-store.js';
+import { startSandbox, type Sandbox, type SandboxOptions } from './index.js';
+
+const NAME = 'yandex-market-chats-sandbox';
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+const HELP = `Usage: ${NAME} [options]
+
+A local, stateful sandbox of the Yandex Market partner API's chat methods.
+
+Options (each also read from the environment variable in brackets):
+  --port N            TCP port to listen on, 0 for any free one       [PORT]  (default 8080)
+  --host ADDR         address to listen on                            [HOST]  (default 127.0.0.1)
+  --db FILE           persist the world to this JSON file and reload it on the next start
+                                                                      [SANDBOX_DB]  (default: in memory)
+  --seed N            seed of generated worlds; ${DEFAULT_SEED} is the committed default world
+                                                                      [SANDBOX_SEED]
+  --no-rate-limits    turn off Market's request limits                [SANDBOX_RATE_LIMITS=off]
+  --log-level LEVEL   ${LOG_LEVELS.join(', ')}     [SANDBOX_LOG_LEVEL]  (default info)
+  -h, --help          print this help and exit
+  -v, --version       print the version and exit
+
+Flags win over environment variables. Bad flags exit with code 2 and start nothing.
+Docs: once started, Swagger UI is at /docs and the OpenAPI document at /openapi.json.`;
+
+class UsageError extends Error {}
+
+function integer(name: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UsageError(`${name}: must be an integer from ${min} to ${max} (got "${text}")`);
+  }
+  return value;
+}
+
+type Parsed = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: SandboxOptions & { port: number } };
+
+function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        db: { type: 'string' },
+        seed: { type: 'string' },
+        'no-rate-limits': { type: 'boolean' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+
+  const port = values.port ?? env.PORT;
+  const seed = values.seed ?? env.SANDBOX_SEED;
+  const logLevel = values['log-level'] ?? env.SANDBOX_LOG_LEVEL ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level: must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  const limitsEnv = env.SANDBOX_RATE_LIMITS?.toLowerCase();
+  if (limitsEnv !== undefined && !['on', 'off'].includes(limitsEnv)) {
+    throw new UsageError(`SANDBOX_RATE_LIMITS: must be on or off (got "${env.SANDBOX_RATE_LIMITS}")`);
+  }
+  const host = values.host ?? env.HOST ?? '127.0.0.1';
+  if (!host.trim()) throw new UsageError('--host: must not be empty');
+  const db = values.db ?? env.SANDBOX_DB;
+  if (db !== undefined && !db.trim()) throw new UsageError('--db: must name a file');
+  return {
+    kind: 'run',
+    options: {
+      port: port === undefined ? 8080 : integer('--port', port, 0, 65535),
+      host,
+      db,
+      seed: seed === undefined ? undefined : integer('--seed', seed, 0, Number.MAX_SAFE_INTEGER),
+      rateLimits: !(values['no-rate-limits'] ?? limitsEnv === 'off'),
+      logLevel,
+    },
+  };
+}
+
+function banner(sandbox: Sandbox, options: SandboxOptions): string {
+  const limits = options.rateLimits
+    ? `Market's: 4 parallel requests per business; per hour ${OPERATION_IDS.map((op) => `${op} ${OPERATIONS[op].hourlyLimit}`).join(', ')}`
+    : 'off (--no-rate-limits)';
+  return [
+    `Yandex Market chats sandbox ${PACKAGE_VERSION}`,
+    `  API       ${sandbox.url}  (operations under /v2/businesses/… and /businesses/…)`,
+    `  Docs      ${sandbox.url}/docs  (OpenAPI: ${sandbox.url}/openapi.json)`,
+    `  Token     Api-Key: ${sandbox.token}  (any non-empty token works)`,
+    `  Business  ${sandbox.businessId}  (any other id gets a generated world of its own)`,
+    `  Limits    ${limits}`,
+    `  Store     ${options.db ?? 'in memory'}`,
+    `  Try       curl -X POST ${sandbox.url}/v2/businesses/${sandbox.businessId}/chats -H 'Api-Key: ${sandbox.token}' -H 'Content-Type: application/json' -d '{}'`,
+    '',
+  ].join('\n');
+}
+
+async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let parsed: Parsed;
+  try {
+    parsed = parseCommandLine(argv, env);
+  } catch (error) {
+    process.stderr.write(`${NAME}: ${(error as Error).message}\nTry '${NAME} --help'.\n`);
+    return 2;
+  }
+  if (parsed.kind === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (parsed.kind === 'version') {
+    process.stdout.write(`${PACKAGE_VERSION}\n`);
+    return 0;
+  }
+  let sandbox: Sandbox;
+  try {
+    sandbox = await startSandbox(parsed.options);
+  } catch (error) {
+    const usage = error instanceof WorldStoreError;
+    process.stderr.write(`${NAME}: ${usage ? '--db ' : ''}${(error as Error).message}\n`);
+    return usage ? 2 : 1;
+  }
+  process.stdout.write(banner(sandbox, parsed.options));
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stdout.write(`${signal}: writing the world out and stopping\n`);
+      process.once(signal, () => process.exit(130));
+      sandbox.close().then(resolve, (error: Error) => {
+        process.stderr.write(`${NAME}: ${error.message}\n`);
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}
+
+main(process.argv.slice(2), process.env).then((code) => {
+  process.exitCode = code;
+});

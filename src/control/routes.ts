@@ -1,0 +1,69 @@
+/** The control API under /__sandbox: never needs the partner's token. */
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { ApiError } from '../contract/errors.js';
+import { OkNoResultSchema } from '../contract/schemas.js';
+import { sendError } from '../http/error-handling.js';
+import type { SandboxRuntime } from '../runtime.js';
+
+export const CONTROL_TAG = 'Sandbox control';
+
+const HealthSchema = Type.Object({
+  status: Type.Literal('OK'),
+  result: Type.Object({
+    uptimeMs: Type.Integer(),
+    seed: Type.Integer(),
+    businesses: Type.Array(Type.Integer(), { description: 'Businesses that exist so far' }),
+    rateLimits: Type.Boolean(),
+    db: Type.Union([Type.String(), Type.Null()], { description: 'The file the world is persisted to' }),
+  }),
+});
+
+/** Headers that let a browser or client save the file under its own name, without it ever being a path. */
+function dispositionOf(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `inline; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime): void {
+  const tags = [CONTROL_TAG];
+
+  app.get('/__sandbox/health', { schema: { tags, summary: 'Is the sandbox up', response: { 200: HealthSchema } } }, async () => ({
+    status: 'OK' as const,
+    result: {
+      uptimeMs: runtime.now() - runtime.startedAt,
+      seed: runtime.store.seed,
+      businesses: runtime.store.businessIds(),
+      rateLimits: runtime.limiter !== undefined,
+      db: runtime.options.db ?? null,
+    },
+  }));
+
+  app.post(
+    '/__sandbox/reset',
+    { schema: { tags, summary: 'Back to the initial world; limit counters cleared', response: { 200: OkNoResultSchema } } },
+    async () => {
+      await runtime.reset();
+      return { status: 'OK' as const };
+    },
+  );
+
+  app.get<{ Params: { fileId: string } }>(
+    '/__sandbox/files/:fileId',
+    {
+      schema: {
+        tags,
+        summary: 'The bytes behind a payload URL',
+        params: Type.Object({ fileId: Type.String({ maxLength: 100 }) }),
+      },
+    },
+    async (request, reply) => {
+      const file = await runtime.chats.file(request.params.fileId);
+      if (!file) return sendError(reply, new ApiError(404, `fileId: file ${request.params.fileId} not found`));
+      return reply
+        .type(file.meta.contentType)
+        .header('content-disposition', dispositionOf(file.meta.name))
+        .send(file.bytes);
+    },
+  );
+}

@@ -1,0 +1,104 @@
+/**
+ * Bytes for generated attachments: a real PNG or PDF of exactly the advertised size, made from the file
+ * id on request, so that every payload URL of a generated world downloads without storing anything.
+ */
+import { deflateSync } from 'node:zlib';
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes: Buffer): number {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/** A 64×64 image in a colour taken from the seed string, padded with a comment chunk to `size`. */
+function png(seed: string, size: number): Buffer {
+  const side = 64;
+  const hue = [...seed].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7);
+  const rgb = [hue & 0xff, (hue >>> 8) & 0xff, (hue >>> 16) & 0xff];
+  const rows = Buffer.alloc((side * 3 + 1) * side);
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      const at = y * (side * 3 + 1) + 1 + x * 3;
+      rows[at] = (rgb[0] + x * 2) & 0xff;
+      rows[at + 1] = (rgb[1] + y * 2) & 0xff;
+      rows[at + 2] = rgb[2];
+    }
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(side, 0);
+  header.writeUInt32BE(side, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  const parts = [signature, pngChunk('IHDR', header), pngChunk('IDAT', deflateSync(rows))];
+  const end = pngChunk('IEND', Buffer.alloc(0));
+  const used = parts.reduce((n, p) => n + p.length, 0) + end.length;
+  const padding = size - used - 12;
+  if (padding >= 8) {
+    const text = Buffer.alloc(padding, 0x20);
+    text.write('Comment\0', 0, 'latin1');
+    parts.push(pngChunk('tEXt', text));
+  }
+  return Buffer.concat([...parts, end]);
+}
+
+/** A one-page PDF naming the document, padded with a comment line to `size`. */
+function pdf(title: string, size: number): Buffer {
+  const text = `Document ${title.replace(/[^\x20-\x7e]/g, '?').replace(/[()\\]/g, '')}`;
+  const stream = `BT /F1 14 Tf 72 760 Td (${text}) Tj ET`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  const build = (padding: string) => {
+    let body = `%PDF-1.4\n${padding}`;
+    const offsets: number[] = [];
+    objects.forEach((object, i) => {
+      offsets.push(body.length);
+      body += `${i + 1} 0 obj\n${object}\nendobj\n`;
+    });
+    const xref = body.length;
+    body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+    body += offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('');
+    body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+    return body;
+  };
+  // The comment line leaves a little room, because padding shifts the offsets the trailer names;
+  // readers ignore the blank lines after %%EOF that take up the rest.
+  const room = size - build('').length - 16;
+  const padded = build(room > 2 ? `%${'0'.repeat(room - 2)}\n` : '');
+  return Buffer.concat([Buffer.from(padded, 'latin1'), Buffer.alloc(Math.max(0, size - padded.length), 0x0a)]);
+}
+
+export function contentTypeOf(name: string): string {
+  const ext = name.slice(name.lastIndexOf('.') + 1).toLowerCase();
+  return (
+    { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', pdf: 'application/pdf', txt: 'text/plain' }[ext] ??
+    'application/octet-stream'
+  );
+}
+
+export function generatedFileBytes(fileId: string, name: string, size: number): Buffer {
+  const type = contentTypeOf(name);
+  if (type === 'image/png') return png(fileId, size);
+  if (type === 'application/pdf') return pdf(name, size);
+  const line = Buffer.from(`${name} (${fileId})\n`, 'utf8');
+  return Buffer.alloc(size, line);
+}

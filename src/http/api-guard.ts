@@ -1,0 +1,49 @@
+/** What stands between a call and its handler: credentials first, then Market's request limits. */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { readCredentials } from '../auth/credentials.js';
+import { ApiError } from '../contract/errors.js';
+import type { OperationId } from '../contract/operations.js';
+import { formatHttpDate } from '../domain/time.js';
+import type { RateLimiter } from '../limits/rate-limiter.js';
+import { describeWindow } from '../limits/windows.js';
+
+/** The business a path names, when it is a valid id (schema validation reports it otherwise). */
+function businessIdOf(request: FastifyRequest): number | undefined {
+  const raw = (request.params as { businessId?: string }).businessId;
+  const id = Number(raw);
+  return raw && /^\d+$/.test(raw) && Number.isSafeInteger(id) && id >= 1 ? id : undefined;
+}
+
+export function apiGuard(limiter: RateLimiter | undefined, now: () => number) {
+  return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    readCredentials(request.headers);
+    const businessId = businessIdOf(request);
+    if (!limiter || businessId === undefined) return;
+
+    const leave = limiter.enter(businessId);
+    if (!leave) {
+      throw new ApiError(420, `Hit rate limit of ${limiter.parallel} parallel requests for business ${businessId}`);
+    }
+    reply.raw.once('close', leave);
+
+    const operation = request.routeOptions.config.operationId as OperationId;
+    const quota = limiter.take(businessId, operation, now());
+    if (!quota) return;
+    const headers = {
+      'X-RateLimit-Resource-Limit': String(quota.limit),
+      'X-RateLimit-Resource-Remaining': String(quota.remaining),
+      'X-RateLimit-Resource-Until': formatHttpDate(quota.resetsAt),
+    };
+    if (quota.allowed) {
+      reply.headers(headers);
+      return;
+    }
+    const window = describeWindow(limiter.quota(operation)!.windowMs);
+    throw new ApiError(
+      420,
+      `Hit rate limit of ${quota.limit} requests per ${window} for ${operation} of business ${businessId}; ` +
+        `the quota renews at ${headers['X-RateLimit-Resource-Until']}`,
+      headers,
+    );
+  };
+}

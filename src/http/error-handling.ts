@@ -1,0 +1,57 @@
+/**
+ * Every failure leaves in the Yandex envelope with the status Market would use: schema violations,
+ * unreadable bodies, unknown paths and methods, and errors thrown by any layer.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, errorEnvelope } from '../contract/errors.js';
+import { validationMessage } from './validation-message.js';
+
+const ENHANCE_YOUR_CALM = 'Enhance Your Calm';
+
+/** Fastify's and its plugins' own errors, put in Market's terms. */
+function describe(error: FastifyError & { validationContext?: string }, request: FastifyRequest): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error.validation?.length) return new ApiError(400, validationMessage(error.validation[0], error.validationContext));
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE': {
+      const expected = request.routeOptions.schema?.consumes?.[0] ?? 'application/json';
+      const sent = request.headers['content-type'] ?? 'none';
+      return new ApiError(415, `Content-Type: ${sent} is not accepted here; send ${expected}`);
+    }
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError(400, 'body: is empty; send a JSON object (it may be {})');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new ApiError(400, `body: is not valid JSON (${error.message})`);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError(413, 'body: is too large');
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new ApiError(413, 'file: is larger than 5 MB, the most Market accepts');
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) return new ApiError(status, error.message);
+  return new ApiError(500, 'Internal error of the sandbox; see its log');
+}
+
+export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
+  if (error.statusCode === 420) reply.raw.statusMessage = ENHANCE_YOUR_CALM;
+  return reply.code(error.statusCode).headers(error.headers).send(errorEnvelope(error.statusCode, error.message, error.code));
+}
+
+export function registerErrorHandling(app: FastifyInstance, knownPaths: (url: string) => string[] | undefined): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const apiError = describe(error, request);
+    if (apiError.statusCode >= 500) request.log.error({ err: error }, 'unexpected error');
+    return sendError(reply, apiError);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    const methods = knownPaths(path);
+    if (methods) {
+      reply.header('allow', methods.join(', '));
+      return sendError(reply, new ApiError(405, `method: ${request.method} is not allowed on ${path}; use ${methods.join(' or ')}`));
+    }
+    return sendError(reply, new ApiError(404, `path: no operation at ${request.method} ${path}`));
+  });
+}

@@ -1,0 +1,34 @@
+/** Turns a schema violation into a message that names the field, as a client's developer wants to read it. */
+
+interface ValidationIssue {
+  instancePath: string;
+  keyword: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+const PART_NAMES: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'headers' };
+
+/** `/statuses/0` → `statuses[0]`, `/contexts/1/id` → `contexts[1].id`. */
+export function fieldName(instancePath: string): string {
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map((part, i) => (/^\d+$/.test(part) ? `[${part}]` : i === 0 ? part : `.${part}`))
+    .join('');
+}
+
+export function validationMessage(issue: ValidationIssue, part: string | undefined): string {
+  const where = PART_NAMES[part ?? ''] ?? 'request';
+  if (issue.keyword === 'required') {
+    const parent = fieldName(issue.instancePath);
+    const missing = String(issue.params.missingProperty);
+    return `${parent ? `${parent}.` : ''}${missing}: is required${parent ? '' : ` in the ${where}`}`;
+  }
+  const field = fieldName(issue.instancePath) || where;
+  if (issue.keyword === 'enum') {
+    return `${field}: must be one of ${(issue.params.allowedValues as string[]).join(', ')}`;
+  }
+  if (issue.keyword === 'uniqueItems') return `${field}: must not contain the same item twice`;
+  return `${field}: ${issue.message ?? 'is invalid'}`;
+}

@@ -1,0 +1,55 @@
+/** The programmatic API: start a sandbox from test code, or build its Fastify app to inject into. */
+import { buildApp, type AppOptions } from './app.js';
+import type { FastifyInstance } from 'fastify';
+
+export { buildApp, type AppOptions, type BuiltApp } from './app.js';
+export { DEFAULT_SEED } from './store/world-store.js';
+export { OPERATIONS, OPERATION_IDS, type OperationId } from './contract/operations.js';
+
+/** A token that works in the default (lenient) mode, where any non-empty token does. */
+export const SAMPLE_TOKEN = 'ACMA:sandbox-key';
+/** The business of the committed default world; any other id gets a generated world of its own. */
+export const SAMPLE_BUSINESS_ID = 1001;
+
+export interface SandboxOptions extends AppOptions {
+  /** TCP port; 0 (the default here) takes any free one. */
+  port?: number;
+  /** Address to listen on; 127.0.0.1 by default. */
+  host?: string;
+}
+
+export interface Sandbox {
+  /** Base URL of the API, e.g. http://127.0.0.1:8080 */
+  url: string;
+  port: number;
+  token: string;
+  businessId: number;
+  /** Back to the initial world, with request-limit counters cleared. */
+  reset(): Promise<void>;
+  /** Stops listening, waits for requests under way, and writes the world out (with --db). */
+  close(): Promise<void>;
+  /** The Fastify app, for inject() or extra hooks in tests. */
+  app: FastifyInstance;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const { app, runtime } = await buildApp(options);
+  try {
+    await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
+  const host = options.host ?? '127.0.0.1';
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    token: SAMPLE_TOKEN,
+    businessId: SAMPLE_BUSINESS_ID,
+    reset: () => runtime.reset(),
+    close: () => app.close(),
+    app,
+  };
+}

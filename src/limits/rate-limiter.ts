@@ -1,0 +1,78 @@
+/**
+ * Market's request limits, with no HTTP in them: per business and operation, a quota for a window that
+ * opens with the first request after the previous one closed; and a cap on requests running at once.
+ */
+import type { OperationId } from '../contract/operations.js';
+
+export interface Quota {
+  limit: number;
+  windowMs: number;
+}
+
+export interface QuotaState {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** When the current window closes and the quota is whole again. */
+  resetsAt: number;
+}
+
+interface Window {
+  opened: number;
+  used: number;
+}
+
+export class RateLimiter {
+  private readonly quotas: Partial<Record<OperationId, Quota>>;
+  private readonly parallelLimit: number | undefined;
+  private readonly windows = new Map<string, Window>();
+  private readonly running = new Map<number, number>();
+
+  constructor(quotas: Partial<Record<OperationId, Quota>>, parallelLimit: number | undefined) {
+    this.quotas = quotas;
+    this.parallelLimit = parallelLimit;
+  }
+
+  /** Counts one request against the operation's quota, unless it is spent. */
+  take(businessId: number, operation: OperationId, now: number): QuotaState | undefined {
+    const quota = this.quotas[operation];
+    if (!quota) return undefined;
+    const key = `${businessId}:${operation}`;
+    let window = this.windows.get(key);
+    if (!window || now >= window.opened + quota.windowMs) {
+      window = { opened: now, used: 0 };
+      this.windows.set(key, window);
+    }
+    const allowed = window.used < quota.limit;
+    if (allowed) window.used++;
+    return { allowed, limit: quota.limit, remaining: quota.limit - window.used, resetsAt: window.opened + quota.windowMs };
+  }
+
+  /** Takes a place among the requests running for a business; undefined when none is free. */
+  enter(businessId: number): (() => void) | undefined {
+    if (this.parallelLimit === undefined) return () => undefined;
+    const running = this.running.get(businessId) ?? 0;
+    if (running >= this.parallelLimit) return undefined;
+    this.running.set(businessId, running + 1);
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      const now = (this.running.get(businessId) ?? 1) - 1;
+      if (now === 0) this.running.delete(businessId);
+      else this.running.set(businessId, now);
+    };
+  }
+
+  get parallel(): number | undefined {
+    return this.parallelLimit;
+  }
+
+  quota(operation: OperationId): Quota | undefined {
+    return this.quotas[operation];
+  }
+
+  reset(): void {
+    this.windows.clear();
+  }
+}

@@ -1,0 +1,63 @@
+/** The world as it is stored (and persisted by lowdb): plain JSON, times in epoch milliseconds. */
+import type { ChatStatus, ChatType, ContextType, Sender } from '../contract/enums.js';
+
+export interface CustomerRecord {
+  name: string;
+  publicId: string;
+}
+
+export interface ContextRecord {
+  type: ContextType;
+  campaignId?: number;
+  orderId?: number;
+  returnId?: number;
+  customer?: CustomerRecord;
+}
+
+export interface FileRef {
+  fileId: string;
+  name: string;
+  size: number;
+}
+
+export interface MessageRecord {
+  id: number;
+  at: number;
+  sender: Sender;
+  text?: string;
+  files?: FileRef[];
+}
+
+export interface ChatRecord {
+  id: number;
+  type: ChatType;
+  status: ChatStatus;
+  context: ContextRecord;
+  createdAt: number;
+  updatedAt: number;
+  /** Ascending by id (and so by time). */
+  messages: MessageRecord[];
+}
+
+export interface FileMeta {
+  name: string;
+  size: number;
+  contentType: string;
+  /** generated: bytes are made on request from the id; uploaded: bytes are kept by the file store. */
+  origin: 'generated' | 'uploaded';
+}
+
+export interface BusinessRecord {
+  id: number;
+  campaigns: number[];
+  nextChatId: number;
+  nextMessageId: number;
+  chats: ChatRecord[];
+  files: Record<string, FileMeta>;
+}
+
+export interface WorldData {
+  format: 1;
+  seed: number;
+  businesses: Record<string, BusinessRecord>;
+}

@@ -1,0 +1,162 @@
+/**
+ * The world, kept by lowdb: in memory, or in a JSON file (`--db`) written atomically (steno writes a
+ * temporary file and renames it) and coalesced, so that a burst of requests costs one write.
+ */
+import { readFileSync } from 'node:fs';
+import { Low, Memory } from 'lowdb';
+import { DataFile } from 'lowdb/node';
+import { generateBusiness } from '../fake/world-generator.js';
+import { packagePath } from '../package-root.js';
+import { BusinessState } from './business-state.js';
+import type { BusinessRecord, WorldData } from './records.js';
+
+/** The seed of the committed default world in fixtures/. */
+export const DEFAULT_SEED = 20251121;
+export const DEFAULT_FIXTURE = packagePath('fixtures', 'default-world.json');
+
+/** The committed default world: generated from DEFAULT_SEED at `anchor`, shifted to the present on load. */
+export interface Fixture {
+  seed: number;
+  anchor: number;
+  businesses: BusinessRecord[];
+}
+
+export interface WorldStoreOptions {
+  seed: number;
+  /** Persist to this JSON file; in memory when absent. */
+  dbFile?: string;
+  /** Longest time a change waits before it is written. */
+  flushDelayMs?: number;
+  now?: () => number;
+}
+
+export class WorldStoreError extends Error {}
+
+export class WorldStore {
+  private readonly db: Low<WorldData>;
+  private readonly options: Required<Omit<WorldStoreOptions, 'dbFile'>> & Pick<WorldStoreOptions, 'dbFile'>;
+  private states = new Map<number, BusinessState>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+
+  private constructor(db: Low<WorldData>, options: WorldStoreOptions) {
+    this.db = db;
+    this.options = { ...options, flushDelayMs: options.flushDelayMs ?? 50, now: options.now ?? Date.now };
+  }
+
+  static async open(options: WorldStoreOptions): Promise<WorldStore> {
+    const adapter = options.dbFile
+      ? new DataFile<WorldData>(options.dbFile, { parse: JSON.parse, stringify: JSON.stringify })
+      : new Memory<WorldData>();
+    const store = new WorldStore(new Low(adapter, emptyWorld(options.seed)), options);
+    try {
+      await store.db.read();
+    } catch (error) {
+      throw new WorldStoreError(`${options.dbFile}: not a readable sandbox world (${(error as Error).message})`);
+    }
+    if (store.db.data.format !== 1 || typeof store.db.data.businesses !== 'object') {
+      throw new WorldStoreError(`${options.dbFile}: not a sandbox world (expected {"format":1,...})`);
+    }
+    if (Object.keys(store.db.data.businesses).length === 0) store.db.data = store.initialWorld();
+    store.indexAll();
+    return store;
+  }
+
+  get seed(): number {
+    return this.options.seed;
+  }
+
+  now(): number {
+    return this.options.now();
+  }
+
+  /** A business's state; one never seen before is generated from the seed and its id. */
+  business(businessId: number): BusinessState {
+    let state = this.states.get(businessId);
+    if (!state) {
+      const record = generateBusiness(this.options.seed, businessId, this.now());
+      this.db.data.businesses[businessId] = record;
+      state = new BusinessState(record);
+      this.states.set(businessId, state);
+      this.changed();
+    }
+    return state;
+  }
+
+  /** A business's state if it exists already; nothing is generated. */
+  existingBusiness(businessId: number): BusinessState | undefined {
+    return this.states.get(businessId);
+  }
+
+  /** Ids of the businesses that exist so far. */
+  businessIds(): number[] {
+    return [...this.states.keys()];
+  }
+
+  /** Records that the world changed: it is written within flushDelayMs. */
+  changed(): void {
+    if (!this.options.dbFile || this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flush().catch((error: Error) => process.emitWarning(`could not write ${this.options.dbFile}: ${error.message}`));
+    }, this.options.flushDelayMs);
+    this.flushTimer.unref();
+  }
+
+  /** Writes the world now (after any write under way); resolves once it is on disk. */
+  flush(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    // A failed write must not stop the next one: each write saves the whole world anyway.
+    this.writing = this.writing.catch(() => undefined).then(() => this.db.write());
+    return this.writing;
+  }
+
+  /** Back to the initial world: the default fixture (or nothing, for another seed), written at once. */
+  async reset(): Promise<void> {
+    this.db.data = this.initialWorld();
+    this.indexAll();
+    if (this.options.dbFile) await this.flush();
+  }
+
+  async close(): Promise<void> {
+    if (this.options.dbFile) await this.flush();
+  }
+
+  private indexAll(): void {
+    this.states = new Map(
+      Object.values(this.db.data.businesses).map((record) => [record.id, new BusinessState(record)]),
+    );
+  }
+
+  private initialWorld(): WorldData {
+    const world = emptyWorld(this.options.seed);
+    if (this.options.seed !== DEFAULT_SEED) return world;
+    for (const business of loadFixture(DEFAULT_FIXTURE, this.now())) world.businesses[business.id] = business;
+    return world;
+  }
+}
+
+function emptyWorld(seed: number): WorldData {
+  return { format: 1, seed, businesses: {} };
+}
+
+/** The moment the committed default world was generated at; times move forward from it on load. */
+export const FIXTURE_ANCHOR = Date.parse('2025-11-21T12:00:00+03:00');
+
+export function fixtureOf(seed: number, businessIds: number[]): Fixture {
+  return { seed, anchor: FIXTURE_ANCHOR, businesses: businessIds.map((id) => generateBusiness(seed, id, FIXTURE_ANCHOR)) };
+}
+
+/** Reads a fixture and moves its times forward so that its newest moment is `now`. */
+export function loadFixture(file: string, now: number): BusinessRecord[] {
+  const fixture = JSON.parse(readFileSync(file, 'utf8')) as Fixture;
+  const shift = Math.floor((now - fixture.anchor) / 1000) * 1000;
+  for (const business of fixture.businesses) {
+    for (const chat of business.chats) {
+      chat.createdAt += shift;
+      chat.updatedAt += shift;
+      for (const message of chat.messages) message.at += shift;
+    }
+  }
+  return fixture.businesses;
+}
