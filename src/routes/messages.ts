@@ -1,6 +1,7 @@
 /** getChatHistory, getChatMessage, sendMessageToChat, sendFileToChat. */
+import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badRequest } from '../contract/errors.js';
+import { ApiError, badRequest } from '../contract/errors.js';
 import type { ChatService, UploadedFile } from '../domain/chat-service.js';
 import { contextDto, messageDto } from '../domain/chats.js';
 import { apiRoute } from './api-route.js';
@@ -11,16 +12,35 @@ function fileUrls(request: FastifyRequest) {
   return (fileId: string) => `${origin}/__sandbox/files/${fileId}`;
 }
 
-/** The multipart part named `file`; other parts are read past. Refused past 5 MB while streaming. */
+/** A part's bytes; refused the moment it passes the size limit, not once the client has sent it all. */
+function readPart(part: MultipartFile): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    part.file.on('data', (chunk: Buffer) => chunks.push(chunk));
+    // The rest of the upload is not wanted: the connection closes once the refusal is sent.
+    const refusal = new ApiError(413, 'file: is larger than 5 MB, the most Market accepts', { connection: 'close' });
+    part.file.once('limit', () => reject(refusal));
+    part.file.once('end', () => resolve(Buffer.concat(chunks)));
+    part.file.once('error', reject);
+  });
+}
+
+/** The multipart part named `file`; other parts are read past. */
 async function uploadedFile(request: FastifyRequest): Promise<UploadedFile> {
   let file: UploadedFile | undefined;
-  for await (const part of request.parts()) {
-    if (part.type !== 'file') continue;
-    if (part.fieldname !== 'file' || file) {
-      part.file.resume();
-      continue;
+  try {
+    for await (const part of request.parts()) {
+      if (part.type !== 'file') continue;
+      if (part.fieldname !== 'file' || file) {
+        part.file.resume();
+        continue;
+      }
+      file = { name: part.filename, contentType: part.mimetype, bytes: await readPart(part) };
     }
-    file = { name: part.filename, contentType: part.mimetype, bytes: await part.toBuffer() };
+  } catch (error) {
+    // The parser's own complaints about a broken body carry no status: they are the client's.
+    if ((error as { statusCode?: number }).statusCode) throw error;
+    throw badRequest(`body: not readable as multipart/form-data (${(error as Error).message})`);
   }
   if (!file) throw badRequest('file: the multipart part "file" is required');
   return file;

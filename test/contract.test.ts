@@ -1,0 +1,155 @@
+/**
+ * Walks every operation under both path spellings, in success and in error, and validates each body it
+ * gets back against the response schema that /openapi.json documents for that operation and status.
+ */
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import t from 'tap';
+import { OPERATIONS, OPERATION_IDS, type OperationId } from '../src/index.js';
+import { sandboxFor, type Answer, type Client } from './helpers.js';
+
+const BUSINESS = 1001;
+
+interface Case {
+  name: string;
+  operation: OperationId;
+  query?: (ids: Ids) => string;
+  body?: unknown;
+  raw?: () => { body: BodyInit; headers?: Record<string, string> };
+  headers?: Record<string, string>;
+  status: number;
+  /** Words the error message must contain: the field at fault. */
+  names?: string;
+}
+
+interface Ids {
+  chatId: number;
+  finishedChatId: number;
+  messageId: number;
+}
+
+function fileForm(name = 'накладная.txt', text = 'Накладная №1'): FormData {
+  const form = new FormData();
+  form.append('file', new Blob([text], { type: 'text/plain' }), name);
+  return form;
+}
+
+const CASES: Case[] = [
+  { name: 'createChat', operation: 'createChat', body: { context: { type: 'ORDER', id: 777000111 } }, status: 200 },
+  { name: 'createChat, deprecated orderId', operation: 'createChat', body: { orderId: 777000112 }, status: 200 },
+  { name: 'createChat, no context', operation: 'createChat', body: {}, status: 400, names: 'context' },
+  { name: 'createChat, DIRECT context', operation: 'createChat', body: { context: { type: 'DIRECT', id: 1 } }, status: 400, names: 'context.type' },
+  { name: 'createChat, id 0', operation: 'createChat', body: { context: { type: 'ORDER', id: 0 } }, status: 400, names: 'context.id' },
+  { name: 'createChat, no credentials', operation: 'createChat', body: { orderId: 1 }, headers: { 'Api-Key': '' }, status: 401, names: 'Api-Key' },
+  { name: 'getChats', operation: 'getChats', body: {}, status: 200 },
+  { name: 'getChats, filtered', operation: 'getChats', query: () => 'limit=20', body: { statuses: ['FINISHED'], types: ['CHAT'] }, status: 200 },
+  { name: 'getChats, limit 21', operation: 'getChats', query: () => 'limit=21', body: {}, status: 400, names: 'limit' },
+  { name: 'getChats, limit 0', operation: 'getChats', query: () => 'limit=0', body: {}, status: 400, names: 'limit' },
+  { name: 'getChats, bad status', operation: 'getChats', body: { statuses: ['OPEN'] }, status: 400, names: 'statuses[0]' },
+  { name: 'getChats, empty array', operation: 'getChats', body: { types: [] }, status: 400, names: 'types' },
+  { name: 'getChats, repeated item', operation: 'getChats', body: { orderIds: [5, 5] }, status: 400, names: 'orderIds' },
+  { name: 'getChats, bad page token', operation: 'getChats', query: () => 'page_token=garbage', body: {}, status: 400, names: 'pageToken' },
+  { name: 'getChats, malformed JSON', operation: 'getChats', raw: () => ({ body: '{"statuses": [', headers: { 'content-type': 'application/json' } }), status: 400, names: 'body' },
+  { name: 'getChats, no body', operation: 'getChats', status: 400, names: 'body' },
+  { name: 'getChats, form body', operation: 'getChats', raw: () => ({ body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), status: 415, names: 'Content-Type' },
+  { name: 'getChat', operation: 'getChat', query: (ids) => `chatId=${ids.chatId}`, status: 200 },
+  { name: 'getChat, unknown chat', operation: 'getChat', query: () => 'chatId=1', status: 404, names: 'chatId' },
+  { name: 'getChat, no chatId', operation: 'getChat', status: 400, names: 'chatId' },
+  { name: 'getChat, chatId not a number', operation: 'getChat', query: () => 'chatId=abc', status: 400, names: 'chatId' },
+  { name: 'getChatHistory', operation: 'getChatHistory', query: (ids) => `chatId=${ids.chatId}&limit=5`, body: {}, status: 200 },
+  { name: 'getChatHistory, messageIdFrom', operation: 'getChatHistory', query: (ids) => `chatId=${ids.chatId}`, body: { messageIdFrom: 1 }, status: 200 },
+  { name: 'getChatHistory, limit 101', operation: 'getChatHistory', query: (ids) => `chatId=${ids.chatId}&limit=101`, body: {}, status: 400, names: 'limit' },
+  { name: 'getChatHistory, messageIdFrom 0', operation: 'getChatHistory', query: (ids) => `chatId=${ids.chatId}`, body: { messageIdFrom: 0 }, status: 400, names: 'messageIdFrom' },
+  { name: 'getChatHistory, unknown chat', operation: 'getChatHistory', query: () => 'chatId=2', body: {}, status: 404, names: 'chatId' },
+  { name: 'getChatMessage', operation: 'getChatMessage', query: (ids) => `chatId=${ids.chatId}&messageId=${ids.messageId}`, status: 200 },
+  { name: 'getChatMessage, unknown message', operation: 'getChatMessage', query: (ids) => `chatId=${ids.chatId}&messageId=3`, status: 404, names: 'messageId' },
+  { name: 'getChatMessage, no messageId', operation: 'getChatMessage', query: (ids) => `chatId=${ids.chatId}`, status: 400, names: 'messageId' },
+  { name: 'sendMessageToChat', operation: 'sendMessageToChat', query: (ids) => `chatId=${ids.chatId}`, body: { message: 'Здравствуйте! Заказ уже в пути.' }, status: 200 },
+  { name: 'sendMessageToChat, empty', operation: 'sendMessageToChat', query: (ids) => `chatId=${ids.chatId}`, body: { message: '' }, status: 400, names: 'message' },
+  { name: 'sendMessageToChat, 4097 characters', operation: 'sendMessageToChat', query: (ids) => `chatId=${ids.chatId}`, body: { message: 'я'.repeat(4097) }, status: 400, names: 'message' },
+  { name: 'sendMessageToChat, no message', operation: 'sendMessageToChat', query: (ids) => `chatId=${ids.chatId}`, body: {}, status: 400, names: 'message' },
+  { name: 'sendMessageToChat, finished chat', operation: 'sendMessageToChat', query: (ids) => `chatId=${ids.finishedChatId}`, body: { message: 'Ещё вопрос' }, status: 400, names: 'FINISHED' },
+  { name: 'sendFileToChat', operation: 'sendFileToChat', query: (ids) => `chatId=${ids.chatId}`, raw: () => ({ body: fileForm() }), status: 200 },
+  { name: 'sendFileToChat, no file part', operation: 'sendFileToChat', query: (ids) => `chatId=${ids.chatId}`, raw: () => { const form = new FormData(); form.append('comment', 'без файла'); return { body: form }; }, status: 400, names: 'file' },
+  { name: 'sendFileToChat, JSON body', operation: 'sendFileToChat', query: (ids) => `chatId=${ids.chatId}`, body: { file: 'x' }, status: 415, names: 'multipart/form-data' },
+  { name: 'sendFileToChat, unknown chat', operation: 'sendFileToChat', query: () => 'chatId=4', raw: () => ({ body: fileForm() }), status: 404, names: 'chatId' },
+];
+
+async function schemaValidator(client: Client) {
+  const openapi = (await client.get('/openapi.json')).body;
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addFormat('int64', { type: 'number', validate: Number.isSafeInteger });
+  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 31 });
+  return (path: string, method: string, answer: Answer) => {
+    const templated = path.replace(/\/businesses\/\d+/, '/businesses/{businessId}').split('?')[0];
+    const operation = openapi.paths[templated]?.[method.toLowerCase()];
+    const schema = operation?.responses?.[answer.status]?.content?.['application/json']?.schema;
+    if (!schema) return [`no schema documented for ${method} ${templated} ${answer.status}`];
+    return ajv.validate(schema, answer.body) ? [] : ajv.errors!.map((e) => `${e.instancePath} ${e.message}`);
+  };
+}
+
+async function knownIds(client: Client): Promise<Ids> {
+  const chats = (await client.post(`/v2/businesses/${BUSINESS}/chats?limit=20`, { statuses: ['WAITING_FOR_PARTNER'] })).body.result.chats;
+  const finished = (await client.post(`/v2/businesses/${BUSINESS}/chats`, { statuses: ['FINISHED'] })).body.result.chats;
+  const chatId = chats[0].chatId;
+  const history = (await client.post(`/v2/businesses/${BUSINESS}/chats/history?chatId=${chatId}`)).body.result;
+  return { chatId, finishedChatId: finished[0].chatId, messageId: history.messages[0].messageId };
+}
+
+t.test('every operation answers per the documented schemas, under both spellings', async (t) => {
+  const client = await sandboxFor(t);
+  const validate = await schemaValidator(client);
+  const ids = await knownIds(client);
+  const seen = new Set<string>();
+  for (const prefix of ['', '/v2']) {
+    for (const c of CASES) {
+      const spec = OPERATIONS[c.operation];
+      const query = c.query?.(ids);
+      const path = `${prefix}${spec.path.replace(':businessId', String(BUSINESS))}${query ? `?${query}` : ''}`;
+      const raw = c.raw?.();
+      const answer = await client.call(spec.method, path, {
+        body: c.body,
+        raw: raw?.body,
+        headers: { ...raw?.headers, ...c.headers },
+      });
+      const label = `${prefix || '(unprefixed)'} ${c.name}`;
+      t.equal(answer.status, c.status, `${label}: status`, { body: answer.body });
+      t.strictSame(validate(path, spec.method, answer), [], `${label}: body matches the schema`);
+      if (c.status !== 200) {
+        t.equal(answer.body.status, 'ERROR', `${label}: error envelope`);
+        t.match(answer.body.errors[0].message, c.names!, `${label}: the message names ${c.names}`);
+      }
+      seen.add(`${c.operation} ${c.status === 200 ? 'ok' : 'error'}`);
+    }
+  }
+  for (const op of OPERATION_IDS) {
+    t.ok(seen.has(`${op} ok`) && seen.has(`${op} error`), `${op} is walked in success and in error`);
+  }
+});
+
+t.test('a spent request limit answers 420 per the documented schema, with the limit headers', async (t) => {
+  const client = await sandboxFor(t, { rateLimits: true });
+  const validate = await schemaValidator(client);
+  const path = `/v2/businesses/${BUSINESS}/chat?chatId=1`;
+  let answer: Answer | undefined;
+  for (let i = 0; i <= OPERATIONS.getChat.hourlyLimit; i++) answer = await client.get(path);
+  t.equal(answer!.status, 420);
+  t.strictSame(validate(path, 'GET', answer!), []);
+  t.equal(answer!.body.errors[0].code, 'HIT_RATE_LIMIT');
+  t.equal(answer!.headers.get('x-ratelimit-resource-remaining'), '0');
+});
+
+t.test('unknown paths and wrong methods answer in the envelope', async (t) => {
+  const client = await sandboxFor(t);
+  const unknown = await client.get('/v2/businesses/1001/orders');
+  t.equal(unknown.status, 404);
+  t.match(unknown.body, { status: 'ERROR', errors: [{ code: 'NOT_FOUND', message: /path/ }] });
+  for (const prefix of ['', '/v2']) {
+    const wrong = await client.call('DELETE', `${prefix}/businesses/1001/chats/message?chatId=1`);
+    t.equal(wrong.status, 405);
+    t.equal(wrong.headers.get('allow'), 'GET, POST');
+    t.match(wrong.body, { status: 'ERROR', errors: [{ code: 'METHOD_NOT_ALLOWED', message: /DELETE/ }] });
+  }
+});
