@@ -25,9 +25,9 @@ function pngChunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([head, data, crc]);
 }
 
-/** A 64×64 image in a colour taken from the seed string, padded with a comment chunk to `size`. */
+/** A 32×32 image in a colour taken from the seed string, padded with a comment chunk to `size`. */
 function png(seed: string, size: number): Buffer {
-  const side = 64;
+  const side = 32;
   const hue = [...seed].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7);
   const rgb = [hue & 0xff, (hue >>> 8) & 0xff, (hue >>> 16) & 0xff];
   const rows = Buffer.alloc((side * 3 + 1) * side);

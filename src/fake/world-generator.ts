@@ -113,7 +113,8 @@ function conversation(plan: ChatPlan, count: number): Draft[] {
   const body = senders.map((sender, i): Draft => {
     const first = !spoken.has(sender);
     spoken.add(sender);
-    const middle = i > 0 && i < senders.length - 1;
+    // Market and support step in now and then, though not before the partner has answered at all.
+    const middle = plan.status !== 'NEW' && i > 0 && i < senders.length - 1;
     if (middle && faker.number.float() < 0.04) return { sender: 'SUPPORT', text: pick(say.SUPPORT_LINES) };
     if (middle && faker.number.float() < 0.04) return { sender: 'MARKET', text: pick(say.MARKET_LINES) };
     if (sender === 'CUSTOMER') {
