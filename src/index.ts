@@ -26,7 +26,7 @@ export interface Sandbox {
   businessId: number;
   /** Back to the initial world, with request-limit counters cleared. */
   reset(): Promise<void>;
-  /** Stops listening, waits for requests under way, and writes the world out (with --db). */
+  /** Stops listening, waits for requests under way, and writes the world out (with --db). Safe to call twice. */
   close(): Promise<void>;
   /** The Fastify app, for inject() or extra hooks in tests. */
   app: FastifyInstance;
@@ -43,13 +43,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
   const host = options.host ?? '127.0.0.1';
+  let closing: Promise<void> | undefined;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     token: SAMPLE_TOKEN,
     businessId: SAMPLE_BUSINESS_ID,
     reset: () => runtime.reset(),
-    close: () => app.close(),
+    close: () => (closing ??= app.close()),
     app,
   };
 }

@@ -1,4 +1,7 @@
 /** Shared test plumbing: a sandbox per test on a free port, and a small client that speaks to it over HTTP. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Test } from 'tap';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../src/index.js';
 
@@ -73,4 +76,12 @@ export async function allMessages(client: Client, businessId: number, chatId: nu
     token = page.body.result.paging.nextPageToken;
   } while (token);
   return messages;
+}
+
+/** A temporary folder removed after everything else the test set up (teardowns run last-in, first-out). */
+export function tempDir(t: Test, files: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ymcs-test-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }

@@ -16,6 +16,7 @@ const HealthSchema = Type.Object({
     businesses: Type.Array(Type.Integer(), { description: 'Businesses that exist so far' }),
     rateLimits: Type.Boolean(),
     db: Type.Union([Type.String(), Type.Null()], { description: 'The file the world is persisted to' }),
+    dbWrites: Type.Integer({ description: 'Whole-world writes to that file so far (changes are coalesced)' }),
   }),
 });
 
@@ -36,6 +37,7 @@ export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime): vo
       businesses: runtime.store.businessIds(),
       rateLimits: runtime.limiter !== undefined,
       db: runtime.options.db ?? null,
+      dbWrites: runtime.store.writes,
     },
   }));
 

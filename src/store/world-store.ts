@@ -30,7 +30,9 @@ export interface WorldStoreOptions {
   now?: () => number;
 }
 
-export class WorldStoreError extends Error {}
+export class WorldStoreError extends Error {
+  override name = 'WorldStoreError';
+}
 
 export class WorldStore {
   private readonly db: Low<WorldData>;
@@ -38,6 +40,8 @@ export class WorldStore {
   private states = new Map<number, BusinessState>();
   private flushTimer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
+  /** Whole-world writes done so far: shows that bursts of changes are coalesced. */
+  writes = 0;
 
   private constructor(db: Low<WorldData>, options: WorldStoreOptions) {
     this.db = db;
@@ -107,7 +111,10 @@ export class WorldStore {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     // A failed write must not stop the next one: each write saves the whole world anyway.
-    this.writing = this.writing.catch(() => undefined).then(() => this.db.write());
+    this.writing = this.writing
+      .catch(() => undefined)
+      .then(() => this.db.write())
+      .then(() => void this.writes++);
     return this.writing;
   }
 

@@ -1,0 +1,98 @@
+/** The lowdb store: persisted with --db, coalesced, atomic, reloaded; and reset back to the initial world. */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { startSandbox } from '../src/index.js';
+import { WorldStore } from '../src/store/world-store.js';
+import { allChats, allMessages, sandboxFor, tempDir } from './helpers.js';
+
+const B = '/v2/businesses/1001';
+
+t.test('with --db the world survives a restart, uploaded files included', async (t) => {
+  const dir = tempDir(t);
+  const db = join(dir, 'world.json');
+  const first = await sandboxFor(t, { db });
+  const [chat] = await allChats(first, 1001, { statuses: ['WAITING_FOR_PARTNER'] });
+  await first.post(`${B}/chats/message?chatId=${chat.chatId}`, { message: 'Отправили заказ, трек-номер пришлём вечером.' });
+  const form = new FormData();
+  form.append('file', new Blob(['Накладная'], { type: 'text/plain' }), 'накладная.txt');
+  await first.call('POST', `${B}/chats/file/send?chatId=${chat.chatId}`, { raw: form });
+  const created = (await first.post('/v2/businesses/5005/chats/new', { orderId: 31337 })).body.result.chatId;
+  const before = await allMessages(first, 1001, chat.chatId);
+  await first.sandbox.close();
+
+  t.ok(existsSync(db));
+  t.strictSame(readdirSync(dir).sort(), ['world.json', 'world.json.files'], 'no temporary file left behind');
+  const second = await sandboxFor(t, { db });
+  const withoutPort = (messages: any[]) => JSON.parse(JSON.stringify(messages).replace(/127\.0\.0\.1:\d+/g, 'host'));
+  t.strictSame(withoutPort(await allMessages(second, 1001, chat.chatId)), withoutPort(before));
+  const file = (await allMessages(second, 1001, chat.chatId)).at(-1).payload[0];
+  t.equal(await (await fetch(file.url)).text(), 'Накладная');
+  t.equal((await second.get(`/v2/businesses/5005/chat?chatId=${created}`)).status, 200, 'a created chat is there');
+  const health = (await second.get('/__sandbox/health')).body.result;
+  t.match(health, { db, businesses: [1001, 5005] });
+});
+
+t.test('a burst of changes is written once, atomically', async (t) => {
+  const dir = tempDir(t);
+  const db = join(dir, 'world.json');
+  const client = await sandboxFor(t, { db });
+  const [chat] = await allChats(client, 1001, { statuses: ['WAITING_FOR_PARTNER'] });
+  const writesBefore = (await client.get('/__sandbox/health')).body.result.dbWrites;
+  await Promise.all(
+    Array.from({ length: 40 }, (_, i) => client.post(`${B}/chats/message?chatId=${chat.chatId}`, { message: `Сообщение ${i}` })),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const writes = (await client.get('/__sandbox/health')).body.result.dbWrites - writesBefore;
+  t.ok(writes >= 1 && writes <= 4, `40 messages, ${writes} write(s) of the file`);
+  const saved = JSON.parse(readFileSync(db, 'utf8'));
+  const savedChat = saved.businesses['1001'].chats.find((c: any) => c.id === chat.chatId);
+  t.equal(savedChat.messages.filter((m: any) => /^Сообщение/.test(m.text)).length, 40);
+});
+
+t.test('reset brings back the initial world and forgets uploads', async (t) => {
+  const dir = tempDir(t);
+  const db = join(dir, 'world.json');
+  const client = await sandboxFor(t, { db });
+  const initial = await allChats(client, 1001);
+  await client.post(`${B}/chats/new`, { orderId: 1 });
+  await client.post('/v2/businesses/7007/chats');
+  const form = new FormData();
+  form.append('file', new Blob(['x']), 'x.txt');
+  await client.call('POST', `${B}/chats/file/send?chatId=${initial[0].chatId}`, { raw: form });
+  const reset = await client.post('/__sandbox/reset');
+  t.strictSame(reset.body, { status: 'OK' });
+  t.strictSame((await allChats(client, 1001)).map((c) => c.chatId), initial.map((c) => c.chatId));
+  t.strictSame((await client.get('/__sandbox/health')).body.result.businesses, [1001]);
+  t.notOk(existsSync(`${db}.files`), 'uploaded files are gone');
+  t.strictSame(Object.keys(JSON.parse(readFileSync(db, 'utf8')).businesses), ['1001'], 'the file holds the initial world');
+});
+
+t.test('a file that is not a sandbox world is refused with a clear error', async (t) => {
+  const dir = tempDir(t, { 'broken.json': '{"format": 1, "busin', 'other.json': '{"name": "something else"}' });
+  await t.rejects(startSandbox({ db: join(dir, 'broken.json') }), { name: 'WorldStoreError', message: /not a readable sandbox world/ });
+  await t.rejects(startSandbox({ db: join(dir, 'other.json') }), { message: /not a sandbox world/ });
+  t.equal(readFileSync(join(dir, 'other.json'), 'utf8'), '{"name": "something else"}', 'and left as it was');
+});
+
+t.test('a failed write is reported and does not stop later ones', async (t) => {
+  const dir = tempDir(t);
+  mkdirSync(join(dir, 'sub'));
+  const db = join(dir, 'sub', 'world.json');
+  const store = await WorldStore.open({ seed: 1, dbFile: db, flushDelayMs: 1 });
+  store.business(1);
+  await store.flush();
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.message);
+  process.on('warning', onWarning);
+  t.teardown(() => process.off('warning', onWarning));
+  // A folder in the way of the temporary file makes the next write fail.
+  mkdirSync(join(dir, 'sub', '.world.json.tmp'));
+  store.business(2);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  t.match(warnings, [/could not write/]);
+  rmSync(join(dir, 'sub', '.world.json.tmp'), { recursive: true });
+  store.business(3);
+  await store.close();
+  t.strictSame(Object.keys(JSON.parse(readFileSync(db, 'utf8')).businesses), ['1', '2', '3']);
+});
