@@ -1,0 +1,172 @@
+/** The command line, run as a user runs it: flags, environment, banner, exit codes, signals. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import t from 'tap';
+import { tempDir } from './helpers.js';
+
+const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
+
+// Every child process compiles the sources on start, which takes seconds on a busy machine.
+t.setTimeout(240_000);
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI (through the same TypeScript loader as this test) to its end. */
+function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...process.execArgv, CLI, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Starts the CLI and resolves with its base URL once the banner is out. */
+function start(t: Parameters<Parameters<typeof t.test>[1]>[0], args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [...process.execArgv, CLI, '--port', '0', '--log-level', 'warn', ...args], {
+    env: { ...process.env, ...env },
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  t.teardown(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await exited;
+  });
+  let output = '';
+  const url = new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      output += d;
+      const match = /API\s+(http:\/\/\S+)/.exec(output);
+      if (match) resolve(match[1]);
+    });
+    child.on('close', () => reject(new Error(`the sandbox stopped: ${output}`)));
+  });
+  return { child, url, exited, output: () => output };
+}
+
+async function stop(child: ChildProcess, exited: Promise<number | null>, signal: NodeJS.Signals) {
+  child.kill(signal);
+  return exited;
+}
+
+t.test('--help documents every flag and variable; --version prints the version', async (t) => {
+  const help = await run(['--help']);
+  t.equal(help.code, 0);
+  for (const word of ['--port', '--host', '--db', '--seed', '--no-rate-limits', '--log-level', 'PORT', 'HOST', 'SANDBOX_DB', 'SANDBOX_SEED']) {
+    t.match(help.stdout, word);
+  }
+  const version = await run(['-v']);
+  t.equal(version.code, 0);
+  t.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+});
+
+t.test('bad flags exit with code 2 and a message naming the problem, starting nothing', async (t) => {
+  const cases: [string[], Record<string, string>, RegExp][] = [
+    [['--port', 'eighty'], {}, /--port: must be an integer from 0 to 65535/],
+    [['--port', '70000'], {}, /--port/],
+    [[], { PORT: '-1' }, /--port/],
+    [['--seed', '1.5'], {}, /--seed/],
+    [['--log-level', 'loud'], {}, /--log-level: must be one of/],
+    [['--bogus'], {}, /bogus/],
+    [['extra'], {}, /extra/],
+    [['--db', ''], {}, /--db/],
+    [['--host', ' '], {}, /--host/],
+    [[], { SANDBOX_RATE_LIMITS: 'maybe' }, /SANDBOX_RATE_LIMITS/],
+  ];
+  // Each run loads the TypeScript sources afresh: they run side by side to keep the test short.
+  const results = await Promise.all(cases.map(([args, env]) => run(args, env)));
+  for (const [i, [args, env, message]] of cases.entries()) {
+    const result = results[i];
+    t.equal(result.code, 2, `${args.join(' ')} ${JSON.stringify(env)}: exit 2`);
+    t.match(result.stderr, message);
+    t.match(result.stderr, /--help/);
+    t.equal(result.stdout, '', 'nothing started');
+  }
+  const dir = tempDir(t, { 'bad.json': 'not json' });
+  const badDb = await run(['--db', join(dir, 'bad.json'), '--port', '0']);
+  t.equal(badDb.code, 2);
+  t.match(badDb.stderr, /--db .*bad\.json: not a readable sandbox world/);
+});
+
+t.test('the banner names the URL, docs, a token, a business and the limits; SIGINT stops it', async (t) => {
+  const sandbox = start(t, []);
+  const url = await sandbox.url;
+  const banner = sandbox.output();
+  t.match(banner, `${url}/docs`);
+  t.match(banner, /Api-Key: ACMA:sandbox-key/);
+  t.match(banner, /Business\s+1001/);
+  t.match(banner, /Limits\s+Market's: 4 parallel requests per business; per hour createChat 1000/);
+  const answer = await fetch(`${url}/v2/businesses/1001/chats`, {
+    method: 'POST',
+    headers: { 'Api-Key': 'ACMA:sandbox-key', 'content-type': 'application/json' },
+    body: '{}',
+  });
+  t.equal(answer.status, 200);
+  t.equal(await stop(sandbox.child, sandbox.exited, 'SIGINT'), 0);
+});
+
+t.test('environment variables configure it; flags win over them', async (t) => {
+  const sandbox = start(t, ['--seed', '5'], { SANDBOX_SEED: '9', SANDBOX_RATE_LIMITS: 'off', PORT: '1' });
+  const url = await sandbox.url;
+  t.match(sandbox.output(), /Limits\s+off/);
+  const health = await (await fetch(`${url}/__sandbox/health`)).json();
+  t.match(health.result, { seed: 5, rateLimits: false });
+});
+
+t.test('SIGTERM during a stream of writes loses nothing that was acknowledged', async (t) => {
+  const dir = tempDir(t);
+  const db = join(dir, 'world.json');
+  const first = start(t, ['--db', db]);
+  const url = await first.url;
+  const headers = { 'Api-Key': 'k', 'content-type': 'application/json' };
+  const chats = await (
+    await fetch(`${url}/v2/businesses/1001/chats`, { method: 'POST', headers, body: '{"statuses":["WAITING_FOR_PARTNER"]}' })
+  ).json();
+  const chatId = chats.result.chats[0].chatId;
+  const acknowledged: string[] = [];
+  let stopping = false;
+  const writer = (async () => {
+    for (let i = 0; !stopping && i < 2000; i++) {
+      const text = `Ответ продавца №${i}`;
+      try {
+        const r = await fetch(`${url}/v2/businesses/1001/chats/message?chatId=${chatId}`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ message: text }),
+        });
+        if (r.status === 200) acknowledged.push(text);
+      } catch {
+        return;
+      }
+    }
+  })();
+  while (acknowledged.length < 30) await new Promise((resolve) => setTimeout(resolve, 5));
+  const code = await stop(first.child, first.exited, 'SIGTERM');
+  stopping = true;
+  await writer;
+  t.equal(code, 0);
+  t.match(first.output(), /SIGTERM: writing the world out/);
+
+  const second = start(t, ['--db', db]);
+  const url2 = await second.url;
+  const texts: string[] = [];
+  let token = '';
+  do {
+    const page = await (
+      await fetch(`${url2}/v2/businesses/1001/chats/history?chatId=${chatId}&limit=100${token && `&page_token=${token}`}`, {
+        method: 'POST',
+        headers,
+        body: '{}',
+      })
+    ).json();
+    texts.push(...page.result.messages.map((m: { message?: string }) => m.message));
+    token = page.result.paging.nextPageToken ?? '';
+  } while (token);
+  const missing = acknowledged.filter((text) => !texts.includes(text));
+  t.strictSame(missing, [], `all ${acknowledged.length} acknowledged messages are there after the restart`);
+});

@@ -1,0 +1,76 @@
+/**
+ * What a user installs: `npm pack`, an install of the tarball in an empty project, and
+ * `npx yandex-market-chats-sandbox` serving the API with the files the package ships.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { tempDir } from './helpers.js';
+
+t.setTimeout(600_000);
+
+const ROOT = join(import.meta.dirname, '..');
+
+/** The environment without what `npm test` put in it, so that the npm run here behaves as a user's would. */
+const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+
+t.test('the packed package installs and runs with npx', async (t) => {
+  const dir = tempDir(t);
+  execFileSync('npm', ['pack', '--pack-destination', dir, '--silent'], { cwd: ROOT, env: cleanEnv, stdio: 'pipe' });
+  const [tarball] = readdirSync(dir).filter((f) => f.endsWith('.tgz'));
+  t.ok(tarball, 'npm pack made a tarball');
+  const listing = execFileSync('tar', ['-tzf', join(dir, tarball)], { encoding: 'utf8' });
+  for (const shipped of ['package/dist/src/cli.js', 'package/dist/src/index.js', 'package/fixtures/default-world.json', 'package/README.md']) {
+    t.match(listing, shipped, `ships ${shipped}`);
+  }
+  t.notMatch(listing, /package\/(src|test)\//, 'ships no sources or tests');
+
+  const project = join(dir, 'project');
+  execFileSync('mkdir', [project]);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', join(dir, tarball)], {
+    cwd: project,
+    env: cleanEnv,
+    stdio: 'pipe',
+  });
+
+  // npx runs the program as its own child: both live in a process group of their own, signalled together.
+  const child = spawn('npx', ['yandex-market-chats-sandbox', '--port', '0', '--log-level', 'warn'], {
+    cwd: project,
+    env: cleanEnv,
+    detached: true,
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // The group has already gone.
+    }
+  };
+  t.teardown(async () => {
+    signalGroup('SIGKILL');
+    await exited;
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      output += d;
+      const match = /API\s+(http:\/\/\S+)/.exec(output);
+      if (match) resolve(match[1]);
+    });
+    child.stderr.on('data', (d) => (output += d));
+    child.on('close', () => reject(new Error(`npx stopped: ${output}`)));
+  });
+  const headers = { 'Api-Key': 'ACMA:sandbox-key', 'content-type': 'application/json' };
+  const chats = await (await fetch(`${url}/v2/businesses/1001/chats?limit=20`, { method: 'POST', headers, body: '{}' })).json();
+  t.equal(chats.status, 'OK');
+  t.ok(chats.result.chats.length > 0, 'the default world is served');
+  const openapi = await (await fetch(`${url}/openapi.json`)).json();
+  t.ok(openapi.paths['/v2/businesses/{businessId}/chats/new'], 'the OpenAPI document is served');
+  t.equal((await fetch(`${url}/docs`)).status, 200, 'Swagger UI is served');
+  signalGroup('SIGTERM');
+  await exited;
+  t.match(output, /SIGTERM: writing the world out and stopping/, 'the program stops cleanly on SIGTERM');
+});
