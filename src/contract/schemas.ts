@@ -149,7 +149,7 @@ export const SendFileQuery = Type.Object(ChatIdQuery);
 
 /** Error answers every operation may give, documented once for all of them. */
 const errorResponses = Object.fromEntries(
-  [400, 401, 403, 404, 405, 415, 420, 423, 500, 503].map((status) => [status, ErrorEnvelopeSchema]),
+  [400, 401, 403, 404, 405, 413, 415, 420, 423, 500, 503].map((status) => [status, ErrorEnvelopeSchema]),
 );
 
 export const ROUTE_SCHEMAS = {
