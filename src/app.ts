@@ -6,6 +6,7 @@ import { controlRoutes } from './control/routes.js';
 import { apiGuard } from './http/api-guard.js';
 import { registerErrorHandling } from './http/error-handling.js';
 import { registerOpenApi } from './http/openapi.js';
+import { scenarioEffects } from './http/scenario-effects.js';
 import { methodsAt } from './routes/api-route.js';
 import { chatRoutes } from './routes/chats.js';
 import { messageRoutes } from './routes/messages.js';
@@ -33,10 +34,12 @@ export async function buildApp(options: AppOptions = {}): Promise<BuiltApp> {
 
   await app.register(async (api) => {
     api.addHook('onRequest', apiGuard(runtime.limiter, () => runtime.now()));
+    api.addHook('preValidation', scenarioEffects(runtime));
     chatRoutes(api, runtime.chats);
     messageRoutes(api, runtime.chats);
   });
   controlRoutes(app, runtime);
+  app.addHook('preClose', async () => runtime.cutHungConnections());
   app.addHook('onClose', () => runtime.close());
   await app.ready();
   return { app, runtime };

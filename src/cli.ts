@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /** The command line: flags and environment → options → startSandbox(); banner; signals; exit codes. */
 import { parseArgs } from 'node:util';
-import { OPERATIONS, OPERATION_IDS } from './contract/operations.js';
 import { PACKAGE_VERSION } from './package-root.js';
+import { ScenarioError } from './scenario/load.js';
 import { DEFAULT_SEED, WorldStoreError } from './store/world-store.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from './index.js';
 
@@ -16,6 +16,8 @@ A local, stateful sandbox of the Yandex Market partner API's chat methods.
 Options (each also read from the environment variable in brackets):
   --port N            TCP port to listen on, 0 for any free one       [PORT]  (default 8080)
   --host ADDR         address to listen on                            [HOST]  (default 127.0.0.1)
+  --scenario FILE     play a scenario file (YAML or JSON); give it again to add more, later files
+                      extend and override earlier ones      [SANDBOX_SCENARIO, comma-separated]
   --db FILE           persist the world to this JSON file and reload it on the next start
                                                                       [SANDBOX_DB]  (default: in memory)
   --seed N            seed of generated worlds; ${DEFAULT_SEED} is the committed default world
@@ -49,6 +51,7 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
         port: { type: 'string' },
         host: { type: 'string' },
         db: { type: 'string' },
+        scenario: { type: 'string', multiple: true },
         seed: { type: 'string' },
         'no-rate-limits': { type: 'boolean' },
         'log-level': { type: 'string' },
@@ -74,6 +77,8 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
   }
   const host = values.host ?? env.HOST ?? '127.0.0.1';
   if (!host.trim()) throw new UsageError('--host: must not be empty');
+  const scenario = values.scenario ?? env.SANDBOX_SCENARIO?.split(',').filter((f) => f.trim());
+  if (scenario?.some((f) => !f.trim())) throw new UsageError('--scenario: must name a file');
   const db = values.db ?? env.SANDBOX_DB;
   if (db !== undefined && !db.trim()) throw new UsageError('--db: must name a file');
   return {
@@ -82,6 +87,7 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
       port: port === undefined ? 8080 : integer('--port', port, 0, 65535),
       host,
       db,
+      scenario: scenario?.length ? scenario : undefined,
       seed: seed === undefined ? undefined : integer('--seed', seed, 0, Number.MAX_SAFE_INTEGER),
       rateLimits: !(values['no-rate-limits'] ?? limitsEnv === 'off'),
       logLevel,
@@ -90,9 +96,7 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
 }
 
 function banner(sandbox: Sandbox, options: SandboxOptions): string {
-  const limits = options.rateLimits
-    ? `Market's: 4 parallel requests per business; per hour ${OPERATION_IDS.map((op) => `${op} ${OPERATIONS[op].hourlyLimit}`).join(', ')}`
-    : 'off (--no-rate-limits)';
+  const limits = options.rateLimits ? sandbox.limits : 'off (--no-rate-limits)';
   return [
     `Yandex Market chats sandbox ${PACKAGE_VERSION}`,
     `  API       ${sandbox.url}  (operations under /v2/businesses/… and /businesses/…)`,
@@ -101,6 +105,7 @@ function banner(sandbox: Sandbox, options: SandboxOptions): string {
     `  Business  ${sandbox.businessId}  (any other id gets a generated world of its own)`,
     `  Limits    ${limits}`,
     `  Store     ${options.db ?? 'in memory'}`,
+    ...(options.scenario ? [`  Scenario  ${[options.scenario].flat().join(', ')}`] : []),
     `  Try       curl -X POST ${sandbox.url}/v2/businesses/${sandbox.businessId}/chats -H 'Api-Key: ${sandbox.token}' -H 'Content-Type: application/json' -d '{}'`,
     '',
   ].join('\n');
@@ -126,9 +131,9 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   try {
     sandbox = await startSandbox(parsed.options);
   } catch (error) {
-    const usage = error instanceof WorldStoreError;
-    process.stderr.write(`${NAME}: ${usage ? '--db ' : ''}${(error as Error).message}\n`);
-    return usage ? 2 : 1;
+    const prefix = error instanceof WorldStoreError ? '--db ' : error instanceof ScenarioError ? '--scenario ' : '';
+    process.stderr.write(`${NAME}: ${prefix}${(error as Error).message}\n`);
+    return prefix ? 2 : 1;
   }
   process.stdout.write(banner(sandbox, parsed.options));
   await new Promise<void>((resolve) => {

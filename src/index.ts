@@ -1,17 +1,23 @@
 /** The programmatic API: start a sandbox from test code, or build its Fastify app to inject into. */
 import { buildApp, type AppOptions } from './app.js';
+import { describeLimits } from './limits/windows.js';
+import { resolveScenario, type ScenarioInput } from './scenario/load.js';
 import type { FastifyInstance } from 'fastify';
 
 export { buildApp, type AppOptions, type BuiltApp } from './app.js';
 export { DEFAULT_SEED } from './store/world-store.js';
 export { OPERATIONS, OPERATION_IDS, type OperationId } from './contract/operations.js';
+export { ScenarioError, parseScenario, type ScenarioInput } from './scenario/load.js';
+export type { Scenario, Rule } from './scenario/schema.js';
 
 /** A token that works in the default (lenient) mode, where any non-empty token does. */
 export const SAMPLE_TOKEN = 'ACMA:sandbox-key';
 /** The business of the committed default world; any other id gets a generated world of its own. */
 export const SAMPLE_BUSINESS_ID = 1001;
 
-export interface SandboxOptions extends AppOptions {
+export interface SandboxOptions extends Omit<AppOptions, 'scenario'> {
+  /** A scenario file, several (later ones extend and override earlier ones), or the scenario as data. */
+  scenario?: ScenarioInput;
   /** TCP port; 0 (the default here) takes any free one. */
   port?: number;
   /** Address to listen on; 127.0.0.1 by default. */
@@ -24,6 +30,8 @@ export interface Sandbox {
   port: number;
   token: string;
   businessId: number;
+  /** The request limits in force, in words. */
+  limits: string;
   /** Back to the initial world, with request-limit counters cleared. */
   reset(): Promise<void>;
   /** Stops listening, waits for requests under way, and writes the world out (with --db). Safe to call twice. */
@@ -33,7 +41,8 @@ export interface Sandbox {
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const { app, runtime } = await buildApp(options);
+  const scenario = await resolveScenario(options.scenario);
+  const { app, runtime } = await buildApp({ ...options, scenario });
   try {
     await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   } catch (error) {
@@ -49,6 +58,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     port,
     token: SAMPLE_TOKEN,
     businessId: SAMPLE_BUSINESS_ID,
+    limits: describeLimits(runtime.limiter),
     reset: () => runtime.reset(),
     close: () => (closing ??= app.close()),
     app,

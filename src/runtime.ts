@@ -1,8 +1,10 @@
 /** The sandbox's moving parts, wired once and shared by the API and control routes. */
-import { marketQuotas } from './limits/windows.js';
-import { DEFAULT_PARALLEL_LIMIT } from './contract/operations.js';
+import type { Socket } from 'node:net';
 import { ChatService } from './domain/chat-service.js';
-import { RateLimiter } from './limits/rate-limiter.js';
+import type { RateLimiter } from './limits/rate-limiter.js';
+import { limiterFor } from './limits/windows.js';
+import { RuleBook } from './scenario/rules.js';
+import type { Scenario } from './scenario/schema.js';
 import { FileStore } from './store/file-store.js';
 import { DEFAULT_SEED, WorldStore } from './store/world-store.js';
 
@@ -13,6 +15,8 @@ export interface RuntimeOptions {
   db?: string;
   /** Market's request limits (on unless false). */
   rateLimits?: boolean;
+  /** The scenario to play (already validated and combined); see src/scenario/. */
+  scenario?: Scenario;
   /** The clock; tests move it to cross limit windows. */
   now?: () => number;
 }
@@ -24,18 +28,25 @@ export class SandboxRuntime {
   readonly limiter: RateLimiter | undefined;
   readonly startedAt: number;
   readonly options: RuntimeOptions;
+  readonly scenario: Scenario;
+  readonly rules: RuleBook;
+  /** Connections a `timeout` fault left unanswered: cut on reset and close. */
+  readonly hung = new Set<Socket>();
 
   private constructor(store: WorldStore, options: RuntimeOptions) {
     this.store = store;
     this.options = options;
     this.files = new FileStore(options.db);
     this.chats = new ChatService(store, this.files);
-    this.limiter = options.rateLimits === false ? undefined : new RateLimiter(marketQuotas(), DEFAULT_PARALLEL_LIMIT);
+    this.scenario = options.scenario ?? {};
+    this.limiter = options.rateLimits === false ? undefined : limiterFor(this.scenario.rateLimits);
+    this.rules = new RuleBook(this.scenario.rules);
     this.startedAt = store.now();
   }
 
   static async create(options: RuntimeOptions): Promise<SandboxRuntime> {
-    const store = await WorldStore.open({ seed: options.seed ?? DEFAULT_SEED, dbFile: options.db, now: options.now });
+    const seed = options.seed ?? options.scenario?.seed ?? DEFAULT_SEED;
+    const store = await WorldStore.open({ seed, dbFile: options.db, now: options.now });
     return new SandboxRuntime(store, options);
   }
 
@@ -48,6 +59,13 @@ export class SandboxRuntime {
     await this.store.reset();
     await this.files.clear();
     this.limiter?.reset();
+    this.rules.reset();
+    this.cutHungConnections();
+  }
+
+  cutHungConnections(): void {
+    for (const socket of this.hung) socket.destroy();
+    this.hung.clear();
   }
 
   async close(): Promise<void> {

@@ -57,7 +57,7 @@ async function stop(child: ChildProcess, exited: Promise<number | null>, signal:
 t.test('--help documents every flag and variable; --version prints the version', async (t) => {
   const help = await run(['--help']);
   t.equal(help.code, 0);
-  for (const word of ['--port', '--host', '--db', '--seed', '--no-rate-limits', '--log-level', 'PORT', 'HOST', 'SANDBOX_DB', 'SANDBOX_SEED']) {
+  for (const word of ['--port', '--host', '--db', '--seed', '--no-rate-limits', '--log-level', 'PORT', 'HOST', 'SANDBOX_DB', 'SANDBOX_SEED', '--scenario', 'SANDBOX_SCENARIO']) {
     t.match(help.stdout, word);
   }
   const version = await run(['-v']);
@@ -93,6 +93,39 @@ t.test('bad flags exit with code 2 and a message naming the problem, starting no
   t.match(badDb.stderr, /--db .*bad\.json: not a readable sandbox world/);
 });
 
+t.test('a scenario that is missing, does not parse or does not validate exits 2 naming the file and the field', async (t) => {
+  const dir = tempDir(t, {
+    'limits.yaml': 'rateLimits:\n  sendMessageToChat: { limit: many, window: 1m }\n',
+    'broken.yaml': 'rules: [\n',
+    'good.yaml': 'name: fine\n',
+  });
+  const cases: [string[], Record<string, string>, RegExp][] = [
+    [['--scenario', join(dir, 'good.yaml'), '--scenario', join(dir, 'limits.yaml')], {}, /limits\.yaml: rateLimits\.sendMessageToChat\.limit: must be integer/],
+    [['--scenario', join(dir, 'broken.yaml')], {}, /broken\.yaml: is not valid YAML or JSON/],
+    [[], { SANDBOX_SCENARIO: join(dir, 'missing.yaml') }, /missing\.yaml: no such file/],
+  ];
+  const results = await Promise.all(cases.map(([args, env]) => run([...args, '--port', '0'], env)));
+  for (const [i, [, , message]] of cases.entries()) {
+    t.equal(results[i].code, 2);
+    t.match(results[i].stderr, /--scenario /);
+    t.match(results[i].stderr, message);
+    t.equal(results[i].stdout, '', 'nothing started');
+  }
+});
+
+t.test('--scenario, given twice, plays both files; the banner shows their limits', async (t) => {
+  const dir = tempDir(t, {
+    'a.yaml': 'rateLimits: { getChats: { limit: 1, window: 1m } }\n',
+    'b.json': '{"rateLimits": {"parallel": "off"}}',
+  });
+  const sandbox = start(t, ['--scenario', join(dir, 'a.yaml'), '--scenario', join(dir, 'b.json')]);
+  const url = await sandbox.url;
+  t.match(sandbox.output(), /Limits\s+no parallel limit; createChat 1000\/hour, getChats 1\/minute/);
+  t.match(sandbox.output(), /Scenario\s+.*a\.yaml, .*b\.json/);
+  const call = () => fetch(`${url}/v2/businesses/1001/chats`, { method: 'POST', headers: { 'Api-Key': 'k', 'content-type': 'application/json' }, body: '{}' });
+  t.same([(await call()).status, (await call()).status], [200, 420]);
+});
+
 t.test('the banner names the URL, docs, a token, a business and the limits; SIGINT stops it', async (t) => {
   const sandbox = start(t, []);
   const url = await sandbox.url;
@@ -100,7 +133,7 @@ t.test('the banner names the URL, docs, a token, a business and the limits; SIGI
   t.match(banner, `${url}/docs`);
   t.match(banner, /Api-Key: ACMA:sandbox-key/);
   t.match(banner, /Business\s+1001/);
-  t.match(banner, /Limits\s+Market's: 4 parallel requests per business; per hour createChat 1000/);
+  t.match(banner, /Limits\s+4 parallel requests per business; createChat 1000\/hour, getChats 5000\/hour/);
   const answer = await fetch(`${url}/v2/businesses/1001/chats`, {
     method: 'POST',
     headers: { 'Api-Key': 'ACMA:sandbox-key', 'content-type': 'application/json' },

@@ -1,0 +1,75 @@
+/** Which scenario rule applies to a call: pure matching and counting, with no HTTP in it. */
+import type { Rule } from './schema.js';
+
+/** What rules may look at in a call. */
+export interface CallFacts {
+  operation?: string;
+  method: string;
+  /** Path without the query and without the /v2 prefix. */
+  path: string;
+  businessId?: number;
+  chatId?: number;
+  query: Record<string, unknown>;
+  body: unknown;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** True when `actual` holds everything `expected` says; objects compare key by key, the rest exactly. */
+export function containsSubset(actual: unknown, expected: unknown): boolean {
+  if (typeof expected !== 'object' || expected === null) return Object.is(actual, expected);
+  if (typeof actual !== 'object' || actual === null) return false;
+  if (Array.isArray(expected)) {
+    return Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => containsSubset(actual[i], e));
+  }
+  return Object.entries(expected).every(
+    ([key, value]) => Object.prototype.hasOwnProperty.call(actual, key) && containsSubset((actual as Record<string, unknown>)[key], value),
+  );
+}
+
+export function ruleMatches(rule: Rule, call: CallFacts): boolean {
+  const m = rule.match;
+  if (!m) return true;
+  if (m.operation !== undefined && m.operation !== call.operation) return false;
+  if (m.method !== undefined && m.method !== call.method) return false;
+  if (m.path !== undefined && m.path.replace(/^\/v2(?=\/)/, '') !== call.path) return false;
+  if (m.businessId !== undefined && m.businessId !== call.businessId) return false;
+  if (m.chatId !== undefined && m.chatId !== call.chatId) return false;
+  if (m.query && !Object.entries(m.query).every(([k, v]) => String(call.query[k]) === v)) return false;
+  if (m.body && !containsSubset(call.body, m.body)) return false;
+  if (m.headers && !Object.entries(m.headers).every(([k, v]) => call.headers[k.toLowerCase()] === v)) return false;
+  return true;
+}
+
+export interface AppliedRule {
+  index: number;
+  rule: Rule;
+}
+
+/** The ordered rules with how many calls each has matched; the first rule that matches and is armed applies. */
+export class RuleBook {
+  private readonly rules: Rule[];
+  private readonly seen: number[];
+
+  constructor(rules: Rule[] = []) {
+    this.rules = rules;
+    this.seen = rules.map(() => 0);
+  }
+
+  apply(call: CallFacts): AppliedRule | undefined {
+    for (let index = 0; index < this.rules.length; index++) {
+      const rule = this.rules[index];
+      if (!ruleMatches(rule, call)) continue;
+      const nth = this.seen[index]++;
+      const after = rule.after ?? 0;
+      if (nth < after) continue;
+      if (rule.times !== undefined && nth >= after + rule.times) continue;
+      return { index, rule };
+    }
+    return undefined;
+  }
+
+  /** Rearms every rule. */
+  reset(): void {
+    this.seen.fill(0);
+  }
+}

@@ -1,0 +1,184 @@
+/** Scenario files: the format and its errors, request limits, and rules with their effects, over real sockets. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { combineScenarios, parseScenario, readScenarioFile } from '../src/scenario/load.js';
+import { SCENARIO_SCHEMA_FILE, scenarioJsonSchema, type Scenario } from '../src/scenario/schema.js';
+import { allChats, sandboxFor, tempDir } from './helpers.js';
+
+const B = '/v2/businesses/1001';
+
+t.test('a bad scenario is refused with the source, the path of the field and what was expected', async (t) => {
+  const cases: [string, RegExp][] = [
+    ['rateLimits: { sendMessageToChat: { limit: -1, window: 1m } }', /^s\.yaml: rateLimits\.sendMessageToChat\.limit: must be >= 0$/],
+    ['rateLimits: { sendMessageToChat: { limit: 3, window: soon } }', /rateLimits\.sendMessageToChat\.window: must be a duration such as 800ms/],
+    ['rateLimits: { getChatz: { limit: 3, window: 1m } }', /rateLimits\.getChatz: is not a known key/],
+    ['rules: [ { match: { operation: getChats }, fault: explode } ]', /rules\[0\]\.fault: must be one of "connection-reset", "timeout", "malformed-json"/],
+    ['rules: [ { match: { chatId: zero } } ]', /rules\[0\]\.match\.chatId: must be integer/],
+    ['rules: [ { respond: { status: 99 } } ]', /rules\[0\]\.respond\.status: must be >= 100/],
+    ['seed: [1', /s\.yaml: is not valid YAML or JSON: /],
+    ['{"name": "x", "name": "y"}', /is not valid YAML or JSON: Map keys must be unique/],
+    ['- a list', /\(top level\): must be object/],
+  ];
+  for (const [text, message] of cases) t.throws(() => parseScenario(text, 's.yaml'), { name: 'ScenarioError', message }, text);
+  t.same(parseScenario('', 'empty.yaml'), {}, 'an empty file is an empty scenario');
+  t.same(parseScenario('{"rateLimits": "off"}', 'x.json'), { rateLimits: 'off' }, 'JSON is read too');
+  await t.rejects(readScenarioFile('/nonexistent/scenario.yaml'), { message: '/nonexistent/scenario.yaml: no such file' });
+});
+
+t.test('the shipped scenario.schema.json is the schema that validates (npm run fixtures keeps them in step)', async (t) => {
+  t.strictSame(JSON.parse(readFileSync(SCENARIO_SCHEMA_FILE, 'utf8')), scenarioJsonSchema());
+});
+
+t.test('later scenarios extend and override earlier ones; their rules are tried first', async (t) => {
+  const first: Scenario = {
+    name: 'base',
+    seed: 1,
+    rateLimits: { getChats: { limit: 5, window: '1m' }, parallel: 2 },
+    rules: [{ name: 'old', respond: { status: 500 } }],
+  };
+  const second: Scenario = { seed: 2, rateLimits: { parallel: 'off' }, rules: [{ name: 'new', delay: '1ms' }] };
+  t.same(combineScenarios([first, second]), {
+    name: 'base',
+    seed: 2,
+    rateLimits: { getChats: { limit: 5, window: '1m' }, parallel: 'off' },
+    rules: [{ name: 'new', delay: '1ms' }, { name: 'old', respond: { status: 500 } }],
+  });
+  t.same(combineScenarios([first, { rateLimits: 'off' }]).rateLimits, 'off', 'a value replaces an object');
+});
+
+t.test('rateLimits: an operation named gets its own quota; the others keep Market\'s', async (t) => {
+  const client = await sandboxFor(t, {
+    rateLimits: true,
+    scenario: { rateLimits: { sendMessageToChat: { limit: 2, window: '1m' }, getChat: 'off' } },
+  });
+  const [chat] = await allChats(client, 1001, { statuses: ['WAITING_FOR_PARTNER'] });
+  const send = () => client.post(`${B}/chats/message?chatId=${chat.chatId}`, { message: 'Добрый день!' });
+  const answers = [await send(), await send(), await send()];
+  t.same(answers.map((a) => a.status), [200, 200, 420]);
+  t.equal(answers[2].headers.get('x-ratelimit-resource-limit'), '2');
+  t.equal(answers[2].headers.get('x-ratelimit-resource-remaining'), '0');
+  t.match(answers[2].body.errors[0].message, /Hit rate limit of 2 requests per minute for sendMessageToChat of business 1001/);
+  const list = await client.post(`${B}/chats`);
+  t.equal(list.headers.get('x-ratelimit-resource-limit'), '5000', 'getChats keeps Market\'s hourly 5000');
+  const one = await client.get(`${B}/chat?chatId=${chat.chatId}`);
+  t.equal(one.status, 200);
+  t.equal(one.headers.get('x-ratelimit-resource-limit'), null, 'getChat: off means no quota');
+  t.equal((await client.post('/v2/businesses/2002/chats/message?chatId=1', { message: 'x' })).headers.get('x-ratelimit-resource-remaining'), '1', 'counters are per business');
+});
+
+t.test('rateLimits: parallel N gives 420 past N calls at once; off removes every limit', async (t) => {
+  const slow = { match: { operation: 'getChats' as const }, delay: '150ms' };
+  const client = await sandboxFor(t, { rateLimits: true, scenario: { rateLimits: { parallel: 1 }, rules: [slow] } });
+  const [a, b] = await Promise.all([client.post(`${B}/chats`), client.post(`${B}/chats`)]);
+  t.same([a.status, b.status].sort(), [200, 420]);
+  t.match([a, b].find((x) => x.status === 420)!.body.errors[0], { code: 'HIT_RATE_LIMIT', message: 'Hit rate limit of 1 parallel requests for business 1001' });
+
+  const free = await sandboxFor(t, { rateLimits: true, scenario: { rateLimits: 'off' } });
+  const answer = await free.post(`${B}/chats`);
+  t.equal(answer.status, 200);
+  t.equal(answer.headers.get('x-ratelimit-resource-limit'), null);
+  t.equal(free.sandbox.limits, 'off');
+});
+
+t.test('rules: match by body, then times and after; reset rearms them', async (t) => {
+  const client = await sandboxFor(t, {
+    scenario: {
+      rules: [
+        { name: 'finished chats fail twice', match: { operation: 'getChats', body: { statuses: ['FINISHED'] } }, times: 2, respond: { status: 503 } },
+        { match: { operation: 'getChatHistory' }, after: 1, times: 1, respond: { status: 500 } },
+      ],
+    },
+  });
+  const finished = () => client.post(`${B}/chats`, { statuses: ['FINISHED'], types: ['CHAT'] });
+  const first = await finished();
+  t.equal(first.status, 503);
+  t.same(first.body, { status: 'ERROR', errors: [{ code: 'SERVICE_UNAVAILABLE', message: 'Scripted by scenario rule 0' }] });
+  t.equal((await finished()).status, 503);
+  t.equal((await finished()).status, 200, 'times: 2 applies twice only');
+  t.equal((await client.post(`${B}/chats`, { statuses: ['NEW'] })).status, 200, 'another body does not match');
+
+  const [chat] = await allChats(client, 1001);
+  const history = () => client.post(`${B}/chats/history?chatId=${chat.chatId}`);
+  t.same([(await history()).status, (await history()).status, (await history()).status], [200, 500, 200], 'after: 1, times: 1');
+
+  await client.post('/__sandbox/reset');
+  t.equal((await finished()).status, 503, 'reset rearms the rules');
+  t.same([(await history()).status, (await history()).status], [200, 500]);
+});
+
+t.test('rules: match by method, path, business, chat, query and headers; a scripted body and headers', async (t) => {
+  const client = await sandboxFor(t, {
+    scenario: {
+      rules: [
+        { match: { method: 'GET', path: '/businesses/1001/chat', chatId: 7, query: { chatId: '7' } }, respond: { status: 200, body: { status: 'OK', result: { chatId: 7 } }, headers: { 'x-scripted': 'yes' } } },
+        { match: { businessId: 3003, headers: { 'X-Test-Case': 'locked' } }, respond: { status: 423 } },
+      ],
+    },
+  });
+  for (const prefix of ['', '/v2']) {
+    const scripted = await client.get(`${prefix}/businesses/1001/chat?chatId=7`);
+    t.same([scripted.status, scripted.body, scripted.headers.get('x-scripted')], [200, { status: 'OK', result: { chatId: 7 } }, 'yes'], `${prefix || 'unprefixed'} path`);
+  }
+  t.equal((await client.get(`${B}/chat?chatId=8`)).status, 404, 'another chat is answered normally');
+  const locked = await client.call('POST', '/v2/businesses/3003/chats', { body: {}, headers: { 'x-test-case': 'locked' } });
+  t.same([locked.status, locked.body.errors[0].code], [423, 'LOCKED']);
+  t.equal((await client.post('/v2/businesses/3003/chats')).status, 200, 'without the header it is not matched');
+});
+
+t.test('rules: a delay holds the answer back at least as long as asked', async (t) => {
+  const client = await sandboxFor(t, {
+    scenario: { rules: [{ match: { operation: 'getChats' }, delay: '300ms' }, { match: { operation: 'getChat' }, delay: { min: '100ms', max: '200ms' }, respond: { status: 500 } }] },
+  });
+  let started = performance.now();
+  t.equal((await client.post(`${B}/chats`)).status, 200);
+  const waited = performance.now() - started;
+  t.ok(waited >= 290, `getChats answered after ${Math.round(waited)} ms`);
+  started = performance.now();
+  t.equal((await client.get(`${B}/chat?chatId=1`)).status, 500);
+  t.ok(performance.now() - started >= 95, 'a ranged delay waits at least its minimum, before the scripted answer');
+});
+
+t.test('rules: each fault breaks the exchange as it says', async (t) => {
+  const client = await sandboxFor(t, {
+    scenario: {
+      rules: [
+        { match: { operation: 'getChats' }, fault: 'connection-reset' },
+        { match: { operation: 'getChat' }, fault: 'timeout' },
+        { match: { operation: 'getChatHistory' }, fault: 'malformed-json' },
+      ],
+    },
+  });
+  const url = client.sandbox.url;
+  const headers = { 'Api-Key': client.sandbox.token, 'content-type': 'application/json' };
+  await t.rejects(fetch(`${url}${B}/chats`, { method: 'POST', headers, body: '{}' }), { cause: { code: 'ECONNRESET' } }, 'connection-reset');
+  await t.rejects(
+    fetch(`${url}${B}/chat?chatId=1`, { headers, signal: AbortSignal.timeout(300) }),
+    { name: 'TimeoutError' },
+    'timeout: no answer until the client gives up',
+  );
+  const broken = await fetch(`${url}${B}/chats/history?chatId=1`, { method: 'POST', headers, body: '{}' });
+  t.equal(broken.status, 200);
+  t.equal(broken.headers.get('content-type'), 'application/json; charset=utf-8');
+  await t.rejects(broken.json(), SyntaxError, 'malformed-json');
+  t.equal((await client.get(`${B}/chats/message?chatId=1&messageId=1`)).status, 404, 'other calls behave normally');
+});
+
+t.test('a call left hanging by a timeout fault does not keep the sandbox from closing', async (t) => {
+  const client = await sandboxFor(t, { scenario: { rules: [{ fault: 'timeout' }] } });
+  const hanging = fetch(`${client.sandbox.url}${B}/chats`, { method: 'POST', headers: { 'Api-Key': 'k' }, body: '' }).catch((e) => e);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  await client.sandbox.close();
+  t.match(await hanging, { name: 'TypeError' }, 'the client sees the connection end');
+});
+
+t.test('a scenario file is read by startSandbox; several combine', async (t) => {
+  const dir = tempDir(t, {
+    'limits.yaml': 'rateLimits:\n  getChats: { limit: 1, window: 30s }\n',
+    'rules.json': JSON.stringify({ rules: [{ match: { operation: 'getChat' }, respond: { status: 503 } }] }),
+  });
+  const client = await sandboxFor(t, { rateLimits: true, scenario: [join(dir, 'limits.yaml'), join(dir, 'rules.json')] });
+  t.same([(await client.post(`${B}/chats`)).status, (await client.post(`${B}/chats`)).status], [200, 420]);
+  t.equal((await client.get(`${B}/chat?chatId=1`)).status, 503);
+  t.match(client.sandbox.limits, /getChats 1\/30 seconds/);
+});
