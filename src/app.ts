@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { MAX_FILE_BYTES } from './contract/operations.js';
 import { controlRoutes } from './control/routes.js';
 import { apiGuard } from './http/api-guard.js';
+import { registerJournal } from './http/journal-hooks.js';
 import { registerErrorHandling } from './http/error-handling.js';
 import { registerOpenApi } from './http/openapi.js';
 import { scenarioEffects } from './http/scenario-effects.js';
@@ -33,7 +34,8 @@ export async function buildApp(options: AppOptions = {}): Promise<BuiltApp> {
   await app.register(multipart, { limits: { fileSize: MAX_FILE_BYTES, files: 5, fields: 20, parts: 25 } });
 
   await app.register(async (api) => {
-    api.addHook('onRequest', apiGuard(runtime.limiter, () => runtime.now()));
+    registerJournal(api, runtime.journal);
+    api.addHook('onRequest', apiGuard(runtime));
     api.addHook('preValidation', scenarioEffects(runtime));
     chatRoutes(api, runtime.chats);
     messageRoutes(api, runtime.chats);

@@ -1,5 +1,6 @@
 /** The programmatic API: start a sandbox from test code, or build its Fastify app to inject into. */
 import { buildApp, type AppOptions } from './app.js';
+import type { JournalEntry, JournalFilter } from './journal/journal.js';
 import { describeLimits } from './limits/windows.js';
 import { resolveScenario, type ScenarioInput } from './scenario/load.js';
 import type { FastifyInstance } from 'fastify';
@@ -9,6 +10,7 @@ export { DEFAULT_SEED } from './store/world-store.js';
 export { OPERATIONS, OPERATION_IDS, type OperationId } from './contract/operations.js';
 export { ScenarioError, parseScenario, type ScenarioInput } from './scenario/load.js';
 export type { Scenario, Rule } from './scenario/schema.js';
+export type { JournalEntry, JournalFilter } from './journal/journal.js';
 
 /** A token that works in the default (lenient) mode, where any non-empty token does. */
 export const SAMPLE_TOKEN = 'ACMA:sandbox-key';
@@ -32,7 +34,11 @@ export interface Sandbox {
   businessId: number;
   /** The request limits in force, in words. */
   limits: string;
-  /** Back to the initial world, with request-limit counters cleared. */
+  /** Plays another scenario (a file, files, or data) from its initial world; rejects with a ScenarioError. */
+  loadScenario(scenario: ScenarioInput): Promise<void>;
+  /** The journal of API calls, oldest first, optionally filtered. */
+  requests(filter?: JournalFilter): JournalEntry[];
+  /** Back to the scenario's initial world: rules rearmed, limit counters and journal cleared. */
   reset(): Promise<void>;
   /** Stops listening, waits for requests under way, and writes the world out (with --db). Safe to call twice. */
   close(): Promise<void>;
@@ -58,7 +64,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     port,
     token: SAMPLE_TOKEN,
     businessId: SAMPLE_BUSINESS_ID,
-    limits: describeLimits(runtime.limiter),
+    get limits() {
+      return describeLimits(runtime.limiter);
+    },
+    loadScenario: async (input) => runtime.loadScenario((await resolveScenario(input))!),
+    requests: (filter) => runtime.journal.list(filter),
     reset: () => runtime.reset(),
     close: () => (closing ??= app.close()),
     app,

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { ChatService } from './domain/chat-service.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
 import { limiterFor } from './limits/windows.js';
+import { Journal } from './journal/journal.js';
 import { RuleBook } from './scenario/rules.js';
 import type { Scenario } from './scenario/schema.js';
 import { FileStore } from './store/file-store.js';
@@ -25,11 +26,12 @@ export class SandboxRuntime {
   readonly store: WorldStore;
   readonly files: FileStore;
   readonly chats: ChatService;
-  readonly limiter: RateLimiter | undefined;
+  limiter: RateLimiter | undefined;
   readonly startedAt: number;
   readonly options: RuntimeOptions;
-  readonly scenario: Scenario;
-  readonly rules: RuleBook;
+  scenario: Scenario;
+  rules: RuleBook;
+  readonly journal = new Journal();
   /** Connections a `timeout` fault left unanswered: cut on reset and close. */
   readonly hung = new Set<Socket>();
 
@@ -39,7 +41,7 @@ export class SandboxRuntime {
     this.files = new FileStore(options.db);
     this.chats = new ChatService(store, this.files);
     this.scenario = options.scenario ?? {};
-    this.limiter = options.rateLimits === false ? undefined : limiterFor(this.scenario.rateLimits);
+    this.limiter = this.limiterOf(this.scenario);
     this.rules = new RuleBook(this.scenario.rules);
     this.startedAt = store.now();
   }
@@ -48,6 +50,21 @@ export class SandboxRuntime {
     const seed = options.seed ?? options.scenario?.seed ?? DEFAULT_SEED;
     const store = await WorldStore.open({ seed, dbFile: options.db, now: options.now });
     return new SandboxRuntime(store, options);
+  }
+
+  private limiterOf(scenario: Scenario): RateLimiter | undefined {
+    return this.options.rateLimits === false ? undefined : limiterFor(scenario.rateLimits);
+  }
+
+  /** Plays another scenario from now on, from its initial world (the CLI's --seed still wins). */
+  async loadScenario(scenario: Scenario): Promise<void> {
+    this.scenario = scenario;
+    this.limiter = this.limiterOf(scenario);
+    this.rules = new RuleBook(scenario.rules);
+    this.cutHungConnections();
+    this.journal.clear();
+    await this.store.reseed(this.options.seed ?? scenario.seed ?? DEFAULT_SEED);
+    await this.files.clear();
   }
 
   now(): number {
@@ -61,6 +78,7 @@ export class SandboxRuntime {
     this.limiter?.reset();
     this.rules.reset();
     this.cutHungConnections();
+    this.journal.clear();
   }
 
   cutHungConnections(): void {

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { Journal } from '../src/journal/journal.js';
 import { combineScenarios, parseScenario, readScenarioFile } from '../src/scenario/load.js';
 import { SCENARIO_SCHEMA_FILE, scenarioJsonSchema, type Scenario } from '../src/scenario/schema.js';
 import { allChats, sandboxFor, tempDir } from './helpers.js';
@@ -181,4 +182,73 @@ t.test('a scenario file is read by startSandbox; several combine', async (t) => 
   t.same([(await client.post(`${B}/chats`)).status, (await client.post(`${B}/chats`)).status], [200, 420]);
   t.equal((await client.get(`${B}/chat?chatId=1`)).status, 503);
   t.match(client.sandbox.limits, /getChats 1\/30 seconds/);
+});
+
+t.test('PUT /__sandbox/scenario plays YAML or JSON from its initial world; an invalid one is a 400 and the old one stays', async (t) => {
+  const client = await sandboxFor(t, { rateLimits: true });
+  const [chat] = await allChats(client, 1001, { statuses: ['WAITING_FOR_PARTNER'] });
+  await client.post(`${B}/chats/message?chatId=${chat.chatId}`, { message: 'До загрузки сценария' });
+
+  const yaml = 'name: slow chats\nrules:\n  - match: { operation: getChat }\n    respond: { status: 503 }\n';
+  const put = await client.call('PUT', '/__sandbox/scenario', { raw: yaml, headers: { 'content-type': 'application/yaml' } });
+  t.same([put.status, put.body], [200, { status: 'OK' }]);
+  t.equal((await client.get(`${B}/chat?chatId=${chat.chatId}`)).status, 503, 'the new rules apply');
+  t.same((await client.get('/__sandbox/scenario')).body.result, { name: 'slow chats', rules: [{ match: { operation: 'getChat' }, respond: { status: 503 } }] });
+  const history = await client.post(`${B}/chats/history?chatId=${chat.chatId}&limit=100`);
+  t.notOk(history.body.result.messages.some((m: any) => m.message === 'До загрузки сценария'), 'the world is back to its start');
+
+  const bad = await client.call('PUT', '/__sandbox/scenario', { body: { rateLimits: { getChats: { limit: 'lots', window: '1m' } } } });
+  t.equal(bad.status, 400);
+  t.same(bad.body.errors, [{ code: 'BAD_REQUEST', message: 'scenario: rateLimits.getChats.limit: must be integer' }]);
+  const broken = await client.call('PUT', '/__sandbox/scenario', { raw: 'rules: [', headers: { 'content-type': 'text/yaml' } });
+  t.match(broken.body.errors[0].message, /^scenario: is not valid YAML or JSON/);
+  t.equal((await client.get(`${B}/chat?chatId=${chat.chatId}`)).status, 503, 'the old scenario keeps running');
+
+  await client.sandbox.loadScenario({ rateLimits: { getChat: { limit: 1, window: '1h' } } });
+  t.same([(await client.get(`${B}/chat?chatId=${chat.chatId}`)).status, (await client.get(`${B}/chat?chatId=${chat.chatId}`)).status], [200, 420], 'loadScenario() does the same');
+  t.match(client.sandbox.limits, /getChat 1\/hour/);
+  await t.rejects(client.sandbox.loadScenario({ seed: -1 } as never), { name: 'ScenarioError', message: 'scenario: seed: must be >= 0' });
+});
+
+t.test('the journal records every call with its bodies, status, duration and rule; filters; clears', async (t) => {
+  const client = await sandboxFor(t, { scenario: { rules: [{ match: { operation: 'getChat' }, respond: { status: 500 } }, { match: { operation: 'getChatMessage' }, fault: 'connection-reset' }] } });
+  const [chat] = await allChats(client, 1001, { statuses: ['WAITING_FOR_PARTNER'] });
+  await client.post(`${B}/chats/message?chatId=${chat.chatId}`, { message: 'Заказ передан в службу доставки.' });
+  await client.get(`${B}/chat?chatId=${chat.chatId}`);
+  await client.call('POST', '/businesses/2002/chats', { body: {}, headers: { 'Api-Key': '' } });
+  await client.get(`${B}/chats/message?chatId=${chat.chatId}&messageId=1`).catch(() => undefined);
+
+  const all = (await client.get('/__sandbox/requests')).body.result;
+  t.equal(all.capacity, 1000);
+  const sent = (await client.get('/__sandbox/requests?operation=sendMessageToChat')).body.result.requests;
+  t.equal(sent.length, 1);
+  t.match(sent[0], {
+    operationId: 'sendMessageToChat',
+    method: 'POST',
+    url: `${B}/chats/message?chatId=${chat.chatId}`,
+    businessId: 1001,
+    chatId: chat.chatId,
+    status: 200,
+    requestBody: { message: 'Заказ передан в службу доставки.' },
+    responseBody: { status: 'OK' },
+    rule: null,
+  });
+  t.ok(sent[0].durationMs >= 0 && !Number.isNaN(Date.parse(sent[0].time)));
+  t.match((await client.get(`/__sandbox/requests?chatId=${chat.chatId}&status=500`)).body.result.requests, [{ operationId: 'getChat', rule: 0 }]);
+  t.match((await client.get('/__sandbox/requests?businessId=2002')).body.result.requests, [{ status: 401, responseBody: { errors: [{ code: 'UNAUTHORIZED' }] } }]);
+  t.match(client.sandbox.requests({ operation: 'getChatMessage' }), [{ status: null, fault: 'connection-reset', rule: 1 }]);
+  t.equal((await client.get('/__sandbox/requests?status=abc')).status, 400, 'a bad filter is a 400');
+
+  t.equal((await client.call('DELETE', '/__sandbox/requests')).status, 200);
+  t.same((await client.get('/__sandbox/requests')).body.result.requests, []);
+});
+
+t.test('the journal keeps the newest entries up to its bound and counts what it dropped', async (t) => {
+  const journal = new Journal(3);
+  const entry = { time: '', operationId: 'getChats', method: 'POST', url: '/', businessId: 1, chatId: null, status: 200, requestBody: null, responseBody: null, durationMs: 1, rule: null, fault: null };
+  for (let i = 0; i < 5; i++) journal.open({ ...entry, url: `/${i}` });
+  t.same(journal.list().map((e) => e.url), ['/2', '/3', '/4']);
+  t.equal(journal.dropped, 2);
+  journal.clear();
+  t.same([journal.list(), journal.dropped], [[], 0]);
 });

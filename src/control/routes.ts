@@ -4,7 +4,9 @@ import { Type } from 'typebox';
 import { ApiError } from '../contract/errors.js';
 import { OkNoResultSchema } from '../contract/schemas.js';
 import { sendError } from '../http/error-handling.js';
+import { JOURNAL_CAPACITY } from '../journal/journal.js';
 import type { SandboxRuntime } from '../runtime.js';
+import { checkScenario, parseScenario, ScenarioError } from '../scenario/load.js';
 
 export const CONTROL_TAG = 'Sandbox control';
 
@@ -26,8 +28,71 @@ function dispositionOf(name: string): string {
   return `inline; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
+const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'];
+
+const JournalQuery = Type.Object({
+  operation: Type.Optional(Type.String({ description: 'operationId' })),
+  businessId: Type.Optional(Type.Integer({ minimum: 1 })),
+  chatId: Type.Optional(Type.Integer({ minimum: 1 })),
+  status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
+});
+
 export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime): void {
   const tags = [CONTROL_TAG];
+
+  app.get('/__sandbox/scenario', { schema: { tags, summary: 'The scenario being played' } }, async () => ({
+    status: 'OK' as const,
+    result: runtime.scenario,
+  }));
+
+  app.register(async (scope) => {
+    // YAML arrives as text; JSON is parsed by Fastify. Both are validated against the same schema.
+    scope.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    scope.put(
+      '/__sandbox/scenario',
+      {
+        schema: {
+          tags,
+          summary: 'Play another scenario (YAML or JSON body), from its initial world',
+          description: `The body follows scenario.schema.json (shipped in the package). An invalid scenario is a 400 and the running one stays.`,
+          consumes: ['application/json', ...YAML_TYPES],
+          response: { 200: OkNoResultSchema },
+        },
+      },
+      async (request, reply) => {
+        let scenario;
+        try {
+          scenario =
+            typeof request.body === 'string' ? parseScenario(request.body, 'scenario') : checkScenario(request.body, 'scenario');
+        } catch (error) {
+          if (error instanceof ScenarioError) return sendError(reply, new ApiError(400, error.message));
+          throw error;
+        }
+        await runtime.loadScenario(scenario);
+        return { status: 'OK' as const };
+      },
+    );
+  });
+
+  app.get<{ Querystring: { operation?: string; businessId?: number; chatId?: number; status?: number } }>(
+    '/__sandbox/requests',
+    {
+      schema: {
+        tags,
+        summary: `The journal of API calls, oldest first (the last ${JOURNAL_CAPACITY} are kept)`,
+        querystring: JournalQuery,
+      },
+    },
+    async (request) => ({
+      status: 'OK' as const,
+      result: { requests: runtime.journal.list(request.query), dropped: runtime.journal.dropped, capacity: JOURNAL_CAPACITY },
+    }),
+  );
+
+  app.delete('/__sandbox/requests', { schema: { tags, summary: 'Clear the journal', response: { 200: OkNoResultSchema } } }, async () => {
+    runtime.journal.clear();
+    return { status: 'OK' as const };
+  });
 
   app.get('/__sandbox/health', { schema: { tags, summary: 'Is the sandbox up', response: { 200: HealthSchema } } }, async () => ({
     status: 'OK' as const,

@@ -14,9 +14,11 @@ function businessIdOf(request: FastifyRequest): number | undefined {
   return raw && /^\d+$/.test(raw) && Number.isSafeInteger(id) && id >= 1 ? id : undefined;
 }
 
-export function apiGuard(limiter: RateLimiter | undefined, now: () => number) {
+/** The guard reads the limiter at each call: loading a scenario replaces it. */
+export function apiGuard(runtime: { readonly limiter: RateLimiter | undefined; now(): number }) {
   return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     readCredentials(request.headers);
+    const { limiter } = runtime;
     const businessId = businessIdOf(request);
     if (!limiter || businessId === undefined) return;
 
@@ -27,7 +29,7 @@ export function apiGuard(limiter: RateLimiter | undefined, now: () => number) {
     reply.raw.once('close', leave);
 
     const operation = request.routeOptions.config.operationId as OperationId;
-    const quota = limiter.take(businessId, operation, now());
+    const quota = limiter.take(businessId, operation, runtime.now());
     if (!quota) return;
     const headers = {
       'X-RateLimit-Resource-Limit': String(quota.limit),

@@ -43,6 +43,8 @@ function delayMs(delay: NonNullable<Rule['delay']>): number {
 }
 
 function playFault(fault: Fault, request: FastifyRequest, reply: FastifyReply, runtime: SandboxRuntime): void {
+  // A hijacked reply skips the journal's answer hooks: the entry says what happened instead.
+  if (request.journalEntry) Object.assign(request.journalEntry, { fault, rule: request.appliedRule, requestBody: request.body ?? null });
   reply.hijack();
   const socket = request.raw.socket;
   if (fault === 'connection-reset') {

@@ -125,6 +125,12 @@ export class WorldStore {
     if (this.options.dbFile) await this.flush();
   }
 
+  /** Another seed from now on: the world is reset to what that seed makes. */
+  async reseed(seed: number): Promise<void> {
+    this.options.seed = seed;
+    await this.reset();
+  }
+
   async close(): Promise<void> {
     if (this.options.dbFile) await this.flush();
   }

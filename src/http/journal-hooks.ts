@@ -1,0 +1,58 @@
+/** Writes every API call into the journal: opened on arrival, completed with the answer that went out. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Journal, JournalEntry } from '../journal/journal.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    journalEntry?: JournalEntry;
+  }
+}
+
+const idIn = (raw: unknown): number | null => {
+  const id = Number(raw);
+  return typeof raw === 'string' && /^\d+$/.test(raw) && Number.isSafeInteger(id) ? id : null;
+};
+
+function parsedOrText(payload: unknown): unknown {
+  if (typeof payload !== 'string') return null;
+  try {
+    return JSON.parse(payload);
+  } catch {
+    return payload;
+  }
+}
+
+/** Registers the hooks on the API scope, first, so that calls refused by auth or limits are journaled too. */
+export function registerJournal(api: FastifyInstance, journal: Journal): void {
+  api.addHook('onRequest', async (request: FastifyRequest) => {
+    request.journalEntry = journal.open({
+      time: new Date().toISOString(),
+      operationId: request.routeOptions.config.operationId ?? null,
+      method: request.method,
+      url: request.url,
+      businessId: idIn((request.params as { businessId?: string }).businessId),
+      chatId: idIn((request.query as { chatId?: string }).chatId),
+      status: null,
+      requestBody: null,
+      responseBody: null,
+      durationMs: null,
+      rule: null,
+      fault: null,
+    });
+  });
+  api.addHook('onSend', async (request, _reply, payload) => {
+    const entry = request.journalEntry;
+    if (entry) {
+      entry.requestBody = request.body ?? null;
+      entry.responseBody = parsedOrText(payload);
+    }
+    return payload;
+  });
+  api.addHook('onResponse', async (request, reply) => {
+    const entry = request.journalEntry;
+    if (!entry) return;
+    entry.status = reply.statusCode;
+    entry.durationMs = Math.round(reply.elapsedTime * 10) / 10;
+    entry.rule = request.appliedRule ?? null;
+  });
+}
