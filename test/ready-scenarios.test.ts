@@ -1,0 +1,69 @@
+/** The ready-made scenarios in scenarios/: each loads and has the effect its description promises. */
+import { readdirSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import t from 'tap';
+import { readScenarioFile } from '../src/scenario/load.js';
+import { allChats, sandboxFor } from './helpers.js';
+
+const DIR = join(import.meta.dirname, '..', 'scenarios');
+const B = '/v2/businesses/1001';
+
+t.test('every ready-made scenario validates and says what it is for', async (t) => {
+  for (const file of readdirSync(DIR)) {
+    const scenario = await readScenarioFile(join(DIR, file));
+    t.equal(`${scenario.name}.yaml`, file, `${file} is named after itself`);
+    t.ok(scenario.description && scenario.description.length > 40, `${file} has a description`);
+  }
+});
+
+t.test('rate-limits.yaml: 420 after three sends a minute and past two calls at once', async (t) => {
+  const client = await sandboxFor(t, { rateLimits: true, scenario: join(DIR, 'rate-limits.yaml') });
+  const [chat] = await allChats(client, 1001, { statuses: ['WAITING_FOR_PARTNER'] });
+  const statuses = [];
+  for (let i = 0; i < 4; i++) statuses.push((await client.post(`${B}/chats/message?chatId=${chat.chatId}`, { message: `Ответ ${i}` })).status);
+  t.same(statuses, [200, 200, 200, 420]);
+  // Two calls held open by bodies that have not finished arriving take both places.
+  const held = Array.from({ length: 2 }, () => {
+    const call = request(`${client.sandbox.url}${B}/chats`, { method: 'POST', headers: { 'Api-Key': 'k', 'content-type': 'application/json', 'content-length': '2' } });
+    const answered = new Promise<number | undefined>((resolve) => call.on('response', (r) => (r.resume(), resolve(r.statusCode))));
+    call.write('{');
+    return { call, answered };
+  });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const third = await client.get(`${B}/chat?chatId=${chat.chatId}`);
+  t.same([third.status, third.body.errors[0].message], [420, 'Hit rate limit of 2 parallel requests for business 1001']);
+  for (const { call } of held) call.end('}');
+  t.same(await Promise.all(held.map((h) => h.answered)), [200, 200]);
+});
+
+t.test('server-errors.yaml: failures in bursts, then recovery', async (t) => {
+  const client = await sandboxFor(t, { scenario: join(DIR, 'server-errors.yaml') });
+  const list = async () => (await client.post(`${B}/chats`)).status;
+  t.same([await list(), await list(), await list()], [503, 503, 200]);
+  const [chat] = await allChats(client, 1001, { statuses: ['WAITING_FOR_PARTNER'] });
+  const history = async () => (await client.post(`${B}/chats/history?chatId=${chat.chatId}`)).status;
+  t.same([await history(), await history(), await history(), await history()], [200, 200, 500, 200]);
+  const sends = [];
+  for (let i = 0; i < 7; i++) sends.push((await client.post(`${B}/chats/message?chatId=${chat.chatId}`, { message: `Ответ ${i}` })).status);
+  t.same(sends, [200, 200, 200, 500, 500, 500, 200]);
+});
+
+t.test('slow-network.yaml: calls are slow, and one getChats in ten never answers', async (t) => {
+  const client = await sandboxFor(t, { scenario: join(DIR, 'slow-network.yaml') });
+  const started = performance.now();
+  t.equal((await client.get(`${B}/chat?chatId=1`)).status, 404);
+  t.ok(performance.now() - started >= 195, 'a call waits at least 200 ms');
+  const calls = await Promise.all(
+    Array.from({ length: 10 }, () =>
+      fetch(`${client.sandbox.url}${B}/chats`, {
+        method: 'POST',
+        headers: { 'Api-Key': 'k', 'content-type': 'application/json' },
+        body: '{}',
+        signal: AbortSignal.timeout(4000),
+      }).then((r) => r.status, (e: Error) => e.name),
+    ),
+  );
+  t.same(calls.filter((c) => c === 200).length, 9);
+  t.same(calls.filter((c) => c === 'TimeoutError').length, 1);
+});
