@@ -1,5 +1,6 @@
 /** The sandbox's moving parts, wired once and shared by the API and control routes. */
 import type { Socket } from 'node:net';
+import type { AccessPolicy } from './auth/access.js';
 import { ChatService } from './domain/chat-service.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
 import { limiterFor } from './limits/windows.js';
@@ -39,7 +40,7 @@ export class SandboxRuntime {
     this.store = store;
     this.options = options;
     this.files = new FileStore(options.db);
-    this.chats = new ChatService(store, this.files);
+    this.chats = new ChatService(store, this.files, () => this.invents);
     this.scenario = options.scenario ?? {};
     this.limiter = this.limiterOf(this.scenario);
     this.rules = new RuleBook(this.scenario.rules);
@@ -65,6 +66,16 @@ export class SandboxRuntime {
     this.journal.clear();
     await this.store.reseed(this.options.seed ?? scenario.seed ?? DEFAULT_SEED);
     await this.files.clear();
+  }
+
+  /** Strict auth when the scenario asks for it. */
+  get access(): AccessPolicy | undefined {
+    return this.scenario.auth;
+  }
+
+  /** Whether unknown businesses, orders and returns are made up (lenient) or are 404s (strict). */
+  get invents(): boolean {
+    return this.scenario.world !== 'strict' && this.scenario.auth?.mode !== 'strict';
   }
 
   now(): number {

@@ -67,3 +67,14 @@ t.test('slow-network.yaml: calls are slow, and one getChats in ten never answers
   t.same(calls.filter((c) => c === 200).length, 9);
   t.same(calls.filter((c) => c === 'TimeoutError').length, 1);
 });
+
+t.test('read-only-key.yaml: the read-only key reads but may not write; unknown keys are refused', async (t) => {
+  const client = await sandboxFor(t, { scenario: join(DIR, 'read-only-key.yaml') });
+  const as = (token: string, path: string, body: unknown) => client.call('POST', path, { body, headers: { 'Api-Key': token } });
+  const list = await as('ACMA:read-only', `${B}/chats`, { statuses: ['WAITING_FOR_PARTNER'] });
+  t.equal(list.status, 200);
+  const chatId = list.body.result.chats[0].chatId;
+  t.equal((await as('ACMA:read-only', `${B}/chats/message?chatId=${chatId}`, { message: 'Здравствуйте' })).status, 403);
+  t.equal((await as('ACMA:full', `${B}/chats/message?chatId=${chatId}`, { message: 'Здравствуйте' })).status, 200);
+  t.equal((await as('ACMA:sandbox-key', `${B}/chats`, {})).status, 403);
+});

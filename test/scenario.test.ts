@@ -252,3 +252,50 @@ t.test('the journal keeps the newest entries up to its bound and counts what it 
   journal.clear();
   t.same([journal.list(), journal.dropped], [[], 0]);
 });
+
+t.test('auth strict: unknown tokens, businesses not granted and writes with a read-only key are 403', async (t) => {
+  const client = await sandboxFor(t, {
+    scenario: {
+      auth: {
+        mode: 'strict',
+        tokens: [
+          { token: 'ACMA:reader', businesses: [1001], scopes: ['all-methods:read-only'] },
+          { token: 'ACMA:writer', businesses: [1001, 5005], scopes: ['communication'] },
+        ],
+      },
+    },
+  });
+  const as = (token: string, method: string, path: string, body?: unknown) => client.call(method, path, { body, headers: { 'Api-Key': token } });
+  const reader = { ...client, post: (path: string, body: unknown = {}) => as('ACMA:reader', 'POST', path, body) };
+  const [chat] = await allChats(reader, 1001, { statuses: ['WAITING_FOR_PARTNER'] });
+
+  const unknown = await as('ACMA:stranger', 'POST', `${B}/chats`, {});
+  t.same([unknown.status, unknown.body.errors[0].code], [403, 'FORBIDDEN']);
+  t.match(unknown.body.errors[0].message, /^Api-Key: the token is not known/);
+  const other = await as('ACMA:reader', 'POST', '/v2/businesses/2002/chats', {});
+  t.same([other.status, other.body.errors[0].message], [403, 'businessId: the token has no access to business 2002']);
+  t.equal((await as('ACMA:reader', 'GET', `${B}/chat?chatId=${chat.chatId}`)).status, 200, 'read-only may read');
+  const send = await as('ACMA:reader', 'POST', `${B}/chats/message?chatId=${chat.chatId}`, { message: 'Добрый день' });
+  t.same([send.status, send.body.errors[0].message], [403, "Api-Key: the token's scopes (all-methods:read-only) do not allow sendMessageToChat, which writes"]);
+  t.equal((await as('ACMA:reader', 'POST', `${B}/chats/new`, { context: { type: 'ORDER', id: 1 } })).status, 403);
+  t.equal((await as('ACMA:writer', 'POST', `${B}/chats/message?chatId=${chat.chatId}`, { message: 'Добрый день' })).status, 200, 'communication may write');
+  t.equal((await client.call('POST', `${B}/chats`, { body: {}, headers: { 'Api-Key': '' } })).status, 401, 'no credentials is still a 401');
+  const bearer = await client.call('GET', `${B}/chat?chatId=${chat.chatId}`, { headers: { 'Api-Key': '', Authorization: 'Bearer ACMA:writer' } });
+  t.equal(bearer.status, 200, 'OAuth and Bearer carry the same tokens');
+
+  // Strict auth also stops inventing: a granted business with no world, an order with no chat.
+  const absent = await as('ACMA:writer', 'POST', '/v2/businesses/5005/chats', {});
+  t.same([absent.status, absent.body.errors[0].message], [404, 'businessId: business 5005 not found']);
+  const order = await as('ACMA:writer', 'POST', `${B}/chats/new`, { context: { type: 'ORDER', id: 123 } });
+  t.same([order.status, order.body.errors[0].message], [404, 'context.id: order 123 not found in business 1001']);
+  const known = await as('ACMA:writer', 'POST', `${B}/chats/new`, { context: { type: 'ORDER', id: chat.context.orderId } });
+  t.same([known.status, known.body.result.chatId], [200, chat.chatId], 'a known order gives its chat');
+});
+
+t.test('world strict with lenient auth: any token, but no invented businesses or orders', async (t) => {
+  const client = await sandboxFor(t, { scenario: { world: 'strict' } });
+  t.equal((await client.post('/v2/businesses/777/chats')).status, 404);
+  t.equal((await client.post(`${B}/chats/new`, { orderId: 42 })).status, 404);
+  t.equal((await client.post(`${B}/chats`)).status, 200);
+  t.same((await client.get('/__sandbox/health')).body.result.businesses, [1001], 'nothing was generated');
+});

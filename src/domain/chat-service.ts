@@ -38,19 +38,30 @@ export function cleanFileName(name: string): string {
 export class ChatService {
   private readonly store: WorldStore;
   private readonly files: FileStore;
+  private readonly invents: () => boolean;
 
-  constructor(store: WorldStore, files: FileStore) {
+  /** `invents`: whether unknown businesses, orders and returns are made up, or are 404s (a strict world). */
+  constructor(store: WorldStore, files: FileStore, invents: () => boolean = () => true) {
     this.store = store;
     this.files = files;
+    this.invents = invents;
+  }
+
+  private businessOf(businessId: number): BusinessState {
+    const existing = this.store.existingBusiness(businessId);
+    if (existing) return existing;
+    if (!this.invents()) throw notFound(`businessId: business ${businessId} not found`);
+    return this.store.business(businessId);
   }
 
   /** Opens a chat about an order or return, or returns the one that already exists for it. */
   createChat(businessId: number, context: { type: AddressableContextType; id: number }): ChatRecord {
-    const business = this.store.business(businessId);
+    const business = this.businessOf(businessId);
     const orderId = context.type === 'ORDER' ? context.id : undefined;
     const returnId = context.type === 'RETURN' ? context.id : undefined;
     const existing = business.chatAbout(contextKey({ type: context.type, orderId, returnId })!);
     if (existing) return existing;
+    if (!this.invents()) throw notFound(`context.id: ${context.type.toLowerCase()} ${context.id} not found in business ${businessId}`);
     const { seed } = this.store;
     const now = wholeSecond(this.store.now());
     const chat: ChatRecord = {
@@ -74,7 +85,7 @@ export class ChatService {
   }
 
   listChats(businessId: number, filter: ChatsFilter, page: PageRequest) {
-    const { listing } = this.store.business(businessId);
+    const { listing } = this.businessOf(businessId);
     const cursor = page.pageToken ? readChatsToken(page.pageToken) : undefined;
     // Keyset: resume right after the last chat served, wherever it now stands.
     const start = cursor ? lowerBound(listing, (chat) => !listedBefore(cursor, chat)) : 0;
@@ -83,7 +94,7 @@ export class ChatService {
   }
 
   getChat(businessId: number, chatId: number): ChatRecord {
-    return this.chatOf(this.store.business(businessId), chatId);
+    return this.chatOf(this.businessOf(businessId), chatId);
   }
 
   history(businessId: number, chatId: number, page: PageRequest & { messageIdFrom?: number }) {
@@ -104,17 +115,17 @@ export class ChatService {
   }
 
   sendMessage(businessId: number, chatId: number, text: string): MessageRecord {
-    const business = this.store.business(businessId);
+    const business = this.businessOf(businessId);
     return this.append(business, this.writableChat(business, chatId), 'PARTNER', { text });
   }
 
   /** Refuses early what sendFile would refuse, before the client's upload is read. */
   checkWritable(businessId: number, chatId: number): void {
-    this.writableChat(this.store.business(businessId), chatId);
+    this.writableChat(this.businessOf(businessId), chatId);
   }
 
   async sendFile(businessId: number, chatId: number, file: UploadedFile): Promise<MessageRecord> {
-    const business = this.store.business(businessId);
+    const business = this.businessOf(businessId);
     this.writableChat(business, chatId);
     const fileId = `${businessId}-${randomUUID()}`;
     const name = cleanFileName(file.name);

@@ -1,5 +1,6 @@
-/** What stands between a call and its handler: credentials first, then Market's request limits. */
+/** What stands between a call and its handler: credentials and access first, then Market's request limits. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { checkAccess, type AccessPolicy } from '../auth/access.js';
 import { readCredentials } from '../auth/credentials.js';
 import { ApiError } from '../contract/errors.js';
 import type { OperationId } from '../contract/operations.js';
@@ -15,11 +16,13 @@ function businessIdOf(request: FastifyRequest): number | undefined {
 }
 
 /** The guard reads the limiter at each call: loading a scenario replaces it. */
-export function apiGuard(runtime: { readonly limiter: RateLimiter | undefined; now(): number }) {
+export function apiGuard(runtime: { readonly limiter: RateLimiter | undefined; readonly access: AccessPolicy | undefined; now(): number }) {
   return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    readCredentials(request.headers);
-    const { limiter } = runtime;
+    const { token } = readCredentials(request.headers);
+    const operation = request.routeOptions.config.operationId as OperationId;
     const businessId = businessIdOf(request);
+    checkAccess(runtime.access, token, businessId, operation);
+    const { limiter } = runtime;
     if (!limiter || businessId === undefined) return;
 
     const leave = limiter.enter(businessId);
@@ -28,7 +31,6 @@ export function apiGuard(runtime: { readonly limiter: RateLimiter | undefined; n
     }
     reply.raw.once('close', leave);
 
-    const operation = request.routeOptions.config.operationId as OperationId;
     const quota = limiter.take(businessId, operation, runtime.now());
     if (!quota) return;
     const headers = {

@@ -4,6 +4,7 @@
  */
 import { Type, type Static, type TOptional, type TSchema, type TUnion } from 'typebox';
 import { OPERATION_IDS, type OperationId } from '../contract/operations.js';
+import { SCOPES } from '../auth/access.js';
 import { packagePath } from '../package-root.js';
 
 export const DURATION_PATTERN = '^\\d+(\\.\\d+)?(ms|s|m|h)$';
@@ -105,12 +106,36 @@ export const RuleSchema = Type.Object(
   { additionalProperties: false, description: 'A rule: the first whose match holds applies to a call' },
 );
 
+const TokenGrantSchema = Type.Object(
+  {
+    token: Type.String({ minLength: 1, description: 'The token, as sent in Api-Key or Authorization' }),
+    businesses: Type.Array(Type.Integer({ minimum: 1 }), { description: 'Businesses the token may act on' }),
+    scopes: Type.Array(literals(SCOPES, 'A Market scope'), {
+      minItems: 1,
+      description: 'all-methods, all-methods:read-only (no createChat or sending) or communication',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+const AuthSchema = Type.Object(
+  {
+    mode: literals(['lenient', 'strict'] as const, 'lenient: any non-empty token; strict: only the tokens listed (403 otherwise)'),
+    tokens: Type.Optional(Type.Array(TokenGrantSchema, { description: 'Tokens known in strict mode' })),
+  },
+  { additionalProperties: false, description: 'Who may call what' },
+);
+
 export const ScenarioSchema = Type.Object(
   {
     $schema: Type.Optional(Type.String({ description: 'Where editors find this schema' })),
     name: Type.Optional(Type.String({ description: 'Name of the scenario' })),
     description: Type.Optional(Type.String({ description: 'What the scenario is for' })),
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Seed of generated data' })),
+    auth: Type.Optional(AuthSchema),
+    world: Type.Optional(
+      literals(['lenient', 'strict'] as const, 'lenient: unknown businesses and orders are invented; strict (also with strict auth): 404'),
+    ),
     rateLimits: Type.Optional(RateLimitsSchema),
     rules: Type.Optional(Type.Array(RuleSchema, { description: 'Ordered; the first that matches a call applies' })),
   },
