@@ -2,12 +2,14 @@
 import type { Socket } from 'node:net';
 import type { AccessPolicy } from './auth/access.js';
 import { ChatService } from './domain/chat-service.js';
+import { buildBusiness } from './fake/scenario-world.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
 import { limiterFor } from './limits/windows.js';
 import { Journal } from './journal/journal.js';
 import { RuleBook } from './scenario/rules.js';
 import type { Scenario } from './scenario/schema.js';
 import { FileStore } from './store/file-store.js';
+import type { BusinessRecord } from './store/records.js';
 import { DEFAULT_SEED, WorldStore } from './store/world-store.js';
 
 export interface RuntimeOptions {
@@ -21,6 +23,12 @@ export interface RuntimeOptions {
   scenario?: Scenario;
   /** The clock; tests move it to cross limit windows. */
   now?: () => number;
+}
+
+/** The businesses a scenario's `data` describes, made from a seed at a moment. */
+function businessesOf(scenario: Scenario) {
+  return (seed: number, now: number): BusinessRecord[] =>
+    (scenario.data?.businesses ?? []).map((spec, i) => buildBusiness(seed, spec, `data.businesses[${i}]`, now));
 }
 
 export class SandboxRuntime {
@@ -49,7 +57,8 @@ export class SandboxRuntime {
 
   static async create(options: RuntimeOptions): Promise<SandboxRuntime> {
     const seed = options.seed ?? options.scenario?.seed ?? DEFAULT_SEED;
-    const store = await WorldStore.open({ seed, dbFile: options.db, now: options.now });
+    const initialBusinesses = businessesOf(options.scenario ?? {});
+    const store = await WorldStore.open({ seed, initialBusinesses, dbFile: options.db, now: options.now });
     return new SandboxRuntime(store, options);
   }
 
@@ -59,12 +68,15 @@ export class SandboxRuntime {
 
   /** Plays another scenario from now on, from its initial world (the CLI's --seed still wins). */
   async loadScenario(scenario: Scenario): Promise<void> {
+    const seed = this.options.seed ?? scenario.seed ?? DEFAULT_SEED;
+    // Made once before anything changes, so that an inconsistent world leaves the running scenario alone.
+    businessesOf(scenario)(seed, this.now());
     this.scenario = scenario;
     this.limiter = this.limiterOf(scenario);
     this.rules = new RuleBook(scenario.rules);
     this.cutHungConnections();
     this.journal.clear();
-    await this.store.reseed(this.options.seed ?? scenario.seed ?? DEFAULT_SEED);
+    await this.store.reseed(seed, businessesOf(scenario));
     await this.files.clear();
   }
 

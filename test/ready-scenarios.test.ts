@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import t from 'tap';
 import { readScenarioFile } from '../src/scenario/load.js';
-import { allChats, sandboxFor } from './helpers.js';
+import { allChats, allMessages, sandboxFor } from './helpers.js';
 
 const DIR = join(import.meta.dirname, '..', 'scenarios');
 const B = '/v2/businesses/1001';
@@ -77,4 +77,30 @@ t.test('read-only-key.yaml: the read-only key reads but may not write; unknown k
   t.equal((await as('ACMA:read-only', `${B}/chats/message?chatId=${chatId}`, { message: 'Здравствуйте' })).status, 403);
   t.equal((await as('ACMA:full', `${B}/chats/message?chatId=${chatId}`, { message: 'Здравствуйте' })).status, 200);
   t.equal((await as('ACMA:sandbox-key', `${B}/chats`, {})).status, 403);
+});
+
+t.test('long-history.yaml: 50 000 messages page through to the end', async (t) => {
+  const client = await sandboxFor(t, { scenario: join(DIR, 'long-history.yaml') });
+  const first = (await client.post(`${B}/chats/history?chatId=1000&limit=100`)).body.result;
+  const lastId = first.messages[0].messageId + 49_999;
+  const last = (await client.post(`${B}/chats/history?chatId=1000&limit=100`, { messageIdFrom: lastId - 50 })).body.result;
+  t.same([last.messages.length, last.messages[50].messageId, last.paging.nextPageToken], [51, lastId, undefined]);
+  t.equal((await allMessages(client, 1001, 1001)).length, 2500);
+});
+
+t.test('disputes.yaml: disputes open and closed, a finished chat that refuses messages', async (t) => {
+  const client = await sandboxFor(t, { scenario: join(DIR, 'disputes.yaml') });
+  const disputes = await allChats(client, 1001, { types: ['ARBITRAGE'] });
+  t.same(disputes.map((c) => [c.chatId, c.status]).sort(), [[2001, 'WAITING_FOR_ARBITER'], [2002, 'FINISHED']]);
+  const refused = await client.post(`${B}/chats/message?chatId=2003`, { message: 'Ещё вопрос' });
+  t.same([refused.status, /FINISHED/.test(refused.body.errors[0].message)], [400, true]);
+  t.match(await allChats(client, 1001, { statuses: ['WAITING_FOR_PARTNER'] }), [{ chatId: 2004 }]);
+});
+
+t.test('empty-business.yaml: no chats, and a first chat can be created', async (t) => {
+  const client = await sandboxFor(t, { scenario: join(DIR, 'empty-business.yaml') });
+  t.same(await allChats(client, 1001), []);
+  const created = await client.post(`${B}/chats/new`, { context: { type: 'ORDER', id: 5 } });
+  t.equal(created.status, 200);
+  t.match(await allChats(client, 1001), [{ chatId: created.body.result.chatId, status: 'NEW', context: { orderId: 5 } }]);
 });

@@ -60,15 +60,14 @@ export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime): vo
         },
       },
       async (request, reply) => {
-        let scenario;
         try {
-          scenario =
+          const scenario =
             typeof request.body === 'string' ? parseScenario(request.body, 'scenario') : checkScenario(request.body, 'scenario');
+          await runtime.loadScenario(scenario);
         } catch (error) {
           if (error instanceof ScenarioError) return sendError(reply, new ApiError(400, error.message));
           throw error;
         }
-        await runtime.loadScenario(scenario);
         return { status: 'OK' as const };
       },
     );

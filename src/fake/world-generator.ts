@@ -51,11 +51,11 @@ interface Draft {
 }
 
 /** Seeds faker from the sandbox seed, the business and what is being made, so each is independent. */
-function reseed(seed: number, businessId: number, ...salt: number[]): void {
+export function reseed(seed: number, businessId: number, ...salt: number[]): void {
   faker.seed([seed >>> 0, businessId % 2 ** 32, Math.floor(businessId / 2 ** 32), ...salt]);
 }
 
-const pick = <T>(items: readonly T[]): T => faker.helpers.arrayElement(items);
+export const pick = <T>(items: readonly T[]): T => faker.helpers.arrayElement(items);
 
 function randomPlan(): ChatPlan {
   const context = faker.helpers.weightedArrayElement<ContextType>([
@@ -144,7 +144,7 @@ function attachFiles(drafts: Draft[], plan: ChatPlan): void {
   });
 }
 
-function fill(text: string, vars: { order?: number; product: string; name: string }): string {
+export function fill(text: string, vars: { order?: number; product: string; name: string }): string {
   return text
     .replaceAll('{order}', vars.order ? `№${vars.order}` : '')
     .replaceAll('{product}', vars.product)
@@ -152,15 +152,15 @@ function fill(text: string, vars: { order?: number; product: string; name: strin
     .replaceAll('{date}', pick(say.DELIVERY_DATES));
 }
 
-function customer(): CustomerRecord {
+export function customer(): CustomerRecord {
   return {
     name: `${faker.person.firstName()} ${faker.person.lastName().charAt(0)}.`,
     publicId: faker.string.alphanumeric({ length: 10, casing: 'lower' }),
   };
 }
 
-const orderId = () => faker.number.int({ min: 100_000_000, max: 999_999_999 });
-const returnId = () => faker.number.int({ min: 1_000_000, max: 99_999_999 });
+export const orderId = () => faker.number.int({ min: 100_000_000, max: 999_999_999 });
+export const returnId = () => faker.number.int({ min: 1_000_000, max: 99_999_999 });
 
 /** Times of `count` messages from `start`, ascending, whole seconds. */
 function messageTimes(start: number, end: number, count: number): number[] {
@@ -175,17 +175,25 @@ interface DraftChat {
   times: number[];
 }
 
-export function generateBusiness(seed: number, businessId: number, now: number): BusinessRecord {
+/** Shapes a scenario may give a generated business: how many chats, and its campaigns. */
+export interface BusinessShape {
+  chats?: number;
+  campaigns?: number[];
+}
+
+export function generateBusiness(seed: number, businessId: number, now: number, shape: BusinessShape = {}): BusinessRecord {
   reseed(seed, businessId);
   const anchor = wholeSecond(now);
-  const campaigns = faker.helpers.multiple(() => faker.number.int({ min: 20_000_000, max: 99_999_999 }), {
+  const generatedCampaigns = faker.helpers.multiple(() => faker.number.int({ min: 20_000_000, max: 99_999_999 }), {
     count: { min: 1, max: 3 },
   });
-  const total = faker.number.int({ min: 12, max: 40 });
-  const plans = faker.helpers.shuffle([
-    ...ARCHETYPES,
-    ...Array.from({ length: total - ARCHETYPES.length }, randomPlan),
-  ]);
+  const campaigns = shape.campaigns ?? generatedCampaigns;
+  const generatedTotal = faker.number.int({ min: 12, max: 40 });
+  const total = shape.chats ?? generatedTotal;
+  // Fewer chats than archetypes: the first of them, still in a shuffled order.
+  const plans = faker.helpers
+    .shuffle([...ARCHETYPES, ...Array.from({ length: Math.max(0, total - ARCHETYPES.length) }, randomPlan)])
+    .slice(0, total);
 
   const drafted: DraftChat[] = plans.map((plan) => {
     const person = customer();
@@ -240,14 +248,15 @@ export function fileIdOf(businessId: number, messageId: number, index: number): 
   return `${businessId}-${messageId}-${index}`;
 }
 
-function registerFile(
+export function registerFile(
   business: BusinessRecord,
   messageId: number,
   index: number,
   file: { name: string; size: number },
+  contentType = contentTypeOf(file.name),
 ): FileRef {
   const fileId = fileIdOf(business.id, messageId, index);
-  const meta: FileMeta = { name: file.name, size: file.size, contentType: contentTypeOf(file.name), origin: 'generated' };
+  const meta: FileMeta = { name: file.name, size: file.size, contentType, origin: 'generated' };
   business.files[fileId] = meta;
   return { fileId, name: file.name, size: file.size };
 }

@@ -4,14 +4,20 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Ajv, type ErrorObject } from 'ajv';
+import addFormatsPlugin from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
+
+// ajv-formats is CommonJS: its default export arrives wrapped under ESM.
+const addFormats = addFormatsPlugin as unknown as typeof addFormatsPlugin.default;
 import { DURATION_PATTERN, ScenarioSchema, type Scenario } from './schema.js';
 
 export class ScenarioError extends Error {
   override name = 'ScenarioError';
 }
 
-const validate = new Ajv({ allErrors: true, strict: false }).compile<Scenario>(ScenarioSchema);
+const ajv = new Ajv({ allErrors: true, strict: false });
+addFormats(ajv, ['date-time']);
+const validate = ajv.compile<Scenario>(ScenarioSchema);
 
 /** `/rules/0/match/chatId` → `rules[0].match.chatId` */
 function fieldPath(pointer: string, extra?: string): string {
@@ -30,9 +36,11 @@ function describe(errors: ErrorObject[]): string {
     const key = (unknown.params as { additionalProperty: string }).additionalProperty;
     return `${fieldPath(unknown.instancePath, key)}: is not a known key`;
   }
-  const constants = here.filter((e) => e.keyword === 'const').map((e) => JSON.stringify((e.params as { allowedValue: unknown }).allowedValue));
+  const constants = here.flatMap((e) =>
+    e.keyword === 'const' ? [e.params.allowedValue] : e.keyword === 'enum' ? (e.params.allowedValues as unknown[]) : [],
+  ).map((v) => JSON.stringify(v));
   const others = here
-    .filter((e) => !['const', 'anyOf'].includes(e.keyword))
+    .filter((e) => !['const', 'enum', 'anyOf'].includes(e.keyword))
     .map((e) => (e.keyword === 'pattern' && e.params.pattern === DURATION_PATTERN ? 'must be a duration such as 800ms, 30s, 1m or 1h' : e.message));
   const expected = [...(constants.length ? [`must be one of ${constants.join(', ')}`] : []), ...others];
   return `${fieldPath(here[0].instancePath)}: ${[...new Set(expected)].join(', or ')}`;

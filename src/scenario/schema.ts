@@ -3,6 +3,7 @@
  * them, and is written out as scenario.schema.json for editors (`npm run scenario-schema`).
  */
 import { Type, type Static, type TOptional, type TSchema, type TUnion } from 'typebox';
+import { CHAT_STATUSES, CHAT_TYPES, CONTEXT_TYPES, SENDERS } from '../contract/enums.js';
 import { OPERATION_IDS, type OperationId } from '../contract/operations.js';
 import { SCOPES } from '../auth/access.js';
 import { packagePath } from '../package-root.js';
@@ -12,8 +13,8 @@ export const DURATION_PATTERN = '^\\d+(\\.\\d+)?(ms|s|m|h)$';
 const Duration = (description: string) =>
   Type.String({ pattern: DURATION_PATTERN, description: `${description}, e.g. 800ms, 30s, 1m, 1h` });
 
-const literals = <T extends string>(values: readonly T[], description: string) =>
-  Type.Union(values.map((v) => Type.Literal(v)), { description });
+const literals = <const T extends readonly string[]>(values: T, description: string) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], description });
 
 const Off = Type.Literal('off', { description: 'Turn this off' });
 
@@ -126,12 +127,78 @@ const AuthSchema = Type.Object(
   { additionalProperties: false, description: 'Who may call what' },
 );
 
+const Generate = (max: number, what: string) =>
+  Type.Object(
+    { generate: Type.Integer({ minimum: 0, maximum: max, description: `How many ${what} to generate` }) },
+    { additionalProperties: false, description: `Generated ${what}, realistic and seeded` },
+  );
+
+const DateTime = (description: string) => Type.String({ format: 'date-time', description: `${description} (ISO 8601)` });
+
+const PayloadSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 255, description: 'File name shown to the partner' }),
+    size: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 * 1024 * 1024, description: 'Size in bytes; the URL serves exactly that many' })),
+    contentType: Type.Optional(Type.String({ minLength: 1, description: 'Content type; by default from the name' })),
+  },
+  { additionalProperties: false },
+);
+
+const MessageSpecSchema = Type.Object(
+  {
+    sender: literals(SENDERS, 'Who wrote it'),
+    message: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'The text' })),
+    payload: Type.Optional(Type.Array(PayloadSchema, { minItems: 1, description: 'Files attached' })),
+    createdAt: Type.Optional(DateTime('When it was written; by default spread up to now')),
+  },
+  { additionalProperties: false, description: 'A message; without text or payload, a realistic text is made up' },
+);
+
+const ChatSpecSchema = Type.Object(
+  {
+    chatId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Id; by default the next one' })),
+    context: Type.Object(
+      {
+        type: literals(CONTEXT_TYPES, 'What the chat is about'),
+        id: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Order id (ORDER) or return id (RETURN)' })),
+        orderId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'The order of a RETURN' })),
+      },
+      { additionalProperties: false },
+    ),
+    type: Type.Optional(literals(CHAT_TYPES, 'CHAT (default) or ARBITRAGE (a dispute; not for DIRECT)')),
+    status: Type.Optional(literals(CHAT_STATUSES, 'By default from who wrote last')),
+    customer: Type.Optional(
+      Type.Object({ name: Type.String({ minLength: 1 }), publicId: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+    ),
+    createdAt: Type.Optional(DateTime('When the chat started')),
+    messages: Type.Optional(
+      Type.Union([Generate(1_000_000, 'messages'), Type.Array(MessageSpecSchema)], { description: 'The history, oldest first' }),
+    ),
+  },
+  { additionalProperties: false, description: 'A chat; omitted fields are filled in realistically' },
+);
+
+const BusinessSpecSchema = Type.Object(
+  {
+    id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Business id' }),
+    campaigns: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, description: 'Campaign (store) ids' })),
+    chats: Type.Union([Generate(100_000, 'chats'), Type.Array(ChatSpecSchema)], { description: 'Generated chats, or these chats' }),
+  },
+  { additionalProperties: false, description: 'A business that has exactly this world' },
+);
+
+const DataSchema = Type.Object(
+  { businesses: Type.Array(BusinessSpecSchema, { description: 'Businesses with a world of their own' }) },
+  { additionalProperties: false, description: 'The world: businesses listed here have exactly this; others are generated' },
+);
+
 export const ScenarioSchema = Type.Object(
   {
     $schema: Type.Optional(Type.String({ description: 'Where editors find this schema' })),
     name: Type.Optional(Type.String({ description: 'Name of the scenario' })),
     description: Type.Optional(Type.String({ description: 'What the scenario is for' })),
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Seed of generated data' })),
+    data: Type.Optional(DataSchema),
     auth: Type.Optional(AuthSchema),
     world: Type.Optional(
       literals(['lenient', 'strict'] as const, 'lenient: unknown businesses and orders are invented; strict (also with strict auth): 404'),
@@ -147,6 +214,8 @@ export const ScenarioSchema = Type.Object(
 );
 
 export type Scenario = Static<typeof ScenarioSchema>;
+export type BusinessSpec = Static<typeof BusinessSpecSchema>;
+export type ChatSpec = Static<typeof ChatSpecSchema>;
 export type Rule = Static<typeof RuleSchema>;
 export type RateLimitsSetting = Static<typeof RateLimitsSchema>;
 

@@ -28,6 +28,8 @@ export interface WorldStoreOptions {
   /** Longest time a change waits before it is written. */
   flushDelayMs?: number;
   now?: () => number;
+  /** Businesses the initial world has exactly (a scenario's `data`), made afresh at each reset. */
+  initialBusinesses?: (seed: number, now: number) => BusinessRecord[];
 }
 
 export class WorldStoreError extends Error {
@@ -36,7 +38,8 @@ export class WorldStoreError extends Error {
 
 export class WorldStore {
   private readonly db: Low<WorldData>;
-  private readonly options: Required<Omit<WorldStoreOptions, 'dbFile'>> & Pick<WorldStoreOptions, 'dbFile'>;
+  private readonly options: Required<Omit<WorldStoreOptions, 'dbFile' | 'initialBusinesses'>> &
+    Pick<WorldStoreOptions, 'dbFile' | 'initialBusinesses'>;
   private states = new Map<number, BusinessState>();
   private flushTimer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
@@ -125,9 +128,10 @@ export class WorldStore {
     if (this.options.dbFile) await this.flush();
   }
 
-  /** Another seed from now on: the world is reset to what that seed makes. */
-  async reseed(seed: number): Promise<void> {
+  /** Another seed and scenario world from now on: the world is reset to what they make. */
+  async reseed(seed: number, initialBusinesses: WorldStoreOptions['initialBusinesses']): Promise<void> {
     this.options.seed = seed;
+    this.options.initialBusinesses = initialBusinesses;
     await this.reset();
   }
 
@@ -143,8 +147,9 @@ export class WorldStore {
 
   private initialWorld(): WorldData {
     const world = emptyWorld(this.options.seed);
-    if (this.options.seed !== DEFAULT_SEED) return world;
-    for (const business of loadFixture(DEFAULT_FIXTURE, this.now())) world.businesses[business.id] = business;
+    const fixture = this.options.seed === DEFAULT_SEED ? loadFixture(DEFAULT_FIXTURE, this.now()) : [];
+    const given = this.options.initialBusinesses?.(this.options.seed, this.now()) ?? [];
+    for (const business of [...fixture, ...given]) world.businesses[business.id] = business;
     return world;
   }
 }

@@ -1,0 +1,123 @@
+/**
+ * Businesses a scenario describes: exactly its chats and messages, with whatever it leaves out filled in
+ * realistically and consistently (buyers, orders, campaigns, texts, times, statuses), from the seed.
+ */
+import { faker } from '@faker-js/faker/locale/ru';
+import type { ChatStatus, Sender } from '../contract/enums.js';
+import { MINUTE, wholeSecond } from '../domain/time.js';
+import { ScenarioError } from '../scenario/load.js';
+import type { BusinessSpec, ChatSpec } from '../scenario/schema.js';
+import type { BusinessRecord, ChatRecord, MessageRecord } from '../store/records.js';
+import * as say from './phrases.js';
+import { customer, fill, generateBusiness, inventOrderOfReturn, orderId, pick, registerFile, reseed, returnId } from './world-generator.js';
+
+
+type MessageSpec = Exclude<ChatSpec['messages'], { generate: number } | undefined>[number];
+
+/** The status a history leaves a chat in when the scenario does not say. */
+function statusOf(type: ChatRecord['type'], messages: MessageRecord[]): ChatStatus {
+  if (type === 'ARBITRAGE') return 'WAITING_FOR_ARBITER';
+  const last = messages[messages.length - 1];
+  if (!last) return 'NEW';
+  return last.sender === 'PARTNER' ? 'WAITING_FOR_CUSTOMER' : 'WAITING_FOR_PARTNER';
+}
+
+/** `count` messages alternating buyer and partner, from texts of the chat's topic. */
+function generatedMessages(spec: ChatSpec, count: number): MessageSpec[] {
+  const topic = pick(spec.context.type === 'RETURN' ? say.RETURN_TOPICS : spec.context.type === 'DIRECT' ? say.DIRECT_TOPICS : say.ORDER_TOPICS);
+  const lines: Record<'CUSTOMER' | 'PARTNER', [string[], string[]]> = {
+    CUSTOMER: [topic.customerOpeners, topic.customerFollowUps],
+    PARTNER: [topic.partnerAnswers, topic.partnerFollowUps],
+  };
+  return Array.from({ length: count }, (_, i) => {
+    const sender = i % 2 === 0 ? 'CUSTOMER' : 'PARTNER';
+    const [first, later] = lines[sender];
+    return { sender, message: faker.helpers.arrayElement(i < 2 ? first : later) };
+  });
+}
+
+/** A text for a message the scenario gives no text or files. */
+function textFor(sender: Sender, spec: ChatSpec): string {
+  if (sender === 'MARKET') return pick(say.MARKET_LINES);
+  if (sender === 'SUPPORT') return pick(say.SUPPORT_LINES);
+  const [message] = generatedMessages(spec, 1);
+  return sender === 'CUSTOMER' ? message.message! : pick(say.PARTNER_THANKS);
+}
+
+function buildChat(business: BusinessRecord, spec: ChatSpec, where: string, seed: number, now: number): ChatRecord {
+  const { type: contextType } = spec.context;
+  const type = spec.type ?? 'CHAT';
+  if (contextType === 'DIRECT' && type === 'ARBITRAGE') throw new ScenarioError(`${where}.type: a DIRECT chat cannot be ARBITRAGE`);
+  if (contextType === 'DIRECT' && (spec.context.id ?? spec.context.orderId) !== undefined) {
+    throw new ScenarioError(`${where}.context: a DIRECT chat has no order or return id`);
+  }
+  const person = spec.customer ?? customer();
+  const returnIdValue = contextType === 'RETURN' ? (spec.context.id ?? returnId()) : undefined;
+  const order =
+    contextType === 'ORDER'
+      ? (spec.context.id ?? spec.context.orderId ?? orderId())
+      : returnIdValue !== undefined
+        ? (spec.context.orderId ?? inventOrderOfReturn(seed, business.id, returnIdValue))
+        : undefined;
+
+  const specs = Array.isArray(spec.messages) ? spec.messages : generatedMessages(spec, spec.messages?.generate ?? 0);
+  const vars = { order, product: pick(say.PRODUCTS), name: person.name };
+  // Unless the scenario dates them, messages are a minute apart and the newest is a minute old.
+  const createdAt = wholeSecond(spec.createdAt ? Date.parse(spec.createdAt) : now - (specs.length + 1) * MINUTE - faker.number.int({ min: 0, max: 3 * 24 * 60 }) * MINUTE);
+  if (createdAt > now) throw new ScenarioError(`${where}.createdAt: is in the future`);
+  const timed = specs.map((m, i) => ({
+    m,
+    at: m.createdAt ? wholeSecond(Date.parse(m.createdAt)) : Math.max(createdAt, wholeSecond(now - (specs.length - i) * MINUTE)),
+    i,
+  }));
+  for (const { m, at, i } of timed) {
+    if (m.createdAt && at < createdAt) throw new ScenarioError(`${where}.messages[${i}].createdAt: is before the chat's createdAt`);
+  }
+  timed.sort((a, b) => a.at - b.at || a.i - b.i);
+
+  const chatId = spec.chatId ?? business.nextChatId;
+  if (business.chats.some((c) => c.id === chatId)) throw new ScenarioError(`${where}.chatId: ${chatId} is used by another chat`);
+  business.nextChatId = Math.max(business.nextChatId, chatId + 1);
+  const messages = timed.map(({ m, at }): MessageRecord => {
+    const message: MessageRecord = { id: business.nextMessageId++, at, sender: m.sender };
+    const text = m.message ?? (m.payload ? undefined : textFor(m.sender, spec));
+    if (text) message.text = fill(text, vars);
+    if (m.payload) {
+      message.files = m.payload.map((file, i) =>
+        registerFile(business, message.id, i, { name: file.name, size: file.size ?? faker.number.int({ min: 15_000, max: 400_000 }) }, file.contentType),
+      );
+    }
+    return message;
+  });
+  return {
+    id: chatId,
+    type,
+    status: spec.status ?? statusOf(type, messages),
+    context: {
+      type: contextType,
+      campaignId: pick(business.campaigns),
+      ...(order !== undefined ? { orderId: order } : {}),
+      ...(returnIdValue !== undefined ? { returnId: returnIdValue } : {}),
+      customer: person,
+    },
+    createdAt,
+    updatedAt: messages.length ? messages[messages.length - 1].at : createdAt,
+    messages,
+  };
+}
+
+/** The business a scenario describes; `where` is its path in the scenario, for errors. */
+export function buildBusiness(seed: number, spec: BusinessSpec, where: string, now: number): BusinessRecord {
+  if (!Array.isArray(spec.chats)) return generateBusiness(seed, spec.id, now, { chats: spec.chats.generate, campaigns: spec.campaigns });
+  const business = generateBusiness(seed, spec.id, now, { chats: 0, campaigns: spec.campaigns });
+  reseed(seed, spec.id, 3);
+  // Built one by one into the business, so that each sees the ids taken before it.
+  spec.chats.forEach((chat, i) => business.chats.push(buildChat(business, chat, `${where}.chats[${i}]`, seed, now)));
+  const contexts = new Set<string>();
+  business.chats.forEach((chat, i) => {
+    const key = chat.context.type === 'DIRECT' ? undefined : `${chat.context.type}:${chat.context.returnId ?? chat.context.orderId}`;
+    if (key && contexts.has(key)) throw new ScenarioError(`${where}.chats[${i}].context: another chat is about the same ${chat.context.type.toLowerCase()}`);
+    if (key) contexts.add(key);
+  });
+  return business;
+}
