@@ -2,7 +2,7 @@
 import { buildApp, type AppOptions } from './app.js';
 import type { JournalEntry, JournalFilter } from './journal/journal.js';
 import { describeLimits } from './limits/windows.js';
-import { resolveScenario, type ScenarioInput } from './scenario/load.js';
+import { resolveScenario, ScenarioError, type ScenarioInput } from './scenario/load.js';
 import type { FastifyInstance } from 'fastify';
 
 export { buildApp, type AppOptions, type BuiltApp } from './app.js';
@@ -48,7 +48,12 @@ export interface Sandbox {
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const scenario = await resolveScenario(options.scenario);
-  const { app, runtime } = await buildApp({ ...options, scenario });
+  const { app, runtime } = await buildApp({ ...options, scenario }).catch((error: Error) => {
+    // The world a scenario describes is made here: its errors name the scenario's source like the others.
+    if (!(error instanceof ScenarioError)) throw error;
+    const source = typeof options.scenario === 'string' ? options.scenario : Array.isArray(options.scenario) ? options.scenario.join(' + ') : 'scenario';
+    throw new ScenarioError(`${source}: ${error.message}`);
+  });
   try {
     await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   } catch (error) {

@@ -98,11 +98,13 @@ t.test('a scenario that is missing, does not parse or does not validate exits 2 
     'limits.yaml': 'rateLimits:\n  sendMessageToChat: { limit: many, window: 1m }\n',
     'broken.yaml': 'rules: [\n',
     'good.yaml': 'name: fine\n',
+    'direct.yaml': 'data: { businesses: [{ id: 9, chats: [{ context: { type: DIRECT }, type: ARBITRAGE }] }] }\n',
   });
   const cases: [string[], Record<string, string>, RegExp][] = [
     [['--scenario', join(dir, 'good.yaml'), '--scenario', join(dir, 'limits.yaml')], {}, /limits\.yaml: rateLimits\.sendMessageToChat\.limit: must be integer/],
     [['--scenario', join(dir, 'broken.yaml')], {}, /broken\.yaml: is not valid YAML or JSON/],
     [[], { SANDBOX_SCENARIO: join(dir, 'missing.yaml') }, /missing\.yaml: no such file/],
+    [['--scenario', join(dir, 'direct.yaml')], {}, /direct\.yaml: data\.businesses\[0\]\.chats\[0\]\.type: a DIRECT chat cannot be ARBITRAGE/],
   ];
   const results = await Promise.all(cases.map(([args, env]) => run([...args, '--port', '0'], env)));
   for (const [i, [, , message]] of cases.entries()) {

@@ -21,7 +21,7 @@ t.test('the packed package installs and runs with npx', async (t) => {
   const [tarball] = readdirSync(dir).filter((f) => f.endsWith('.tgz'));
   t.ok(tarball, 'npm pack made a tarball');
   const listing = execFileSync('tar', ['-tzf', join(dir, tarball)], { encoding: 'utf8' });
-  for (const shipped of ['package/dist/src/cli.js', 'package/dist/src/index.js', 'package/fixtures/default-world.json', 'package/scenario.schema.json', 'package/README.md']) {
+  for (const shipped of ['package/dist/src/cli.js', 'package/dist/src/index.js', 'package/fixtures/default-world.json', 'package/scenario.schema.json', 'package/scenarios/rate-limits.yaml', 'package/README.md']) {
     t.match(listing, shipped, `ships ${shipped}`);
   }
   t.notMatch(listing, /package\/(src|test)\//, 'ships no sources or tests');
