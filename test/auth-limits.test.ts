@@ -8,7 +8,7 @@ const CHATS = '/v2/businesses/1001/chats';
 
 t.test('Api-Key, OAuth and Bearer credentials are all accepted; none is a 401', async (t) => {
   const client = await sandboxFor(t);
-  const ok = [
+  const ok: Record<string, string>[] = [
     { 'Api-Key': 'ACMA:abc:def' },
     { 'Api-Key': '', Authorization: 'OAuth oauth_token="y0_AgAAAA", oauth_client_id="b1f3"' },
     { 'Api-Key': '', Authorization: 'OAuth y0_AgAAAA' },
@@ -18,7 +18,7 @@ t.test('Api-Key, OAuth and Bearer credentials are all accepted; none is a 401', 
     const answer = await client.call('POST', CHATS, { body: {}, headers });
     t.equal(answer.status, 200, JSON.stringify(headers));
   }
-  const refused = [
+  const refused: Record<string, string>[] = [
     { 'Api-Key': '' },
     { 'Api-Key': '   ' },
     { 'Api-Key': '', Authorization: 'Basic dXNlcjpwYXNz' },

@@ -1,7 +1,7 @@
 /** The command line, run as a user runs it: flags, environment, banner, exit codes, signals. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { tempDir } from './helpers.js';
 
 const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
@@ -28,7 +28,7 @@ function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
 }
 
 /** Starts the CLI and resolves with its base URL once the banner is out. */
-function start(t: Parameters<Parameters<typeof t.test>[1]>[0], args: string[], env: Record<string, string> = {}) {
+function start(t: Test, args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [...process.execArgv, CLI, '--port', '0', '--log-level', 'warn', ...args], {
     env: { ...process.env, ...env },
   });
@@ -149,7 +149,7 @@ t.test('environment variables configure it; flags win over them', async (t) => {
   const sandbox = start(t, ['--seed', '5'], { SANDBOX_SEED: '9', SANDBOX_RATE_LIMITS: 'off', PORT: '1' });
   const url = await sandbox.url;
   t.match(sandbox.output(), /Limits\s+off/);
-  const health = await (await fetch(`${url}/__sandbox/health`)).json();
+  const health = (await (await fetch(`${url}/__sandbox/health`)).json()) as any;
   t.match(health.result, { seed: 5, rateLimits: false });
 });
 
@@ -159,9 +159,9 @@ t.test('SIGTERM during a stream of writes loses nothing that was acknowledged', 
   const first = start(t, ['--db', db]);
   const url = await first.url;
   const headers = { 'Api-Key': 'k', 'content-type': 'application/json' };
-  const chats = await (
+  const chats = (await (
     await fetch(`${url}/v2/businesses/1001/chats`, { method: 'POST', headers, body: '{"statuses":["WAITING_FOR_PARTNER"]}' })
-  ).json();
+  ).json()) as any;
   const chatId = chats.result.chats[0].chatId;
   const acknowledged: string[] = [];
   let stopping = false;
@@ -192,13 +192,13 @@ t.test('SIGTERM during a stream of writes loses nothing that was acknowledged', 
   const texts: string[] = [];
   let token = '';
   do {
-    const page = await (
+    const page = (await (
       await fetch(`${url2}/v2/businesses/1001/chats/history?chatId=${chatId}&limit=100${token && `&page_token=${token}`}`, {
         method: 'POST',
         headers,
         body: '{}',
       })
-    ).json();
+    ).json()) as any;
     texts.push(...page.result.messages.map((m: { message?: string }) => m.message));
     token = page.result.paging.nextPageToken ?? '';
   } while (token);

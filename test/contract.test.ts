@@ -2,11 +2,14 @@
  * Walks every operation under both path spellings, in success and in error, and validates each body it
  * gets back against the response schema that /openapi.json documents for that operation and status.
  */
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
+import { Ajv } from 'ajv';
+import addFormatsPlugin from 'ajv-formats';
 import t from 'tap';
 import { OPERATIONS, OPERATION_IDS, type OperationId } from '../src/index.js';
 import { sandboxFor, type Answer, type Client } from './helpers.js';
+
+// ajv-formats is CommonJS: its default export arrives wrapped under ESM.
+const addFormats = addFormatsPlugin as unknown as typeof addFormatsPlugin.default;
 
 const BUSINESS = 1001;
 
@@ -15,7 +18,7 @@ interface Case {
   operation: OperationId;
   query?: (ids: Ids) => string;
   body?: unknown;
-  raw?: () => { body: BodyInit; headers?: Record<string, string> };
+  raw?: () => { body: RequestInit['body']; headers?: Record<string, string> };
   headers?: Record<string, string>;
   status: number;
   /** Words the error message must contain: the field at fault. */

@@ -14,7 +14,7 @@ export interface Answer<T = any> {
 
 export interface Client {
   sandbox: Sandbox;
-  call<T = any>(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string>; raw?: BodyInit }): Promise<Answer<T>>;
+  call<T = any>(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string>; raw?: RequestInit['body'] }): Promise<Answer<T>>;
   post<T = any>(path: string, body?: unknown): Promise<Answer<T>>;
   get<T = any>(path: string): Promise<Answer<T>>;
 }

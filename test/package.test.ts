@@ -64,10 +64,10 @@ t.test('the packed package installs and runs with npx', async (t) => {
     child.on('close', () => reject(new Error(`npx stopped: ${output}`)));
   });
   const headers = { 'Api-Key': 'ACMA:sandbox-key', 'content-type': 'application/json' };
-  const chats = await (await fetch(`${url}/v2/businesses/1001/chats?limit=20`, { method: 'POST', headers, body: '{}' })).json();
+  const chats = (await (await fetch(`${url}/v2/businesses/1001/chats?limit=20`, { method: 'POST', headers, body: '{}' })).json()) as any;
   t.equal(chats.status, 'OK');
   t.ok(chats.result.chats.length > 0, 'the default world is served');
-  const openapi = await (await fetch(`${url}/openapi.json`)).json();
+  const openapi = (await (await fetch(`${url}/openapi.json`)).json()) as any;
   t.ok(openapi.paths['/v2/businesses/{businessId}/chats/new'], 'the OpenAPI document is served');
   t.equal((await fetch(`${url}/docs`)).status, 200, 'Swagger UI is served');
   signalGroup('SIGTERM');
