@@ -69,14 +69,20 @@ export class SandboxRuntime {
   /** Plays another scenario from now on, from its initial world (the CLI's --seed still wins). */
   async loadScenario(scenario: Scenario): Promise<void> {
     const seed = this.options.seed ?? scenario.seed ?? DEFAULT_SEED;
-    // Made once before anything changes, so that an inconsistent world leaves the running scenario alone.
-    businessesOf(scenario)(seed, this.now());
+    // Made before anything changes, so that an inconsistent world leaves the running scenario alone;
+    // the store takes these as they are, and makes them afresh on later resets.
+    const make = businessesOf(scenario);
+    let made: BusinessRecord[] | undefined = make(seed, this.now());
     this.scenario = scenario;
     this.limiter = this.limiterOf(scenario);
     this.rules = new RuleBook(scenario.rules);
     this.cutHungConnections();
     this.journal.clear();
-    await this.store.reseed(seed, businessesOf(scenario));
+    await this.store.reseed(seed, (worldSeed, now) => {
+      const businesses = made ?? make(worldSeed, now);
+      made = undefined;
+      return businesses;
+    });
     await this.files.clear();
   }
 

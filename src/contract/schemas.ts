@@ -11,7 +11,8 @@ import {
   SENDERS,
 } from './enums.js';
 
-function stringEnum<const T extends readonly string[]>(values: T, description?: string) {
+/** A string that is one of `values`, typed as their union. */
+export function stringEnum<const T extends readonly string[]>(values: T, description?: string) {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
 }
 

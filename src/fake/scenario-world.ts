@@ -11,7 +11,6 @@ import type { BusinessRecord, ChatRecord, MessageRecord } from '../store/records
 import * as say from './phrases.js';
 import { customer, fill, generateBusiness, inventOrderOfReturn, orderId, pick, registerFile, reseed, returnId } from './world-generator.js';
 
-
 type MessageSpec = Exclude<ChatSpec['messages'], { generate: number } | undefined>[number];
 
 /** The status a history leaves a chat in when the scenario does not say. */

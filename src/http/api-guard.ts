@@ -7,13 +7,7 @@ import type { OperationId } from '../contract/operations.js';
 import { formatHttpDate } from '../domain/time.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import { describeWindow } from '../limits/windows.js';
-
-/** The business a path names, when it is a valid id (schema validation reports it otherwise). */
-function businessIdOf(request: FastifyRequest): number | undefined {
-  const raw = (request.params as { businessId?: string }).businessId;
-  const id = Number(raw);
-  return raw && /^\d+$/.test(raw) && Number.isSafeInteger(id) && id >= 1 ? id : undefined;
-}
+import { businessIdOf } from './request-ids.js';
 
 /** The guard reads the limiter at each call: loading a scenario replaces it. */
 export function apiGuard(runtime: { readonly limiter: RateLimiter | undefined; readonly access: AccessPolicy | undefined; now(): number }) {

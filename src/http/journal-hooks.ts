@@ -1,17 +1,13 @@
 /** Writes every API call into the journal: opened on arrival, completed with the answer that went out. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Journal, JournalEntry } from '../journal/journal.js';
+import { businessIdOf, chatIdOf } from './request-ids.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     journalEntry?: JournalEntry;
   }
 }
-
-const idIn = (raw: unknown): number | null => {
-  const id = Number(raw);
-  return typeof raw === 'string' && /^\d+$/.test(raw) && Number.isSafeInteger(id) ? id : null;
-};
 
 function parsedOrText(payload: unknown): unknown {
   if (typeof payload !== 'string') return null;
@@ -30,8 +26,8 @@ export function registerJournal(api: FastifyInstance, journal: Journal): void {
       operationId: request.routeOptions.config.operationId ?? null,
       method: request.method,
       url: request.url,
-      businessId: idIn((request.params as { businessId?: string }).businessId),
-      chatId: idIn((request.query as { chatId?: string }).chatId),
+      businessId: businessIdOf(request) ?? null,
+      chatId: chatIdOf(request) ?? null,
       status: null,
       requestBody: null,
       responseBody: null,

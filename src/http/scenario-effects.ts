@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorEnvelope } from '../contract/errors.js';
 import type { SandboxRuntime } from '../runtime.js';
+import { businessIdOf, chatIdOf } from './request-ids.js';
 import type { CallFacts } from '../scenario/rules.js';
 import { durationMs, type Fault, type Rule } from '../scenario/schema.js';
 
@@ -16,19 +17,14 @@ declare module 'fastify' {
   }
 }
 
-const optionalId = (raw: unknown): number | undefined => {
-  const id = Number(raw);
-  return raw !== undefined && Number.isSafeInteger(id) ? id : undefined;
-};
-
 function factsOf(request: FastifyRequest): CallFacts {
   const query = (request.query ?? {}) as Record<string, unknown>;
   return {
     operation: request.routeOptions.config.operationId,
     method: request.method,
     path: request.url.split('?')[0].replace(/^\/v2(?=\/)/, ''),
-    businessId: optionalId((request.params as { businessId?: string }).businessId),
-    chatId: optionalId(query.chatId),
+    businessId: businessIdOf(request),
+    chatId: chatIdOf(request),
     query,
     body: request.body,
     headers: request.headers,

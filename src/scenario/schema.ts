@@ -5,6 +5,7 @@
 import { Type, type Static, type TOptional, type TSchema, type TUnion } from 'typebox';
 import { CHAT_STATUSES, CHAT_TYPES, CONTEXT_TYPES, SENDERS } from '../contract/enums.js';
 import { OPERATION_IDS, type OperationId } from '../contract/operations.js';
+import { stringEnum } from '../contract/schemas.js';
 import { SCOPES } from '../auth/access.js';
 import { packagePath } from '../package-root.js';
 
@@ -12,9 +13,6 @@ export const DURATION_PATTERN = '^\\d+(\\.\\d+)?(ms|s|m|h)$';
 
 const Duration = (description: string) =>
   Type.String({ pattern: DURATION_PATTERN, description: `${description}, e.g. 800ms, 30s, 1m, 1h` });
-
-const literals = <const T extends readonly string[]>(values: T, description: string) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], description });
 
 const Off = Type.Literal('off', { description: 'Turn this off' });
 
@@ -55,8 +53,8 @@ const Json = Type.Unknown();
 
 const MatchSchema = Type.Object(
   {
-    operation: Type.Optional(literals(OPERATION_IDS, 'operationId of the call')),
-    method: Type.Optional(literals(['GET', 'POST'] as const, 'HTTP method')),
+    operation: Type.Optional(stringEnum(OPERATION_IDS, 'operationId of the call')),
+    method: Type.Optional(stringEnum(['GET', 'POST'] as const, 'HTTP method')),
     path: Type.Optional(Type.String({ minLength: 1, description: 'Path (without the query), exact; the /v2 prefix is ignored' })),
     businessId: Type.Optional(Type.Integer({ minimum: 1, description: 'Business in the path' })),
     chatId: Type.Optional(Type.Integer({ minimum: 1, description: 'chatId of the query' })),
@@ -101,7 +99,7 @@ export const RuleSchema = Type.Object(
     respond: Type.Optional(RespondSchema),
     delay: Type.Optional(DelaySchema),
     fault: Type.Optional(
-      literals(FAULTS, 'connection-reset: the socket is reset; timeout: no answer ever; malformed-json: a 200 with broken JSON'),
+      stringEnum(FAULTS, 'connection-reset: the socket is reset; timeout: no answer ever; malformed-json: a 200 with broken JSON'),
     ),
   },
   { additionalProperties: false, description: 'A rule: the first whose match holds applies to a call' },
@@ -111,7 +109,7 @@ const TokenGrantSchema = Type.Object(
   {
     token: Type.String({ minLength: 1, description: 'The token, as sent in Api-Key or Authorization' }),
     businesses: Type.Array(Type.Integer({ minimum: 1 }), { description: 'Businesses the token may act on' }),
-    scopes: Type.Array(literals(SCOPES, 'A Market scope'), {
+    scopes: Type.Array(stringEnum(SCOPES, 'A Market scope'), {
       minItems: 1,
       description: 'all-methods, all-methods:read-only (no createChat or sending) or communication',
     }),
@@ -121,7 +119,7 @@ const TokenGrantSchema = Type.Object(
 
 const AuthSchema = Type.Object(
   {
-    mode: literals(['lenient', 'strict'] as const, 'lenient: any non-empty token; strict: only the tokens listed (403 otherwise)'),
+    mode: stringEnum(['lenient', 'strict'] as const, 'lenient: any non-empty token; strict: only the tokens listed (403 otherwise)'),
     tokens: Type.Optional(Type.Array(TokenGrantSchema, { description: 'Tokens known in strict mode' })),
   },
   { additionalProperties: false, description: 'Who may call what' },
@@ -146,7 +144,7 @@ const PayloadSchema = Type.Object(
 
 const MessageSpecSchema = Type.Object(
   {
-    sender: literals(SENDERS, 'Who wrote it'),
+    sender: stringEnum(SENDERS, 'Who wrote it'),
     message: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'The text' })),
     payload: Type.Optional(Type.Array(PayloadSchema, { minItems: 1, description: 'Files attached' })),
     createdAt: Type.Optional(DateTime('When it was written; by default spread up to now')),
@@ -159,14 +157,14 @@ const ChatSpecSchema = Type.Object(
     chatId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Id; by default the next one' })),
     context: Type.Object(
       {
-        type: literals(CONTEXT_TYPES, 'What the chat is about'),
+        type: stringEnum(CONTEXT_TYPES, 'What the chat is about'),
         id: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Order id (ORDER) or return id (RETURN)' })),
         orderId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'The order of a RETURN' })),
       },
       { additionalProperties: false },
     ),
-    type: Type.Optional(literals(CHAT_TYPES, 'CHAT (default) or ARBITRAGE (a dispute; not for DIRECT)')),
-    status: Type.Optional(literals(CHAT_STATUSES, 'By default from who wrote last')),
+    type: Type.Optional(stringEnum(CHAT_TYPES, 'CHAT (default) or ARBITRAGE (a dispute; not for DIRECT)')),
+    status: Type.Optional(stringEnum(CHAT_STATUSES, 'By default from who wrote last')),
     customer: Type.Optional(
       Type.Object({ name: Type.String({ minLength: 1 }), publicId: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
     ),
@@ -201,7 +199,7 @@ export const ScenarioSchema = Type.Object(
     data: Type.Optional(DataSchema),
     auth: Type.Optional(AuthSchema),
     world: Type.Optional(
-      literals(['lenient', 'strict'] as const, 'lenient: unknown businesses and orders are invented; strict (also with strict auth): 404'),
+      stringEnum(['lenient', 'strict'] as const, 'lenient: unknown businesses and orders are invented; strict (also with strict auth): 404'),
     ),
     rateLimits: Type.Optional(RateLimitsSchema),
     rules: Type.Optional(Type.Array(RuleSchema, { description: 'Ordered; the first that matches a call applies' })),
