@@ -109,3 +109,13 @@ t.test('an inconsistent world is refused naming the field, and through PUT the r
   }
   t.equal((await allChats(client, 4004)).length, 4, 'the running scenario stays');
 });
+
+t.test('buyer and partner messages without text get the opening lines of a conversation', async (t) => {
+  const client = await sandboxFor(t, {
+    scenario: { data: { businesses: [{ id: 4020, chats: [{ chatId: 3, context: { type: 'ORDER', id: 8 }, messages: [{ sender: 'CUSTOMER' }, { sender: 'PARTNER' }] }] }] } },
+  });
+  const [question, answer] = await allMessages(client, 4020, 3);
+  t.match(question, { sender: 'CUSTOMER', message: /[а-яё]/i });
+  t.match(answer, { sender: 'PARTNER', message: /[а-яё]/i });
+  t.match((await client.get('/v2/businesses/4020/chat?chatId=3')).body.result, { status: 'WAITING_FOR_CUSTOMER' });
+});

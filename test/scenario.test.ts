@@ -299,3 +299,10 @@ t.test('world strict with lenient auth: any token, but no invented businesses or
   t.equal((await client.post(`${B}/chats`)).status, 200);
   t.same((await client.get('/__sandbox/health')).body.result.businesses, [1001], 'nothing was generated');
 });
+
+t.test('PUT /__sandbox/scenario in another media type is a 415 that names the accepted ones', async (t) => {
+  const client = await sandboxFor(t);
+  const answer = await client.call('PUT', '/__sandbox/scenario', { raw: '<scenario/>', headers: { 'content-type': 'application/xml' } });
+  t.equal(answer.status, 415);
+  t.match(answer.body.errors[0], { code: 'UNSUPPORTED_MEDIA_TYPE', message: /send application\/json or application\/yaml/ });
+});

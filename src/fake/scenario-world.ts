@@ -39,8 +39,9 @@ function generatedMessages(spec: ChatSpec, count: number): MessageSpec[] {
 function textFor(sender: Sender, spec: ChatSpec): string {
   if (sender === 'MARKET') return pick(say.MARKET_LINES);
   if (sender === 'SUPPORT') return pick(say.SUPPORT_LINES);
-  const [message] = generatedMessages(spec, 1);
-  return sender === 'CUSTOMER' ? message.message! : pick(say.PARTNER_THANKS);
+  // The first two generated messages open the topic: the buyer's question, then the partner's answer.
+  const [question, answer] = generatedMessages(spec, 2);
+  return (sender === 'CUSTOMER' ? question : answer).message!;
 }
 
 function buildChat(business: BusinessRecord, spec: ChatSpec, where: string, seed: number, now: number): ChatRecord {

@@ -15,7 +15,7 @@ function describe(error: FastifyError & { validationContext?: string }, request:
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE': {
-      const expected = request.routeOptions.schema?.consumes?.[0] ?? 'application/json';
+      const expected = request.routeOptions.schema?.consumes?.join(' or ') ?? 'application/json';
       const sent = request.headers['content-type'] ?? 'none';
       return new ApiError(415, `Content-Type: ${sent} is not accepted here; send ${expected}`);
     }
