@@ -41,7 +41,12 @@ export async function buildApp(options: AppOptions = {}): Promise<BuiltApp> {
     messageRoutes(api, runtime.chats);
   });
   controlRoutes(app, runtime);
-  app.addHook('preClose', async () => runtime.cutHungConnections());
+  runtime.warn = (message) => app.log.warn(message);
+  // Nothing may start by itself once closing has begun: simulated buyers stop, deliveries are cancelled.
+  app.addHook('preClose', async () => {
+    runtime.stopBackground();
+    runtime.cutHungConnections();
+  });
   app.addHook('onClose', () => runtime.close());
   await app.ready();
   return { app, runtime };

@@ -22,6 +22,8 @@ Options (each also read from the environment variable in brackets):
                                                                       [SANDBOX_DB]  (default: in memory)
   --seed N            seed of generated worlds; ${DEFAULT_SEED} is the committed default world
                                                                       [SANDBOX_SEED]
+  --webhook URL       push Market's chat notifications (CHAT_CREATED, CHAT_MESSAGE_SENT…) to this URL
+                                                                      [SANDBOX_WEBHOOK]
   --no-rate-limits    turn off Market's request limits                [SANDBOX_RATE_LIMITS=off]
   --log-level LEVEL   ${LOG_LEVELS.join(', ')}     [SANDBOX_LOG_LEVEL]  (default info)
   -h, --help          print this help and exit
@@ -40,6 +42,14 @@ function integer(name: string, text: string, min: number, max: number): number {
   return value;
 }
 
+function isHttpUrl(text: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}
+
 type Parsed = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: SandboxOptions & { port: number } };
 
 function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
@@ -53,6 +63,7 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
         db: { type: 'string' },
         scenario: { type: 'string', multiple: true },
         seed: { type: 'string' },
+        webhook: { type: 'string' },
         'no-rate-limits': { type: 'boolean' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -79,6 +90,8 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
   if (!host.trim()) throw new UsageError('--host: must not be empty');
   const scenario = values.scenario ?? env.SANDBOX_SCENARIO?.split(',').filter((f) => f.trim());
   if (scenario?.some((f) => !f.trim())) throw new UsageError('--scenario: must name a file');
+  const webhook = values.webhook ?? env.SANDBOX_WEBHOOK;
+  if (webhook !== undefined && !isHttpUrl(webhook)) throw new UsageError(`--webhook: must be an http:// or https:// URL (got "${webhook}")`);
   const db = values.db ?? env.SANDBOX_DB;
   if (db !== undefined && !db.trim()) throw new UsageError('--db: must name a file');
   return {
@@ -89,6 +102,7 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
       db,
       scenario: scenario?.length ? scenario : undefined,
       seed: seed === undefined ? undefined : integer('--seed', seed, 0, Number.MAX_SAFE_INTEGER),
+      webhook,
       rateLimits: !(values['no-rate-limits'] ?? limitsEnv === 'off'),
       logLevel,
     },
@@ -105,6 +119,7 @@ function banner(sandbox: Sandbox, options: SandboxOptions): string {
     `  Business  ${sandbox.businessId}  (any other id gets a generated world of its own)`,
     `  Limits    ${limits}`,
     `  Store     ${options.db ?? 'in memory'}`,
+    ...(sandbox.webhook ? [`  Webhook   ${sandbox.webhook}  (log: ${sandbox.url}/__sandbox/notifications)`] : []),
     ...(options.scenario ? [`  Scenario  ${[options.scenario].flat().join(', ')}`] : []),
     `  Try       curl -X POST ${sandbox.url}/v2/businesses/${sandbox.businessId}/chats -H 'Api-Key: ${sandbox.token}' -H 'Content-Type: application/json' -d '{}'`,
     '',

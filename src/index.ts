@@ -1,9 +1,12 @@
 /** The programmatic API: start a sandbox from test code, or build its Fastify app to inject into. */
 import { buildApp, type AppOptions } from './app.js';
+import { buyerApi, type BuyerApi } from './control/buyer-api.js';
 import type { JournalEntry, JournalFilter } from './journal/journal.js';
+import type { NotificationEntry, NotificationFilter } from './notifications/notifier.js';
 import { describeLimits } from './limits/windows.js';
 import { resolveScenario, ScenarioError, type ScenarioInput } from './scenario/load.js';
 import type { FastifyInstance } from 'fastify';
+import { DEFAULT_BUSINESS_ID } from './store/world-store.js';
 
 export { buildApp, type AppOptions, type BuiltApp } from './app.js';
 export { DEFAULT_SEED } from './store/world-store.js';
@@ -11,11 +14,16 @@ export { OPERATIONS, OPERATION_IDS, type OperationId } from './contract/operatio
 export { ScenarioError, parseScenario, type ScenarioInput } from './scenario/load.js';
 export type { Scenario, Rule } from './scenario/schema.js';
 export type { JournalEntry, JournalFilter } from './journal/journal.js';
+export type { NotificationEntry, NotificationFilter, DeliveryState } from './notifications/notifier.js';
+export type { DeliveryAttempt } from './notifications/delivery.js';
+export type { Notification, NotificationType } from './contract/notifications.js';
+export type { ChatDto, MessageDto } from './contract/schemas.js';
+export { SandboxRequestError, type BuyerApi, type Say, type FileToSend, type InBusiness } from './control/buyer-api.js';
 
 /** A token that works in the default (lenient) mode, where any non-empty token does. */
 export const SAMPLE_TOKEN = 'ACMA:sandbox-key';
 /** The business of the committed default world; any other id gets a generated world of its own. */
-export const SAMPLE_BUSINESS_ID = 1001;
+export const SAMPLE_BUSINESS_ID = DEFAULT_BUSINESS_ID;
 
 export interface SandboxOptions extends Omit<AppOptions, 'scenario'> {
   /** A scenario file, several (later ones extend and override earlier ones), or the scenario as data. */
@@ -38,8 +46,20 @@ export interface Sandbox {
   loadScenario(scenario: ScenarioInput): Promise<void>;
   /** The journal of API calls, oldest first, optionally filtered. */
   requests(filter?: JournalFilter): JournalEntry[];
-  /** Back to the scenario's initial world: rules rearmed, limit counters and journal cleared. */
+  /** Back to the scenario's initial world: rules rearmed, limit counters, journal and notifications cleared. */
   reset(): Promise<void>;
+  /** The other side of the chats: buyers start chats and write, Market and support write, disputes open and close. */
+  buyer: BuyerApi;
+  /** The same as `buyer`. */
+  customer: BuyerApi;
+  /** Where push notifications go (--webhook, or the scenario's webhook.url); undefined when nowhere. */
+  readonly webhook: string | undefined;
+  /** The push notifications sent or being sent, oldest first, with every attempt. */
+  notifications(filter?: NotificationFilter): NotificationEntry[];
+  /** Resolves once every notification queued so far is delivered, has failed its last attempt, or was cancelled. */
+  notificationsSettled(): Promise<void>;
+  /** Sends a PING to the webhook and resolves with how it went; rejects when no webhook is set. */
+  ping(): Promise<NotificationEntry>;
   /** Stops listening, waits for requests under way, and writes the world out (with --db). Safe to call twice. */
   close(): Promise<void>;
   /** The Fastify app, for inject() or extra hooks in tests. */
@@ -64,8 +84,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
   const host = options.host ?? '127.0.0.1';
   let closing: Promise<void> | undefined;
+  const authority = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const buyer = buyerApi(app, authority, SAMPLE_BUSINESS_ID);
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `http://${authority}`,
     port,
     token: SAMPLE_TOKEN,
     businessId: SAMPLE_BUSINESS_ID,
@@ -75,6 +97,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     loadScenario: async (input) => runtime.loadScenario((await resolveScenario(input))!),
     requests: (filter) => runtime.journal.list(filter),
     reset: () => runtime.reset(),
+    buyer,
+    customer: buyer,
+    get webhook() {
+      return runtime.notifier.url;
+    },
+    notifications: (filter) => runtime.notifier.list(filter),
+    notificationsSettled: () => runtime.notifier.settled(),
+    ping: () => runtime.notifier.ping(),
     close: () => (closing ??= app.close()),
     app,
   };

@@ -1,16 +1,20 @@
 /** The sandbox's moving parts, wired once and shared by the API and control routes. */
 import type { Socket } from 'node:net';
 import type { AccessPolicy } from './auth/access.js';
+import { SimulatedBuyer, type SimulatedBuyerSettings } from './customer/simulated-buyer.js';
+import { BuyerSide } from './domain/buyer-side.js';
+import { ChatEvents } from './domain/chat-events.js';
 import { ChatService } from './domain/chat-service.js';
 import { buildBusiness } from './fake/scenario-world.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
 import { limiterFor } from './limits/windows.js';
 import { Journal } from './journal/journal.js';
 import { RuleBook } from './scenario/rules.js';
-import type { Scenario } from './scenario/schema.js';
+import { durationMs, type Scenario } from './scenario/schema.js';
+import { Notifier, WEBHOOK_DEFAULTS, type WebhookSettings } from './notifications/notifier.js';
 import { FileStore } from './store/file-store.js';
 import type { BusinessRecord } from './store/records.js';
-import { DEFAULT_SEED, WorldStore } from './store/world-store.js';
+import { DEFAULT_BUSINESS_ID, DEFAULT_SEED, WorldStore } from './store/world-store.js';
 
 export interface RuntimeOptions {
   /** Seed of generated worlds; the default one gives the committed default world. */
@@ -21,8 +25,29 @@ export interface RuntimeOptions {
   rateLimits?: boolean;
   /** The scenario to play (already validated and combined); see src/scenario/. */
   scenario?: Scenario;
+  /** The partner's notification URL; wins over the scenario's webhook.url. */
+  webhook?: string;
   /** The clock; tests move it to cross limit windows. */
   now?: () => number;
+}
+
+/** Where and how notifications go: the URL from the options or the scenario, the rest from the scenario. */
+function webhookSettings(url: string | undefined, scenario: Scenario): WebhookSettings | undefined {
+  const target = url ?? scenario.webhook?.url;
+  if (!target) return undefined;
+  const { attempts = WEBHOOK_DEFAULTS.attempts, backoff } = scenario.webhook ?? {};
+  return { url: target, attempts, backoffMs: backoff === undefined ? WEBHOOK_DEFAULTS.backoffMs : durationMs(backoff) };
+}
+
+function customerSettings({ customer }: Scenario): SimulatedBuyerSettings | undefined {
+  if (!customer) return undefined;
+  const ms = (duration: string | undefined) => (duration === undefined ? undefined : durationMs(duration));
+  return {
+    replyAfterMs: ms(customer.replyAfter),
+    replies: customer.replies,
+    newChatsEveryMs: ms(customer.newChatsEvery),
+    businesses: customer.businesses,
+  };
 }
 
 /** The businesses a scenario's `data` describes, made from a seed at a moment. */
@@ -35,6 +60,13 @@ export class SandboxRuntime {
   readonly store: WorldStore;
   readonly files: FileStore;
   readonly chats: ChatService;
+  /** Everyone but the partner: buyers, Market, support, the arbiter. */
+  readonly buyer: BuyerSide;
+  readonly notifier: Notifier;
+  /** The scenario's simulated buyers, when it has them. */
+  private customer: SimulatedBuyer | undefined;
+  /** Where the sandbox reports what went wrong in the background; the app points it at its log. */
+  warn: (message: string) => void = (message) => process.emitWarning(message);
   limiter: RateLimiter | undefined;
   readonly startedAt: number;
   readonly options: RuntimeOptions;
@@ -48,8 +80,14 @@ export class SandboxRuntime {
     this.store = store;
     this.options = options;
     this.files = new FileStore(options.db);
-    this.chats = new ChatService(store, this.files, () => this.invents);
+    const events = new ChatEvents();
+    this.chats = new ChatService(store, this.files, () => this.invents, events);
+    this.buyer = new BuyerSide(this.chats, store);
     this.scenario = options.scenario ?? {};
+    this.notifier = new Notifier(webhookSettings(options.webhook, this.scenario));
+    events.on(this.notifier.onEvent);
+    events.on((event) => this.customer?.onEvent(event));
+    this.startCustomer();
     this.limiter = this.limiterOf(this.scenario);
     this.rules = new RuleBook(this.scenario.rules);
     this.startedAt = store.now();
@@ -73,6 +111,9 @@ export class SandboxRuntime {
     // the store takes these as they are, and makes them afresh on later resets.
     const make = businessesOf(scenario);
     let made: BusinessRecord[] | undefined = make(seed, this.now());
+    this.stopBackground();
+    this.notifier.clear();
+    this.notifier.configure(webhookSettings(this.options.webhook, scenario));
     this.scenario = scenario;
     this.limiter = this.limiterOf(scenario);
     this.rules = new RuleBook(scenario.rules);
@@ -84,6 +125,7 @@ export class SandboxRuntime {
       return businesses;
     });
     await this.files.clear();
+    this.startCustomer();
   }
 
   /** Strict auth when the scenario asks for it. */
@@ -102,12 +144,37 @@ export class SandboxRuntime {
 
   /** Back to the initial world, with every counter cleared. */
   async reset(): Promise<void> {
+    this.stopBackground();
+    this.notifier.clear();
     await this.store.reset();
     await this.files.clear();
     this.limiter?.reset();
     this.rules.reset();
     this.cutHungConnections();
     this.journal.clear();
+    this.startCustomer();
+  }
+
+  /** Stops the simulated buyers and every notification under way: nothing happens by itself any more. */
+  stopBackground(): void {
+    this.customer?.stop();
+    this.customer = undefined;
+    this.notifier.cancel();
+  }
+
+  private startCustomer(): void {
+    const settings = customerSettings(this.scenario);
+    if (!settings) return;
+    this.customer = new SimulatedBuyer(settings, {
+      buyer: this.buyer,
+      seed: () => this.store.seed,
+      businessIds: () => {
+        const ids = this.store.businessIds();
+        return ids.length ? ids : [DEFAULT_BUSINESS_ID];
+      },
+      warn: (message) => this.warn(message),
+    });
+    this.customer.start();
   }
 
   cutHungConnections(): void {

@@ -20,7 +20,7 @@ export function stringEnum<const T extends readonly string[]>(values: T, descrip
 export const Id = (description: string) =>
   Type.Integer({ format: 'int64', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description });
 
-const DateTime = (description: string) =>
+export const DateTime = (description: string) =>
   Type.String({ format: 'date-time', description, examples: ['2025-11-21T12:30:00+03:00'] });
 
 export const ChatStatusSchema = stringEnum(CHAT_STATUSES, 'Chat status');
@@ -82,7 +82,7 @@ export const PagingSchema = Type.Object({
 
 // ---------------------------------------------------------------- envelopes
 
-const Ok = <T extends TSchema>(result: T) =>
+export const Ok = <T extends TSchema>(result: T) =>
   Type.Object({ status: Type.Literal('OK'), result });
 
 export const OkNoResultSchema = Type.Object({ status: Type.Literal('OK') });
@@ -148,6 +148,17 @@ export const SendMessageBody = Type.Object({
 
 export const SendFileQuery = Type.Object(ChatIdQuery);
 
+/** A multipart body, for the OpenAPI document only: the handler reads it (see MULTIPART_DOC). */
+export const SendFileMultipart = Type.Object({
+  file: Type.String({ format: 'binary', description: 'The file, at most 5 MB' }),
+});
+
+/**
+ * Route schema key of a multipart body's description: Fastify does not validate multipart bodies (the
+ * handlers read them as streams), so the OpenAPI document takes it from here.
+ */
+export const MULTIPART_DOC = 'x-multipart';
+
 /** Error answers every operation may give, documented once for all of them. */
 const errorResponses = Object.fromEntries(
   [400, 401, 403, 404, 405, 413, 415, 420, 423, 500, 503].map((status) => [status, ErrorEnvelopeSchema]),
@@ -201,6 +212,7 @@ export const ROUTE_SCHEMAS = {
     params: BusinessParams,
     querystring: SendFileQuery,
     consumes: ['multipart/form-data'],
+    [MULTIPART_DOC]: SendFileMultipart,
     response: { 200: OkNoResultSchema, ...errorResponses },
   },
 } as const;

@@ -7,8 +7,10 @@ import { sendError } from '../http/error-handling.js';
 import { JOURNAL_CAPACITY } from '../journal/journal.js';
 import type { SandboxRuntime } from '../runtime.js';
 import { checkScenario, parseScenario, ScenarioError } from '../scenario/load.js';
+import { buyerRoutes } from './buyer-routes.js';
+import { notificationRoutes } from './notification-routes.js';
+import { CONTROL_TAG } from './tag.js';
 
-export const CONTROL_TAG = 'Sandbox control';
 
 const HealthSchema = Type.Object({
   status: Type.Literal('OK'),
@@ -39,6 +41,8 @@ const JournalQuery = Type.Object({
 
 export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime): void {
   const tags = [CONTROL_TAG];
+  buyerRoutes(app, runtime.buyer);
+  notificationRoutes(app, runtime.notifier);
 
   app.get('/__sandbox/scenario', { schema: { tags, summary: 'The scenario being played' } }, async () => ({
     status: 'OK' as const,

@@ -10,7 +10,8 @@ import { contentTypeOf, generatedFileBytes } from '../fake/file-content.js';
 import { inventCustomer, inventOrderOfReturn } from '../fake/world-generator.js';
 import type { BusinessState } from '../store/business-state.js';
 import type { FileStore } from '../store/file-store.js';
-import type { ChatRecord, FileMeta, FileRef, MessageRecord } from '../store/records.js';
+import type { ChatRecord, CustomerRecord, FileMeta, FileRef, MessageRecord } from '../store/records.js';
+import { ChatEvents } from './chat-events.js';
 import type { WorldStore } from '../store/world-store.js';
 import { chatMatcher, contextKey, listedBefore, statusAfterMessage } from './chats.js';
 import { chatsToken, historyToken, readChatsToken, readHistoryToken } from './page-token.js';
@@ -21,6 +22,12 @@ export interface PageRequest {
   limit: number;
   pageToken?: string;
 }
+
+/** What a new chat is about: an order, a return (of an order, when known), or nothing (DIRECT). */
+export type NewChatContext =
+  | { type: 'ORDER'; orderId: number; returnId?: undefined }
+  | { type: 'RETURN'; returnId: number; orderId?: number }
+  | { type: 'DIRECT'; orderId?: undefined; returnId?: undefined };
 
 export interface UploadedFile {
   name: string;
@@ -40,14 +47,19 @@ export class ChatService {
   private readonly files: FileStore;
   private readonly invents: () => boolean;
 
+  /** Told of every chat created and message written, by whichever side. */
+  readonly events: ChatEvents;
+
   /** `invents`: whether unknown businesses, orders and returns are made up, or are 404s (a strict world). */
-  constructor(store: WorldStore, files: FileStore, invents: () => boolean = () => true) {
+  constructor(store: WorldStore, files: FileStore, invents: () => boolean = () => true, events = new ChatEvents()) {
     this.store = store;
     this.files = files;
     this.invents = invents;
+    this.events = events;
   }
 
-  private businessOf(businessId: number): BusinessState {
+  /** The business, made up on first use in a lenient world; a 404 in a strict one. */
+  businessOf(businessId: number): BusinessState {
     const existing = this.store.existingBusiness(businessId);
     if (existing) return existing;
     if (!this.invents()) throw notFound(`businessId: business ${businessId} not found`);
@@ -57,23 +69,32 @@ export class ChatService {
   /** Opens a chat about an order or return, or returns the one that already exists for it. */
   createChat(businessId: number, context: { type: AddressableContextType; id: number }): ChatRecord {
     const business = this.businessOf(businessId);
-    const orderId = context.type === 'ORDER' ? context.id : undefined;
-    const returnId = context.type === 'RETURN' ? context.id : undefined;
-    const existing = business.chatAbout(contextKey({ type: context.type, orderId, returnId })!);
+    const about = context.type === 'ORDER' ? { type: context.type, orderId: context.id } : { type: context.type, returnId: context.id };
+    const existing = business.chatAbout(contextKey(about)!);
     if (existing) return existing;
     if (!this.invents()) throw notFound(`context.id: ${context.type.toLowerCase()} ${context.id} not found in business ${businessId}`);
+    return this.openChat(business, about);
+  }
+
+  /**
+   * Adds a new chat about `about` (no check for one that exists): buyer, campaign and the order of a
+   * return are the given ones, or made up, stable for the order or return.
+   */
+  openChat(business: BusinessState, about: NewChatContext, customer?: CustomerRecord): ChatRecord {
     const { seed } = this.store;
+    const anchorId = about.returnId ?? about.orderId ?? business.record.nextChatId;
     const now = wholeSecond(this.store.now());
+    const orderId = about.type === 'DIRECT' ? undefined : (about.orderId ?? inventOrderOfReturn(seed, business.id, about.returnId!));
     const chat: ChatRecord = {
       id: business.nextChatId(),
       type: 'CHAT',
       status: 'NEW',
       context: {
-        type: context.type,
-        campaignId: business.record.campaigns[context.id % business.record.campaigns.length],
-        orderId: orderId ?? inventOrderOfReturn(seed, businessId, context.id),
-        ...(returnId !== undefined ? { returnId } : {}),
-        customer: inventCustomer(seed, businessId, context.id),
+        type: about.type,
+        campaignId: business.record.campaigns[anchorId % business.record.campaigns.length],
+        ...(orderId !== undefined ? { orderId } : {}),
+        ...(about.returnId !== undefined ? { returnId: about.returnId } : {}),
+        customer: customer ?? inventCustomer(seed, business.id, anchorId),
       },
       createdAt: now,
       updatedAt: now,
@@ -81,6 +102,7 @@ export class ChatService {
     };
     business.addChat(chat);
     this.store.changed();
+    this.events.emit({ kind: 'chat-created', businessId: business.id, chat });
     return chat;
   }
 
@@ -127,7 +149,15 @@ export class ChatService {
   async sendFile(businessId: number, chatId: number, file: UploadedFile): Promise<MessageRecord> {
     const business = this.businessOf(businessId);
     this.writableChat(business, chatId);
-    const fileId = `${businessId}-${randomUUID()}`;
+    const ref = await this.storeFile(business, file);
+    // Checked again: the chat may have been finished while the bytes were being written.
+    const chat = this.writableChat(business, chatId);
+    return this.append(business, chat, 'PARTNER', { files: [ref] });
+  }
+
+  /** Keeps an uploaded file's bytes and describes it in the business, for a message to refer to. */
+  async storeFile(business: BusinessState, file: UploadedFile): Promise<FileRef> {
+    const fileId = `${business.id}-${randomUUID()}`;
     const name = cleanFileName(file.name);
     await this.files.put(fileId, file.bytes);
     const meta: FileMeta = {
@@ -137,9 +167,7 @@ export class ChatService {
       origin: 'uploaded',
     };
     business.record.files[fileId] = meta;
-    // Checked again: the chat may have been finished while the bytes were being written.
-    const chat = this.writableChat(business, chatId);
-    return this.append(business, chat, 'PARTNER', { files: [{ fileId, name, size: meta.size }] });
+    return { fileId, name, size: meta.size };
   }
 
   /** The bytes and description behind a payload URL, if the file exists. */
@@ -169,10 +197,11 @@ export class ChatService {
     chat.status = statusAfterMessage(chat, sender);
     business.appendMessage(chat, message);
     this.store.changed();
+    this.events.emit({ kind: 'message-sent', businessId: business.id, chat, message });
     return message;
   }
 
-  private chatOf(business: BusinessState, chatId: number): ChatRecord {
+  chatOf(business: BusinessState, chatId: number): ChatRecord {
     const chat = business.chat(chatId);
     if (!chat) throw notFound(`chatId: chat ${chatId} not found in business ${business.id}`);
     return chat;

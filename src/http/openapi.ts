@@ -2,16 +2,28 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { CONTROL_TAG } from '../control/routes.js';
+import { MULTIPART_DOC } from '../contract/schemas.js';
+import { CONTROL_TAG } from '../control/tag.js';
 import { PACKAGE_VERSION } from '../package-root.js';
 import { API_TAG } from '../routes/api-route.js';
 
-/** Multipart bodies are read by the handler, not validated by a schema, so they are documented here. */
-const MULTIPART_FILE_BODY = {
-  type: 'object',
-  required: ['file'],
-  properties: { file: { type: 'string', format: 'binary', description: 'The file, at most 5 MB' } },
-};
+declare module 'fastify' {
+  interface FastifySchema {
+    /** A multipart body's description for the OpenAPI document (see MULTIPART_DOC). */
+    [MULTIPART_DOC]?: unknown;
+  }
+}
+
+type RouteSchema = Record<string, unknown> & { body?: { content?: Record<string, unknown> } };
+
+/** Puts a route's multipart body description where the OpenAPI document has request bodies. */
+function withMultipartBody(schema: RouteSchema): RouteSchema {
+  const { [MULTIPART_DOC]: multipart, ...rest } = schema;
+  if (!multipart) return schema;
+  // A route that also takes JSON lists both media types; one that takes only multipart has it as its body.
+  if (!rest.body?.content) return { ...rest, body: multipart };
+  return { ...rest, body: { content: { ...rest.body.content, 'multipart/form-data': { schema: multipart } } } };
+}
 
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
@@ -35,11 +47,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         },
       },
     },
-    transform: ({ schema, url }) => {
-      const consumes = (schema as { consumes?: string[] } | undefined)?.consumes;
-      if (!consumes?.includes('multipart/form-data')) return { schema, url };
-      return { schema: { ...schema, body: MULTIPART_FILE_BODY }, url };
-    },
+    transform: ({ schema, url }) => ({ schema: schema && (withMultipartBody(schema as RouteSchema) as typeof schema), url }),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

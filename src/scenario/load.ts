@@ -3,21 +3,21 @@
  * field and what was expected. Several scenarios combine: later ones extend and override earlier ones.
  */
 import { readFile } from 'node:fs/promises';
-import { Ajv, type ErrorObject } from 'ajv';
-import addFormatsPlugin from 'ajv-formats';
+import type { ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
-
-// ajv-formats is CommonJS: its default export arrives wrapped under ESM.
-const addFormats = addFormatsPlugin as unknown as typeof addFormatsPlugin.default;
-import { DURATION_PATTERN, ScenarioSchema, type Scenario } from './schema.js';
+import { compileSchema } from '../contract/validator.js';
+import { DURATION_PATTERN, durationMs, MIN_NEW_CHATS_MS, ScenarioSchema, URL_PATTERN, type Scenario } from './schema.js';
 
 export class ScenarioError extends Error {
   override name = 'ScenarioError';
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-addFormats(ajv, ['date-time']);
-const validate = ajv.compile<Scenario>(ScenarioSchema);
+const validate = compileSchema<Scenario>(ScenarioSchema);
+
+const PATTERN_MEANINGS: Record<string, string> = {
+  [DURATION_PATTERN]: 'must be a duration such as 800ms, 30s, 1m or 1h',
+  [URL_PATTERN]: 'must be an http:// or https:// URL',
+};
 
 /** `/rules/0/match/chatId` → `rules[0].match.chatId` */
 function fieldPath(pointer: string, extra?: string): string {
@@ -41,7 +41,7 @@ function describe(errors: ErrorObject[]): string {
   ).map((v) => JSON.stringify(v));
   const others = here
     .filter((e) => !['const', 'enum', 'anyOf'].includes(e.keyword))
-    .map((e) => (e.keyword === 'pattern' && e.params.pattern === DURATION_PATTERN ? 'must be a duration such as 800ms, 30s, 1m or 1h' : e.message));
+    .map((e) => (e.keyword === 'pattern' ? (PATTERN_MEANINGS[e.params.pattern as string] ?? e.message) : e.message));
   const expected = [...(constants.length ? [`must be one of ${constants.join(', ')}`] : []), ...others];
   return `${fieldPath(here[0].instancePath)}: ${[...new Set(expected)].join(', or ')}`;
 }
@@ -60,6 +60,10 @@ export function parseScenario(text: string, source: string): Scenario {
 /** Validates a scenario given as data; `source` names it in errors. */
 export function checkScenario(data: unknown, source: string): Scenario {
   if (!validate(data)) throw new ScenarioError(`${source}: ${describe(validate.errors!)}`);
+  const every = data.customer?.newChatsEvery;
+  if (every !== undefined && durationMs(every) < MIN_NEW_CHATS_MS) {
+    throw new ScenarioError(`${source}: customer.newChatsEvery: must be at least ${MIN_NEW_CHATS_MS}ms`);
+  }
   return data;
 }
 

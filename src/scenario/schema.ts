@@ -10,6 +10,9 @@ import { SCOPES } from '../auth/access.js';
 import { packagePath } from '../package-root.js';
 
 export const DURATION_PATTERN = '^\\d+(\\.\\d+)?(ms|s|m|h)$';
+export const URL_PATTERN = '^https?://[^\\s]+$';
+/** The shortest newChatsEvery: a faster pace would only flood the world. */
+export const MIN_NEW_CHATS_MS = 10;
 
 const Duration = (description: string) =>
   Type.String({ pattern: DURATION_PATTERN, description: `${description}, e.g. 800ms, 30s, 1m, 1h` });
@@ -190,6 +193,37 @@ const DataSchema = Type.Object(
   { additionalProperties: false, description: 'The world: businesses listed here have exactly this; others are generated' },
 );
 
+const CustomerSchema = Type.Object(
+  {
+    replyAfter: Type.Optional(Duration('The buyer answers each partner message after this long')),
+    replies: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), {
+        minItems: 1,
+        description: 'What the buyer answers, in turn; realistic Russian lines when not given',
+      }),
+    ),
+    newChatsEvery: Type.Optional(Duration('A new buyer opens a chat with a first message this often (at least 10ms)')),
+    businesses: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), {
+        minItems: 1,
+        description: 'Where new chats appear, in turn; by default the businesses that exist at that moment',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'Simulated buyers: replies to the partner, and new chats' },
+);
+
+export const WebhookSchema = Type.Object(
+  {
+    url: Type.Optional(
+      Type.String({ pattern: URL_PATTERN, description: "The partner's notification URL (--webhook and SANDBOX_WEBHOOK win)" }),
+    ),
+    attempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, description: 'Attempts per notification in all (default 5)' })),
+    backoff: Type.Optional(Duration('Wait before the first retry, doubled for each later one (default 1s)')),
+  },
+  { additionalProperties: false, description: 'Push notifications to the partner, as Market sends them' },
+);
+
 export const ScenarioSchema = Type.Object(
   {
     $schema: Type.Optional(Type.String({ description: 'Where editors find this schema' })),
@@ -203,11 +237,14 @@ export const ScenarioSchema = Type.Object(
     ),
     rateLimits: Type.Optional(RateLimitsSchema),
     rules: Type.Optional(Type.Array(RuleSchema, { description: 'Ordered; the first that matches a call applies' })),
+    customer: Type.Optional(CustomerSchema),
+    webhook: Type.Optional(WebhookSchema),
   },
   {
     additionalProperties: false,
     title: 'yandex-market-chats-sandbox scenario',
-    description: 'Scripts the sandbox: seed, request limits and rules for errors, delays and faults',
+    description:
+      'Scripts the sandbox: its world, auth, request limits, rules for errors, delays and faults, simulated buyers and push notifications',
   },
 );
 

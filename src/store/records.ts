@@ -35,6 +35,8 @@ export interface ChatRecord {
   context: ContextRecord;
   createdAt: number;
   updatedAt: number;
+  /** While a dispute opened in the sandbox is on: the status the chat goes back to when it closes. */
+  statusBeforeArbitrage?: ChatStatus;
   /** Ascending by id (and so by time). */
   messages: MessageRecord[];
 }

@@ -12,6 +12,8 @@ import type { BusinessRecord, WorldData } from './records.js';
 
 /** The seed of the committed default world in fixtures/. */
 export const DEFAULT_SEED = 20251121;
+/** The business of the committed default world. */
+export const DEFAULT_BUSINESS_ID = 1001;
 export const DEFAULT_FIXTURE = packagePath('fixtures', 'default-world.json');
 
 /** The committed default world: generated from DEFAULT_SEED at `anchor`, shifted to the present on load. */

@@ -1,0 +1,100 @@
+/** Push notifications under /__sandbox: the log of every one sent with its attempts, and a PING on demand. */
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { ApiError } from '../contract/errors.js';
+import { NotificationSchema } from '../contract/notifications.js';
+import { Id, Ok, OkNoResultSchema, stringEnum } from '../contract/schemas.js';
+import { NOTIFICATION_LOG_CAPACITY, NoWebhookError, type Notifier } from '../notifications/notifier.js';
+import { CONTROL_TAG } from './tag.js';
+
+const NOTIFICATION_TYPES = ['CHAT_CREATED', 'CHAT_MESSAGE_SENT', 'CHAT_ARBITRAGE_STARTED', 'CHAT_ARBITRAGE_FINISHED', 'PING'] as const;
+const STATES = ['pending', 'delivered', 'failed', 'cancelled'] as const;
+
+const Nullable = <T extends ReturnType<typeof Type.Integer> | ReturnType<typeof Type.String>>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+
+const AttemptSchema = Type.Object({
+  at: Type.String({ description: 'When the attempt started (ISO 8601)' }),
+  durationMs: Type.Integer(),
+  status: Nullable(Type.Integer({ description: "The partner's HTTP status" })),
+  error: Nullable(Type.String({ description: 'Why there was no answer (timeout, refused connection…)' })),
+  answer: Type.Unknown({ description: "The partner's answer: JSON, or text" }),
+  answerProblems: Type.Union([Type.Array(Type.String()), Type.Null()], {
+    description: "What is wrong with the answer's shape: 200 needs {version, name, time}; 400 and 500 {error: {type, message}}",
+  }),
+});
+
+const EntrySchema = Type.Object({
+  id: Type.Integer(),
+  notificationType: stringEnum(NOTIFICATION_TYPES),
+  businessId: Nullable(Type.Integer()),
+  chatId: Nullable(Type.Integer()),
+  body: NotificationSchema,
+  state: stringEnum(STATES, 'pending until a 200 (delivered), the last attempt (failed), or a reset (cancelled)'),
+  attempts: Type.Array(AttemptSchema),
+  nextAttemptAt: Nullable(Type.String({ description: 'When the next retry is due' })),
+});
+
+const LogQuery = Type.Object({
+  type: Type.Optional(stringEnum(NOTIFICATION_TYPES, 'notificationType')),
+  businessId: Type.Optional(Id('Business id')),
+  chatId: Type.Optional(Id('Chat id')),
+  state: Type.Optional(stringEnum(STATES)),
+});
+
+export function notificationRoutes(app: FastifyInstance, notifier: Notifier): void {
+  const tags = [CONTROL_TAG];
+
+  app.get<{ Querystring: Static<typeof LogQuery> }>(
+    '/__sandbox/notifications',
+    {
+      schema: {
+        tags,
+        summary: `Every push notification with each delivery attempt, oldest first (the last ${NOTIFICATION_LOG_CAPACITY} are kept)`,
+        querystring: LogQuery,
+        response: {
+          200: Ok(
+            Type.Object({
+              webhook: Nullable(Type.String({ description: 'Where notifications go; null when nowhere' })),
+              notifications: Type.Array(EntrySchema),
+              dropped: Type.Integer({ description: 'Entries dropped from the log since it was last cleared' }),
+              capacity: Type.Integer(),
+            }),
+          ),
+        },
+      },
+    },
+    async (request) => ({
+      status: 'OK' as const,
+      result: { webhook: notifier.url ?? null, notifications: notifier.list(request.query), dropped: notifier.dropped, capacity: NOTIFICATION_LOG_CAPACITY },
+    }),
+  );
+
+  app.delete(
+    '/__sandbox/notifications',
+    { schema: { tags, summary: 'Cancel deliveries under way and clear the log', response: { 200: OkNoResultSchema } } },
+    async () => {
+      notifier.clear();
+      return { status: 'OK' as const };
+    },
+  );
+
+  app.post(
+    '/__sandbox/notifications/ping',
+    {
+      schema: {
+        tags,
+        summary: 'Send a PING to the webhook now; answers with how it went (one attempt, 1 s to answer)',
+        response: { 200: Ok(EntrySchema) },
+      },
+    },
+    async () => {
+      try {
+        return { status: 'OK' as const, result: await notifier.ping() };
+      } catch (error) {
+        if (error instanceof NoWebhookError) throw new ApiError(400, error.message);
+        throw error;
+      }
+    },
+  );
+}

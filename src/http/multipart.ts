@@ -1,0 +1,46 @@
+/** Reads a multipart/form-data body: its text fields and its `file` parts, each refused the moment it is too large. */
+import type { MultipartFile } from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import { ApiError, badRequest } from '../contract/errors.js';
+import type { UploadedFile } from '../domain/chat-service.js';
+
+/** A part's bytes; refused the moment it passes the size limit, not once the client has sent it all. */
+function readPart(part: MultipartFile): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    part.file.on('data', (chunk: Buffer) => chunks.push(chunk));
+    // The rest of the upload is not wanted: the connection closes once the refusal is sent.
+    const refusal = new ApiError(413, 'file: is larger than 5 MB, the most Market accepts', { connection: 'close' });
+    part.file.once('limit', () => reject(refusal));
+    part.file.once('end', () => resolve(Buffer.concat(chunks)));
+    part.file.once('error', reject);
+  });
+}
+
+export interface MultipartBody {
+  /** Text fields, the first value of each name. */
+  fields: Record<string, string>;
+  /** The parts named `file`, in order, up to `maxFiles`; others are read past. */
+  files: UploadedFile[];
+}
+
+export async function readMultipart(request: FastifyRequest, maxFiles: number): Promise<MultipartBody> {
+  const fields: Record<string, string> = Object.create(null);
+  const files: UploadedFile[] = [];
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'field') {
+        if (!(part.fieldname in fields)) fields[part.fieldname] = String(part.value);
+      } else if (part.fieldname === 'file' && files.length < maxFiles) {
+        files.push({ name: part.filename, contentType: part.mimetype, bytes: await readPart(part) });
+      } else {
+        part.file.resume();
+      }
+    }
+  } catch (error) {
+    // The parser's own complaints about a broken body carry no status: they are the client's.
+    if ((error as { statusCode?: number }).statusCode) throw error;
+    throw badRequest(`body: not readable as multipart/form-data (${(error as Error).message})`);
+  }
+  return { fields, files };
+}

@@ -1,0 +1,74 @@
+/** One delivery attempt of a notification: a POST with Market's timeout, and what the partner's answer was worth. */
+import type { ErrorObject } from 'ajv';
+import { PartnerAnswerSchema, PartnerErrorAnswerSchema, type Notification } from '../contract/notifications.js';
+import { compileSchema } from '../contract/validator.js';
+import { fieldName } from '../http/validation-message.js';
+import { PACKAGE_VERSION } from '../package-root.js';
+
+export interface DeliveryAttempt {
+  /** When the attempt started (ISO 8601). */
+  at: string;
+  durationMs: number;
+  /** The partner's HTTP status; null when it did not answer. */
+  status: number | null;
+  /** Why there was no answer: a timeout, a refused connection… */
+  error: string | null;
+  /** The answer's body: parsed JSON, or text (cut at ANSWER_KEPT characters). */
+  answer: unknown;
+  /** What is wrong with the answer's shape for its status (200: {version, name, time}; 400, 500: {error: {type, message}}); empty when right, null when not checked. */
+  answerProblems: string[] | null;
+}
+
+/** How much of an answer's body is kept in the log. */
+export const ANSWER_KEPT = 10_000;
+
+const checkAnswer = compileSchema(PartnerAnswerSchema);
+const checkErrorAnswer = compileSchema(PartnerErrorAnswerSchema);
+
+function problemsOf(errors: ErrorObject[]): string[] {
+  return errors.map((e) => {
+    const field = e.keyword === 'required' ? fieldName(`${e.instancePath}/${String(e.params.missingProperty)}`) : fieldName(e.instancePath);
+    return `${field || 'body'}: ${e.keyword === 'required' ? 'is required' : e.message}`;
+  });
+}
+
+function judge(status: number, answer: unknown, isJson: boolean): string[] | null {
+  const check = status === 200 ? checkAnswer : status === 400 || status === 500 ? checkErrorAnswer : undefined;
+  if (!check) return null;
+  if (!isJson) return ['body: is not JSON'];
+  return check(answer) ? [] : problemsOf(check.errors!);
+}
+
+function reasonOf(error: unknown, timeoutMs: number): string {
+  const { name, message, cause } = error as Error & { cause?: { code?: string; message?: string } };
+  if (name === 'TimeoutError') return `timeout: no answer within ${timeoutMs} ms`;
+  return cause?.code ?? cause?.message ?? message;
+}
+
+/** POSTs the notification; never throws. `cancel` aborts it (the caller knows it was cancelled). */
+export async function deliver(url: string, body: Notification, timeoutMs: number, cancel: AbortSignal): Promise<DeliveryAttempt> {
+  const started = Date.now();
+  const attempt = { at: new Date(started).toISOString(), status: null, error: null, answer: null, answerProblems: null };
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': `yandex-market-chats-sandbox/${PACKAGE_VERSION}` },
+      body: JSON.stringify(body),
+      redirect: 'manual',
+      signal: AbortSignal.any([cancel, AbortSignal.timeout(timeoutMs)]),
+    });
+    const text = await response.text();
+    let parsed: unknown;
+    let isJson = false;
+    try {
+      parsed = JSON.parse(text);
+      isJson = true;
+    } catch {
+      // Not JSON: kept as text, and judged so.
+    }
+    const answer = text.length > ANSWER_KEPT ? text.slice(0, ANSWER_KEPT) : isJson ? parsed : text;
+    return { ...attempt, durationMs: Date.now() - started, status: response.status, answer, answerProblems: judge(response.status, parsed, isJson) };
+  } catch (error) {
+    return { ...attempt, durationMs: Date.now() - started, error: reasonOf(error, timeoutMs) };
+  }
+}
