@@ -66,7 +66,7 @@ export class SandboxRuntime {
   /** The scenario's simulated buyers, when it has them. */
   private customer: SimulatedBuyer | undefined;
   /** Where the sandbox reports what went wrong in the background; the app points it at its log. */
-  warn: (message: string) => void = (message) => process.emitWarning(message);
+  warn: (message: string) => void = process.emitWarning;
   limiter: RateLimiter | undefined;
   readonly startedAt: number;
   readonly options: RuntimeOptions;

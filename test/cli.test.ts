@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { tempDir } from './helpers.js';
+import { receiverFor, tempDir } from './helpers.js';
 
 const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
 
@@ -57,7 +57,7 @@ async function stop(child: ChildProcess, exited: Promise<number | null>, signal:
 t.test('--help documents every flag and variable; --version prints the version', async (t) => {
   const help = await run(['--help']);
   t.equal(help.code, 0);
-  for (const word of ['--port', '--host', '--db', '--seed', '--no-rate-limits', '--log-level', 'PORT', 'HOST', 'SANDBOX_DB', 'SANDBOX_SEED', '--scenario', 'SANDBOX_SCENARIO']) {
+  for (const word of ['--port', '--host', '--db', '--seed', '--no-rate-limits', '--log-level', 'PORT', 'HOST', 'SANDBOX_DB', 'SANDBOX_SEED', '--scenario', 'SANDBOX_SCENARIO', '--webhook', 'SANDBOX_WEBHOOK']) {
     t.match(help.stdout, word);
   }
   const version = await run(['-v']);
@@ -77,6 +77,8 @@ t.test('bad flags exit with code 2 and a message naming the problem, starting no
     [['--db', ''], {}, /--db/],
     [['--host', ' '], {}, /--host/],
     [[], { SANDBOX_RATE_LIMITS: 'maybe' }, /SANDBOX_RATE_LIMITS/],
+    [['--webhook', 'localhost:9000'], {}, /--webhook: must be an http:\/\/ or https:\/\/ URL \(got "localhost:9000"\)/],
+    [[], { SANDBOX_WEBHOOK: 'not a url' }, /--webhook: must be an http/],
   ];
   // Each run loads the TypeScript sources afresh: they run side by side to keep the test short.
   const results = await Promise.all(cases.map(([args, env]) => run(args, env)));
@@ -143,6 +145,16 @@ t.test('the banner names the URL, docs, a token, a business and the limits; SIGI
   });
   t.equal(answer.status, 200);
   t.equal(await stop(sandbox.child, sandbox.exited, 'SIGINT'), 0);
+});
+
+t.test('--webhook (or SANDBOX_WEBHOOK) pushes notifications there; the banner says where and where the log is', async (t) => {
+  const receiver = await receiverFor(t);
+  const sandbox = start(t, [], { SANDBOX_WEBHOOK: receiver.url });
+  const url = await sandbox.url;
+  t.match(sandbox.output(), new RegExp(`Webhook\\s+${receiver.url}\\s+\\(log: ${url}/__sandbox/notifications\\)`));
+  const ping = (await (await fetch(`${url}/__sandbox/notifications/ping`, { method: 'POST' })).json()) as any;
+  t.match(ping.result, { state: 'delivered' });
+  t.match(receiver.received[0].body, { notificationType: 'PING' });
 });
 
 t.test('environment variables configure it; flags win over them', async (t) => {

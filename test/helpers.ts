@@ -1,5 +1,8 @@
 /** Shared test plumbing: a sandbox per test on a free port, and a small client that speaks to it over HTTP. */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
@@ -84,4 +87,80 @@ export function tempDir(t: Test, files: Record<string, string> = {}): string {
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+export interface Received {
+  body: any;
+  headers: Record<string, string | string[] | undefined>;
+  at: number;
+}
+
+export interface Receiver {
+  url: string;
+  /** Every notification received, in arrival order. */
+  received: Received[];
+  /** How the receiver answers the next request; by default 200 with Market's {version, name, time}. */
+  answer: (body: any) => { status: number; body?: unknown } | 'hang' | 'cut';
+  /** Resolves once `count` notifications have arrived (rejects after `ms`). */
+  waitFor(count: number, ms?: number): Promise<Received[]>;
+}
+
+export const GOOD_ANSWER = () => ({ status: 200, body: { version: '1.0.0', name: 'shop-bot', time: new Date().toISOString() } });
+
+/** The partner's notification handler: a real HTTP server on a free port, closed when the test ends. */
+export async function receiverFor(t: Test): Promise<Receiver> {
+  const hanging = new Set<ServerResponse>();
+  const receiver: Receiver = {
+    url: '',
+    received: [],
+    answer: GOOD_ANSWER,
+    async waitFor(count, ms = 5000) {
+      const deadline = Date.now() + ms;
+      while (receiver.received.length < count) {
+        if (Date.now() > deadline) throw new Error(`waited ${ms} ms for ${count} notifications, got ${receiver.received.length}`);
+        await sleep(5);
+      }
+      return receiver.received;
+    },
+  };
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      receiver.received.push({ body, headers: request.headers, at: Date.now() });
+      const answer = receiver.answer(body);
+      if (answer === 'hang') {
+        hanging.add(response);
+        return;
+      }
+      if (answer === 'cut') {
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+        response.write('{"version":');
+        setTimeout(() => response.destroy(), 20);
+        return;
+      }
+      response.writeHead(answer.status, { 'content-type': 'application/json' });
+      response.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {}));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/market/notification`;
+  t.teardown(async () => {
+    for (const response of hanging) response.destroy();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return receiver;
+}
+
+/** Polls `check` until it returns something truthy (rejects after `ms`). */
+export async function eventually<T>(check: () => Promise<T | false> | T | false, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value as T;
+    if (Date.now() > deadline) throw new Error(`nothing came within ${ms} ms`);
+    await sleep(10);
+  }
 }

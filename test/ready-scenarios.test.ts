@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import t from 'tap';
 import { readScenarioFile } from '../src/scenario/load.js';
-import { allChats, allMessages, sandboxFor } from './helpers.js';
+import { allChats, allMessages, eventually, sandboxFor } from './helpers.js';
 
 const DIR = join(import.meta.dirname, '..', 'scenarios');
 const B = '/v2/businesses/1001';
@@ -103,4 +103,19 @@ t.test('empty-business.yaml: no chats, and a first chat can be created', async (
   const created = await client.post(`${B}/chats/new`, { context: { type: 'ORDER', id: 5 } });
   t.equal(created.status, 200);
   t.match(await allChats(client, 1001), [{ chatId: created.body.result.chatId, status: 'NEW', context: { orderId: 5 } }]);
+});
+
+t.test('live-buyers.yaml: the buyer answers a partner message 2 s later; new chats every 30 s', async (t) => {
+  const client = await sandboxFor(t, { scenario: join(DIR, 'live-buyers.yaml') });
+  t.match((await client.get('/__sandbox/scenario')).body.result.customer, { replyAfter: '2s', newChatsEvery: '30s' });
+  const [chat] = await allChats(client, 1001, { statuses: ['WAITING_FOR_PARTNER'] });
+  const before = (await allMessages(client, 1001, chat.chatId)).length;
+  const sentAt = Date.now();
+  await client.post(`${B}/chats/message?chatId=${chat.chatId}`, { message: 'Здравствуйте! Уточню и вернусь с ответом.' });
+  const messages = await eventually(async () => {
+    const all = await allMessages(client, 1001, chat.chatId);
+    return all.length === before + 2 && all;
+  }, 10_000);
+  t.ok(Date.now() - sentAt >= 1900, 'about 2 s later');
+  t.equal(messages.at(-1).sender, 'CUSTOMER');
 });

@@ -20,6 +20,12 @@ t.test('a bad scenario is refused with the source, the path of the field and wha
     ['seed: [1', /s\.yaml: is not valid YAML or JSON: /],
     ['{"name": "x", "name": "y"}', /is not valid YAML or JSON: Map keys must be unique/],
     ['- a list', /\(top level\): must be object/],
+    ['customer: { replyAfter: soon }', /customer\.replyAfter: must be a duration such as 800ms/],
+    ['customer: { newChatsEvery: 5ms }', /^s\.yaml: customer\.newChatsEvery: must be at least 10ms$/],
+    ['customer: { replies: [] }', /customer\.replies: must NOT have fewer than 1 items/],
+    ['customer: { shout: yes }', /customer\.shout: is not a known key/],
+    ['webhook: { url: "localhost:9000" }', /webhook\.url: must be an http:\/\/ or https:\/\/ URL/],
+    ['webhook: { attempts: 0 }', /webhook\.attempts: must be >= 1/],
   ];
   for (const [text, message] of cases) t.throws(() => parseScenario(text, 's.yaml'), { name: 'ScenarioError', message }, text);
   t.same(parseScenario('', 'empty.yaml'), {}, 'an empty file is an empty scenario');

@@ -10,6 +10,7 @@ import { ChatSchema, CustomerSchema, Id, MessageSchema, MULTIPART_DOC, Ok, strin
 import { compileSchema } from '../contract/validator.js';
 import type { BuyerSide, Writing } from '../domain/buyer-side.js';
 import { chatDto, messageDto } from '../domain/chats.js';
+import { unsupportedMediaType } from '../http/error-handling.js';
 import { fileUrls } from '../http/file-urls.js';
 import { readMultipart } from '../http/multipart.js';
 import { validationMessage } from '../http/validation-message.js';
@@ -57,7 +58,9 @@ const checkWriteFields = compileSchema<WriteFields>(WriteBody);
 
 /** A JSON body has been validated by its route schema; multipart fields are checked against the same schema here. */
 async function writingOf(request: FastifyRequest): Promise<Writing> {
-  if (!request.isMultipart()) return request.body as WriteFields;
+  // Fastify would hand over text/plain unvalidated: only JSON has a schema here.
+  if (request.mediaType === 'application/json') return request.body as WriteFields;
+  if (!request.isMultipart()) throw unsupportedMediaType(request);
   const { fields, files } = await readMultipart(request, Number.POSITIVE_INFINITY);
   const wanted = { ...(fields.message !== undefined ? { message: fields.message } : {}), ...(fields.sender !== undefined ? { sender: fields.sender } : {}) };
   if (!checkWriteFields(wanted)) throw badRequest(validationMessage(checkWriteFields.errors![0], 'body'));

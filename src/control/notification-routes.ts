@@ -89,12 +89,8 @@ export function notificationRoutes(app: FastifyInstance, notifier: Notifier): vo
       },
     },
     async () => {
-      try {
-        return { status: 'OK' as const, result: await notifier.ping() };
-      } catch (error) {
-        if (error instanceof NoWebhookError) throw new ApiError(400, error.message);
-        throw error;
-      }
+      if (!notifier.url) throw new ApiError(400, new NoWebhookError().message);
+      return { status: 'OK' as const, result: await notifier.ping() };
     },
   );
 }

@@ -39,7 +39,7 @@ export class SimulatedBuyer {
   start(): void {
     const every = this.settings.newChatsEveryMs;
     if (every === undefined || this.interval) return;
-    this.interval = setInterval(() => void this.openChat(), every).unref();
+    this.interval = setInterval(() => void this.openChat(), every);
   }
 
   stop(): void {
@@ -55,7 +55,7 @@ export class SimulatedBuyer {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       void this.reply(event.businessId, event.chat.id);
-    }, delay).unref();
+    }, delay);
     this.timers.add(timer);
   };
 

@@ -14,11 +14,8 @@ function describe(error: FastifyError & { validationContext?: string }, request:
   if (error.validation?.length) return new ApiError(400, validationMessage(error.validation[0], error.validationContext));
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-    case 'FST_INVALID_MULTIPART_CONTENT_TYPE': {
-      const expected = request.routeOptions.schema?.consumes?.join(' or ') ?? 'application/json';
-      const sent = request.headers['content-type'] ?? 'none';
-      return new ApiError(415, `Content-Type: ${sent} is not accepted here; send ${expected}`);
-    }
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return unsupportedMediaType(request);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new ApiError(400, 'body: is empty; send a JSON object (it may be {})');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -31,6 +28,13 @@ function describe(error: FastifyError & { validationContext?: string }, request:
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) return new ApiError(status, error.message);
   return new ApiError(500, 'Internal error of the sandbox; see its log');
+}
+
+/** A 415 naming what the route accepts. */
+export function unsupportedMediaType(request: FastifyRequest): ApiError {
+  const expected = request.routeOptions.schema?.consumes?.join(' or ') ?? 'application/json';
+  const sent = request.headers['content-type'] ?? 'none';
+  return new ApiError(415, `Content-Type: ${sent} is not accepted here; send ${expected}`);
 }
 
 export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {

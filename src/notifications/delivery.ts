@@ -1,4 +1,6 @@
 /** One delivery attempt of a notification: a POST with Market's timeout, and what the partner's answer was worth. */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { ErrorObject } from 'ajv';
 import { PartnerAnswerSchema, PartnerErrorAnswerSchema, type Notification } from '../contract/notifications.js';
 import { compileSchema } from '../contract/validator.js';
@@ -39,25 +41,38 @@ function judge(status: number, answer: unknown, isJson: boolean): string[] | nul
   return check(answer) ? [] : problemsOf(check.errors!);
 }
 
-function reasonOf(error: unknown, timeoutMs: number): string {
-  const { name, message, cause } = error as Error & { cause?: { code?: string; message?: string } };
-  if (name === 'TimeoutError') return `timeout: no answer within ${timeoutMs} ms`;
-  return cause?.code ?? cause?.message ?? message;
+/** POSTs with node:http rather than fetch, which refuses the Fetch standard's "bad ports" (6000, 6665…) that Market does not. */
+function post(url: URL, payload: string, signal: AbortSignal): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const headers = {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(payload),
+      'user-agent': `yandex-market-chats-sandbox/${PACKAGE_VERSION}`,
+    };
+    const request = send(url, { method: 'POST', headers, agent: false, signal }, (response) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        // Read to the end, keep what the log keeps (a UTF-8 character takes at most 4 bytes).
+        if (size < ANSWER_KEPT * 4) chunks.push(chunk);
+        size += chunk.length;
+      });
+      response.on('end', () => resolve({ status: response.statusCode!, text: Buffer.concat(chunks).toString('utf8') }));
+      response.on('close', () => response.complete || reject(new Error('the answer was cut off')));
+    });
+    request.on('error', reject);
+    request.end(payload);
+  });
 }
 
 /** POSTs the notification; never throws. `cancel` aborts it (the caller knows it was cancelled). */
 export async function deliver(url: string, body: Notification, timeoutMs: number, cancel: AbortSignal): Promise<DeliveryAttempt> {
   const started = Date.now();
   const attempt = { at: new Date(started).toISOString(), status: null, error: null, answer: null, answerProblems: null };
+  const timeout = AbortSignal.timeout(timeoutMs);
   try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': `yandex-market-chats-sandbox/${PACKAGE_VERSION}` },
-      body: JSON.stringify(body),
-      redirect: 'manual',
-      signal: AbortSignal.any([cancel, AbortSignal.timeout(timeoutMs)]),
-    });
-    const text = await response.text();
+    const { status, text } = await post(new URL(url), JSON.stringify(body), AbortSignal.any([cancel, timeout]));
     let parsed: unknown;
     let isJson = false;
     try {
@@ -67,8 +82,9 @@ export async function deliver(url: string, body: Notification, timeoutMs: number
       // Not JSON: kept as text, and judged so.
     }
     const answer = text.length > ANSWER_KEPT ? text.slice(0, ANSWER_KEPT) : isJson ? parsed : text;
-    return { ...attempt, durationMs: Date.now() - started, status: response.status, answer, answerProblems: judge(response.status, parsed, isJson) };
+    return { ...attempt, durationMs: Date.now() - started, status, answer, answerProblems: judge(status, parsed, isJson) };
   } catch (error) {
-    return { ...attempt, durationMs: Date.now() - started, error: reasonOf(error, timeoutMs) };
+    const reason = timeout.aborted ? `timeout: no answer within ${timeoutMs} ms` : (error as Error).message;
+    return { ...attempt, durationMs: Date.now() - started, error: reason };
   }
 }
