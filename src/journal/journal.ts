@@ -1,4 +1,5 @@
 /** The request journal: every API call with what it sent and got, bounded so a long CI run cannot exhaust memory. */
+import { BoundedLog } from './bounded-log.js';
 
 export interface JournalEntry {
   id: number;
@@ -29,36 +30,29 @@ export interface JournalFilter {
 export const JOURNAL_CAPACITY = 1000;
 
 export class Journal {
-  private entries: JournalEntry[] = [];
+  private readonly log: BoundedLog<JournalEntry>;
   private nextId = 1;
-  /** Entries dropped because the journal was full, since the last clear. */
-  dropped = 0;
 
-  constructor(private readonly capacity = JOURNAL_CAPACITY) {}
+  constructor(capacity = JOURNAL_CAPACITY) {
+    this.log = new BoundedLog(capacity);
+  }
+
+  /** Entries dropped because the journal was full, since the last clear. */
+  get dropped(): number {
+    return this.log.dropped;
+  }
 
   /** Starts an entry; the caller fills in the answer when there is one. */
   open(entry: Omit<JournalEntry, 'id'>): JournalEntry {
-    const full = { id: this.nextId++, ...entry };
-    this.entries.push(full);
-    if (this.entries.length > this.capacity) {
-      this.entries.shift();
-      this.dropped++;
-    }
-    return full;
+    return this.log.add({ id: this.nextId++, ...entry });
   }
 
   list(filter: JournalFilter = {}): JournalEntry[] {
-    return this.entries.filter(
-      (e) =>
-        (filter.operation === undefined || e.operationId === filter.operation) &&
-        (filter.businessId === undefined || e.businessId === filter.businessId) &&
-        (filter.chatId === undefined || e.chatId === filter.chatId) &&
-        (filter.status === undefined || e.status === filter.status),
-    );
+    const { operation, businessId, chatId, status } = filter;
+    return this.log.where({ operationId: operation, businessId, chatId, status });
   }
 
   clear(): void {
-    this.entries = [];
-    this.dropped = 0;
+    this.log.clear();
   }
 }

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Notification, NotificationType } from '../contract/notifications.js';
 import type { ChatEvent } from '../domain/chat-events.js';
 import { formatMarketDate } from '../domain/time.js';
+import { BoundedLog } from '../journal/bounded-log.js';
 import { deliver, type DeliveryAttempt } from './delivery.js';
 import { notificationOf } from './payloads.js';
 
@@ -43,10 +44,10 @@ export interface NotificationEntry {
 }
 
 export interface NotificationFilter {
-  type?: string;
+  type?: NotificationType;
   businessId?: number;
   chatId?: number;
-  state?: string;
+  state?: DeliveryState;
 }
 
 export class NoWebhookError extends Error {
@@ -57,10 +58,8 @@ export class NoWebhookError extends Error {
 
 export class Notifier {
   private settings: WebhookSettings | undefined;
-  private entries: NotificationEntry[] = [];
+  private readonly log = new BoundedLog<NotificationEntry>(NOTIFICATION_LOG_CAPACITY);
   private nextId = 1;
-  /** Entries dropped from the log because it was full, since the last clear. */
-  dropped = 0;
   /** Per chat: what waits to be delivered, the one being delivered first. */
   private readonly queues = new Map<string, NotificationEntry[]>();
   private cancelling = new AbortController();
@@ -104,14 +103,14 @@ export class Notifier {
     return entry;
   }
 
+  /** Entries dropped from the log because it was full, since the last clear. */
+  get dropped(): number {
+    return this.log.dropped;
+  }
+
   list(filter: NotificationFilter = {}): NotificationEntry[] {
-    return this.entries.filter(
-      (e) =>
-        (filter.type === undefined || e.notificationType === filter.type) &&
-        (filter.businessId === undefined || e.businessId === filter.businessId) &&
-        (filter.chatId === undefined || e.chatId === filter.chatId) &&
-        (filter.state === undefined || e.state === filter.state),
-    );
+    const { type, businessId, chatId, state } = filter;
+    return this.log.where({ notificationType: type, businessId, chatId, state });
   }
 
   /** Resolves once nothing waits to be delivered: each notification queued so far is delivered, failed or cancelled. */
@@ -134,13 +133,12 @@ export class Notifier {
   /** Cancels, and empties the log. */
   clear(): void {
     this.cancel();
-    this.entries = [];
-    this.dropped = 0;
+    this.log.clear();
   }
 
   private record(body: Notification): NotificationEntry {
     const chat = 'chatId' in body ? body : undefined;
-    const entry: NotificationEntry = {
+    return this.log.add({
       id: this.nextId++,
       notificationType: body.notificationType,
       businessId: chat?.businessId ?? null,
@@ -149,13 +147,7 @@ export class Notifier {
       state: 'pending',
       attempts: [],
       nextAttemptAt: null,
-    };
-    this.entries.push(entry);
-    if (this.entries.length > NOTIFICATION_LOG_CAPACITY) {
-      this.entries.shift();
-      this.dropped++;
-    }
-    return entry;
+    });
   }
 
   private async drain(key: string, queue: NotificationEntry[], settings: WebhookSettings, cancel: AbortSignal): Promise<void> {
