@@ -1,5 +1,5 @@
 /** The lowdb store: persisted with --db, coalesced, atomic, reloaded; and reset back to the initial world. */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { startSandbox } from '../src/index.js';
@@ -22,7 +22,7 @@ t.test('with --db the world survives a restart, uploaded files included', async 
   await first.sandbox.close();
 
   t.ok(existsSync(db));
-  t.strictSame(readdirSync(dir).sort(), ['world.json', 'world.json.files'], 'no temporary file left behind');
+  t.strictSame(readdirSync(dir).sort(), ['world.json', 'world.json.files', 'world.json.log'], 'no temporary file left behind');
   const second = await sandboxFor(t, { db });
   const withoutPort = (messages: any[]) => JSON.parse(JSON.stringify(messages).replace(/127\.0\.0\.1:\d+/g, 'host'));
   t.strictSame(withoutPort(await allMessages(second, 1001, chat.chatId)), withoutPort(before));
@@ -33,11 +33,12 @@ t.test('with --db the world survives a restart, uploaded files included', async 
   t.match(health, { db, businesses: [1001, 5005] });
 });
 
-t.test('a burst of changes is written once, atomically', async (t) => {
+t.test('a burst of changes is appended once to the log; the snapshot is not rewritten', async (t) => {
   const dir = tempDir(t);
   const db = join(dir, 'world.json');
   const client = await sandboxFor(t, { db });
   const [chat] = await allChats(client, 1001, { statuses: ['WAITING_FOR_PARTNER'] });
+  const snapshot = readFileSync(db, 'utf8');
   const writesBefore = (await client.get('/__sandbox/health')).body.result.dbWrites;
   await Promise.all(
     Array.from({ length: 40 }, (_, i) => client.post(`${B}/chats/message?chatId=${chat.chatId}`, { message: `Сообщение ${i}` })),
@@ -45,9 +46,55 @@ t.test('a burst of changes is written once, atomically', async (t) => {
   await new Promise((resolve) => setTimeout(resolve, 300));
   const writes = (await client.get('/__sandbox/health')).body.result.dbWrites - writesBefore;
   t.ok(writes >= 1 && writes <= 4, `40 messages, ${writes} write(s) of the file`);
-  const saved = JSON.parse(readFileSync(db, 'utf8'));
-  const savedChat = saved.businesses['1001'].chats.find((c: any) => c.id === chat.chatId);
-  t.equal(savedChat.messages.filter((m: any) => /^Сообщение/.test(m.text)).length, 40);
+  t.equal(readFileSync(db, 'utf8'), snapshot, 'the snapshot is left alone');
+  const batches = readFileSync(`${db}.log`, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  t.equal(batches.length, writes, 'one line a write');
+  const appended = batches.flatMap((b) => b.changes).filter((c) => c.op === 'chat').flatMap((c) => c.messages);
+  t.equal(appended.filter((m: any) => /^Сообщение/.test(m.text)).length, 40, 'each message is appended once');
+  t.ok(appended.every((m: any) => /^Сообщение/.test(m.text)), 'and nothing but what changed');
+});
+
+t.test('the log is folded into a new snapshot once it outgrows the old one; both reload the same world', async (t) => {
+  const dir = tempDir(t);
+  const db = join(dir, 'world.json');
+  const store = await WorldStore.open({ seed: 3, dbFile: db, flushDelayMs: 1 });
+  const business = store.business(3);
+  const [chat] = business.record.chats;
+  const text = 'Длинное сообщение. '.repeat(200);
+  for (let i = 0; i < 1200; i++) {
+    business.appendMessage(chat, { id: business.nextMessageId(), at: Date.now(), sender: 'PARTNER', text: `${i}: ${text}` });
+    store.changed(3, { chat });
+    if (i % 100 === 99) await store.flush();
+  }
+  await store.close();
+  const logSize = existsSync(`${db}.log`) ? statSync(`${db}.log`).size : 0;
+  t.ok(logSize < 4 * 1024 * 1024 && statSync(db).size > 4 * 1024 * 1024, `the log was folded (${logSize} bytes left) into the snapshot`);
+  t.ok(JSON.parse(readFileSync(db, 'utf8')).seq > 0, 'the snapshot names the last batch it holds');
+  const reopened = await WorldStore.open({ seed: 3, dbFile: db });
+  t.equal(reopened.existingBusiness(3)!.chat(chat.id)!.messages.length, chat.messages.length, 'every message is there once');
+  await reopened.close();
+});
+
+t.test('a log cut short by a SIGKILL loads up to its last whole batch; a damaged one is refused', async (t) => {
+  const dir = tempDir(t);
+  const db = join(dir, 'world.json');
+  const store = await WorldStore.open({ seed: 4, dbFile: db, flushDelayMs: 1 });
+  const business = store.business(4);
+  const [chat] = business.record.chats;
+  const count = chat.messages.length;
+  business.appendMessage(chat, { id: business.nextMessageId(), at: Date.now(), sender: 'CUSTOMER', text: 'Дошло' });
+  store.changed(4, { chat });
+  await store.close();
+  appendFileSync(`${db}.log`, '{"seq":99,"changes":[{"op":"chat","busin');
+  const reopened = await WorldStore.open({ seed: 4, dbFile: db });
+  const messages = reopened.existingBusiness(4)!.chat(chat.id)!.messages;
+  t.equal(messages.length, count + 1);
+  t.equal(messages.at(-1)!.text, 'Дошло');
+  t.notOk(existsSync(`${db}.log`), 'the log was folded into the snapshot, torn line and all');
+  await reopened.close();
+
+  writeFileSync(`${db}.log`, 'garbage\n{"seq":100,"changes":[]}\n');
+  await t.rejects(WorldStore.open({ seed: 4, dbFile: db }), { name: 'WorldStoreError', message: /world\.json\.log: line 1 is not a batch of changes/ });
 });
 
 t.test('reset brings back the initial world and forgets uploads', async (t) => {
@@ -75,10 +122,9 @@ t.test('a file that is not a sandbox world is refused with a clear error', async
   t.equal(readFileSync(join(dir, 'other.json'), 'utf8'), '{"name": "something else"}', 'and left as it was');
 });
 
-t.test('a failed write is reported and does not stop later ones', async (t) => {
+t.test('a failed write is reported, and the next write saves the whole world', async (t) => {
   const dir = tempDir(t);
-  mkdirSync(join(dir, 'sub'));
-  const db = join(dir, 'sub', 'world.json');
+  const db = join(dir, 'world.json');
   const store = await WorldStore.open({ seed: 1, dbFile: db, flushDelayMs: 1 });
   store.business(1);
   await store.flush();
@@ -86,13 +132,17 @@ t.test('a failed write is reported and does not stop later ones', async (t) => {
   const onWarning = (w: Error) => warnings.push(w.message);
   process.on('warning', onWarning);
   t.teardown(() => process.off('warning', onWarning));
-  // A folder in the way of the temporary file makes the next write fail.
-  mkdirSync(join(dir, 'sub', '.world.json.tmp'));
+  // A folder in the way of the log makes the next append fail.
+  rmSync(`${db}.log`, { force: true });
+  mkdirSync(`${db}.log`);
   store.business(2);
   await new Promise((resolve) => setTimeout(resolve, 100));
-  t.match(warnings, [/could not write/]);
-  rmSync(join(dir, 'sub', '.world.json.tmp'), { recursive: true });
+  t.match(warnings, [/could not write .*world\.json/]);
+  rmSync(`${db}.log`, { recursive: true });
   store.business(3);
   await store.close();
-  t.strictSame(Object.keys(JSON.parse(readFileSync(db, 'utf8')).businesses), ['1', '2', '3']);
+  t.strictSame(Object.keys(JSON.parse(readFileSync(db, 'utf8')).businesses), ['1', '2', '3'], 'the snapshot has everything');
+  const reopened = await WorldStore.open({ seed: 1, dbFile: db });
+  t.strictSame(reopened.businessIds(), [1, 2, 3]);
+  await reopened.close();
 });

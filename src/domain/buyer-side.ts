@@ -103,7 +103,7 @@ export class BuyerSide {
     if (change.arbitrage === 'finished') this.finishArbitrage(business, chat);
     if (change.status) {
       chat.status = change.status;
-      this.store.changed();
+      this.store.changed(business.id, { chat });
     }
     return chat;
   }

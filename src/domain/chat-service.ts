@@ -101,7 +101,7 @@ export class ChatService {
       messages: [],
     };
     business.addChat(chat);
-    this.store.changed();
+    this.store.changed(business.id, { chat });
     this.events.emit({ kind: 'chat-created', businessId: business.id, chat });
     return chat;
   }
@@ -167,6 +167,7 @@ export class ChatService {
       origin: 'uploaded',
     };
     business.record.files[fileId] = meta;
+    this.store.changed(business.id, { fileId });
     return { fileId, name, size: meta.size };
   }
 
@@ -196,7 +197,7 @@ export class ChatService {
     };
     chat.status = statusAfterMessage(chat, sender);
     business.appendMessage(chat, message);
-    this.store.changed();
+    this.store.changed(business.id, { chat });
     this.events.emit({ kind: 'message-sent', businessId: business.id, chat, message });
     return message;
   }

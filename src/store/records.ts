@@ -61,5 +61,7 @@ export interface BusinessRecord {
 export interface WorldData {
   format: 1;
   seed: number;
+  /** With --db: the last batch of the change log this snapshot holds. */
+  seq?: number;
   businesses: Record<string, BusinessRecord>;
 }

@@ -1,13 +1,14 @@
 /**
- * The world, kept by lowdb: in memory, or in a JSON file (`--db`) written atomically (steno writes a
- * temporary file and renames it) and coalesced, so that a burst of requests costs one write.
+ * The world, kept by lowdb: in memory, or persisted with `--db` (see db-file.ts), with the per-business
+ * indexes that make lookups cheap.
  */
 import { readFileSync } from 'node:fs';
 import { Low, Memory } from 'lowdb';
-import { DataFile } from 'lowdb/node';
 import { generateBusiness } from '../fake/world-generator.js';
 import { packagePath } from '../package-root.js';
 import { BusinessState } from './business-state.js';
+import { ChangeLogError } from './change-log.js';
+import { DbFile, type Changed } from './db-file.js';
 import type { BusinessRecord, WorldData } from './records.js';
 
 /** The seed of the committed default world in fixtures/. */
@@ -40,35 +41,46 @@ export class WorldStoreError extends Error {
 
 export class WorldStore {
   private readonly db: Low<WorldData>;
+  private readonly file: DbFile | undefined;
   private readonly options: Required<Omit<WorldStoreOptions, 'dbFile' | 'initialBusinesses'>> &
     Pick<WorldStoreOptions, 'dbFile' | 'initialBusinesses'>;
   private states = new Map<number, BusinessState>();
-  private flushTimer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> = Promise.resolve();
-  /** Whole-world writes done so far: shows that bursts of changes are coalesced. */
-  writes = 0;
 
-  private constructor(db: Low<WorldData>, options: WorldStoreOptions) {
-    this.db = db;
+  private constructor(options: WorldStoreOptions) {
     this.options = { ...options, flushDelayMs: options.flushDelayMs ?? 50, now: options.now ?? Date.now };
+    this.file = options.dbFile ? new DbFile(options.dbFile, this.options.flushDelayMs, emptyWorld(options.seed)) : undefined;
+    this.db = this.file?.db ?? new Low(new Memory<WorldData>(), emptyWorld(options.seed));
   }
 
   static async open(options: WorldStoreOptions): Promise<WorldStore> {
-    const adapter = options.dbFile
-      ? new DataFile<WorldData>(options.dbFile, { parse: JSON.parse, stringify: JSON.stringify })
-      : new Memory<WorldData>();
-    const store = new WorldStore(new Low(adapter, emptyWorld(options.seed)), options);
+    const store = new WorldStore(options);
+    const { file } = store;
+    if (!file) {
+      store.db.data = store.initialWorld();
+      store.indexAll();
+      return store;
+    }
+    let loaded;
     try {
-      await store.db.read();
+      loaded = await file.load();
     } catch (error) {
-      throw new WorldStoreError(`${options.dbFile}: not a readable sandbox world (${(error as Error).message})`);
+      const why = error instanceof ChangeLogError ? error.message : `not a readable sandbox world (${(error as Error).message})`;
+      throw new WorldStoreError(error instanceof ChangeLogError ? why : `${options.dbFile}: ${why}`);
     }
     if (store.db.data.format !== 1 || typeof store.db.data.businesses !== 'object') {
       throw new WorldStoreError(`${options.dbFile}: not a sandbox world (expected {"format":1,...})`);
     }
-    if (Object.keys(store.db.data.businesses).length === 0) store.db.data = store.initialWorld();
+    const empty = Object.keys(store.db.data.businesses).length === 0;
+    if (empty) store.db.data = store.initialWorld();
     store.indexAll();
+    // A new file gets its first snapshot; a replayed log is folded into one, which also drops a torn last line.
+    if (empty || !loaded.existed || loaded.replayed) await file.snapshot();
     return store;
+  }
+
+  /** Writes (batches appended, snapshots) to the --db file so far. */
+  get writes(): number {
+    return this.file?.writes ?? 0;
   }
 
   get seed(): number {
@@ -87,7 +99,7 @@ export class WorldStore {
       this.db.data.businesses[businessId] = record;
       state = new BusinessState(record);
       this.states.set(businessId, state);
-      this.changed();
+      this.changed(businessId, { whole: true });
     }
     return state;
   }
@@ -102,32 +114,21 @@ export class WorldStore {
     return [...this.states.keys()];
   }
 
-  /** Records that the world changed: it is written within flushDelayMs. */
-  changed(): void {
-    if (!this.options.dbFile || this.flushTimer) return;
-    this.flushTimer = setTimeout(() => {
-      this.flush().catch((error: Error) => process.emitWarning(`could not write ${this.options.dbFile}: ${error.message}`));
-    }, this.options.flushDelayMs);
-    this.flushTimer.unref();
+  /** Records what changed in a business: it is written (with --db) within flushDelayMs. */
+  changed(businessId: number, what: Changed): void {
+    this.file?.changed(businessId, what);
   }
 
-  /** Writes the world now (after any write under way); resolves once it is on disk. */
-  flush(): Promise<void> {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    // A failed write must not stop the next one: each write saves the whole world anyway.
-    this.writing = this.writing
-      .catch(() => undefined)
-      .then(() => this.db.write())
-      .then(() => void this.writes++);
-    return this.writing;
+  /** Writes what changed now; resolves once it is on disk. */
+  async flush(): Promise<void> {
+    await this.file?.flush();
   }
 
   /** Back to the initial world: the default fixture (or nothing, for another seed), written at once. */
   async reset(): Promise<void> {
     this.db.data = this.initialWorld();
     this.indexAll();
-    if (this.options.dbFile) await this.flush();
+    await this.file?.snapshot();
   }
 
   /** Another seed and scenario world from now on: the world is reset to what they make. */
@@ -138,13 +139,14 @@ export class WorldStore {
   }
 
   async close(): Promise<void> {
-    if (this.options.dbFile) await this.flush();
+    await this.flush();
   }
 
   private indexAll(): void {
     this.states = new Map(
       Object.values(this.db.data.businesses).map((record) => [record.id, new BusinessState(record)]),
     );
+    this.file?.track(this.db.data);
   }
 
   private initialWorld(): WorldData {
