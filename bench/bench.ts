@@ -1,0 +1,230 @@
+/**
+ * `npm run bench`: the sandbox's throughput next to a bare Fastify route replaying the same answer (the
+ * ceiling for any Fastify app on this machine), start-up time, and memory with a million messages.
+ * Loopback only; each load runs for BENCH_SECONDS (default 5). Figures are from one run on a shared
+ * machine: compare ratios, not absolute numbers.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import type { Scenario, SandboxOptions } from '../src/index.js';
+import type { ServerSpec } from './server.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = 8;
+const SERVER = join(import.meta.dirname, 'server.js');
+const CLI = join(import.meta.dirname, '..', 'src', 'cli.js');
+const HEADERS = { 'Api-Key': 'ACMA:bench', 'content-type': 'application/json' };
+
+interface Server {
+  url: string;
+  child: ChildProcess;
+  startedInMs: number;
+}
+
+async function startServer(spec: ServerSpec): Promise<Server> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [SERVER, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const match = /READY (\S+)/.exec(out);
+      if (match) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`the bench server exited with ${code}`)));
+  });
+  return { url, child, startedInMs: performance.now() - started };
+}
+
+async function stopServer(server: Server): Promise<void> {
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.kill('SIGTERM');
+  await exited;
+}
+
+/** Resident memory of a process, from /proc (Linux). */
+function rssMb(pid: number): number | undefined {
+  try {
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+    return Math.round(kb / 1024);
+  } catch {
+    return undefined;
+  }
+}
+
+interface Load {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: string;
+}
+
+interface Figures {
+  rps: number;
+  p99: number;
+}
+
+async function measure(url: string, load: Load): Promise<Figures> {
+  const result = await autocannon({
+    url: url + load.path,
+    method: load.method,
+    headers: HEADERS,
+    body: load.body,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+  });
+  if (result.non2xx || result.errors) throw new Error(`${load.path}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  return { rps: result.requests.average, p99: result.latency.p99 };
+}
+
+async function call(url: string, load: Load): Promise<string> {
+  const response = await fetch(url + load.path, { method: load.method, headers: HEADERS, body: load.body });
+  if (response.status !== 200) throw new Error(`${load.path}: ${response.status} ${await response.text()}`);
+  return response.text();
+}
+
+interface Row {
+  name: string;
+  sandbox: Figures;
+  ceiling: Figures;
+}
+
+/** The sandbox under `load`, then a bare Fastify route replaying the answer the sandbox gave. */
+async function versusCeiling(name: string, sandbox: Server, load: Load): Promise<Row> {
+  const body = await call(sandbox.url, load);
+  const figures = await measure(sandbox.url, load);
+  const ceiling = await startServer({ kind: 'ceiling', body });
+  try {
+    return { name, sandbox: figures, ceiling: await measure(ceiling.url, load) };
+  } finally {
+    await stopServer(ceiling);
+  }
+}
+
+/** Quotas far above any load: the limiter runs and counts, but never refuses. */
+const HIGH_LIMITS: Scenario['rateLimits'] = Object.fromEntries([
+  ['parallel', 10_000],
+  ...['createChat', 'getChats', 'getChat', 'getChatHistory', 'getChatMessage', 'sendMessageToChat', 'sendFileToChat'].map((op) => [
+    op,
+    { limit: 1_000_000_000, window: '1h' },
+  ]),
+]);
+
+const historyWorld = (messages: number): Scenario => ({
+  rateLimits: HIGH_LIMITS,
+  data: {
+    businesses: [
+      { id: 1001, chats: [{ chatId: 1000, context: { type: 'ORDER', id: 780000001 }, messages: { generate: messages } }] },
+      { id: 2002, chats: { generate: 40 } },
+    ],
+  },
+});
+
+async function lastPageToken(url: string, chatId: number): Promise<string> {
+  let token = '';
+  for (;;) {
+    const path = `/v2/businesses/1001/chats/history?chatId=${chatId}&limit=100${token && `&pageToken=${token}`}`;
+    const page = JSON.parse(await call(url, { method: 'POST', path, body: '{}' }));
+    const next = page.result.paging.nextPageToken;
+    if (!next) return token;
+    token = next;
+  }
+}
+
+async function startUpMs(): Promise<number> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [CLI, '--port', '0', '--log-level', 'silent'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve) => {
+    let out = '';
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const match = /API\s+(http:\/\/\S+)/.exec(out);
+      if (match) resolve(match[1]);
+    });
+  });
+  await call(url, { method: 'POST', path: '/v2/businesses/1001/chats?limit=20', body: '{}' });
+  const elapsed = performance.now() - started;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+  return elapsed;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const ratio = (a: number, b: number) => (a / b).toFixed(2);
+
+async function main(): Promise<void> {
+  console.log(`yandex-market-chats-sandbox benchmark: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}`);
+  console.log(`${CONNECTIONS} connections, ${SECONDS} s a load, loopback; journal on, limiter on (quotas far above the load)\n`);
+  const rows: Row[] = [];
+  const targets: [string, boolean, string][] = [];
+
+  const reads = await startServer({ kind: 'sandbox', options: { scenario: historyWorld(100_000) } });
+  try {
+    const last = await lastPageToken(reads.url, 1000);
+    rows.push(await versusCeiling('getChats, limit 20', reads, { method: 'POST', path: '/v2/businesses/2002/chats?limit=20', body: '{}' }));
+    rows.push(await versusCeiling('getChatHistory, limit 100, first page (of 100 000)', reads, { method: 'POST', path: '/v2/businesses/1001/chats/history?chatId=1000&limit=100', body: '{}' }));
+    rows.push(await versusCeiling('getChatHistory, limit 100, last page (of 100 000)', reads, { method: 'POST', path: `/v2/businesses/1001/chats/history?chatId=1000&limit=100&pageToken=${last}`, body: '{}' }));
+    rows.push(await versusCeiling('sendMessageToChat, in memory', reads, { method: 'POST', path: '/v2/businesses/2002/chats/message?chatId=' + (JSON.parse(await call(reads.url, { method: 'POST', path: '/v2/businesses/2002/chats?limit=1', body: '{"statuses":["WAITING_FOR_PARTNER"]}' })).result.chats[0].chatId), body: '{"message":"Здравствуйте! Заказ передан в доставку."}' }));
+  } finally {
+    await stopServer(reads);
+  }
+
+  const dir = mkdtempSync(join(tmpdir(), 'ymcs-bench-'));
+  const persisted: Record<number, { row: Row; loadMs: number; rss?: number }> = {};
+  try {
+    for (const messages of [10_000, 1_000_000]) {
+      const options: SandboxOptions = { scenario: historyWorld(messages), db: join(dir, `world-${messages}.json`) };
+      const server = await startServer({ kind: 'sandbox', options });
+      try {
+        const rss = rssMb(server.child.pid!);
+        const load: Load = { method: 'POST', path: '/v2/businesses/1001/chats/message?chatId=1000', body: '{"message":"Здравствуйте! Заказ передан в доставку."}' };
+        persisted[messages] = { row: await versusCeiling(`sendMessageToChat, --db, ${fmt(messages)} messages`, server, load), loadMs: server.startedInMs, rss };
+        rows.push(persisted[messages].row);
+      } finally {
+        await stopServer(server);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const startUps = [];
+  for (let i = 0; i < 5; i++) startUps.push(await startUpMs());
+  const memoryWorld = await startServer({ kind: 'sandbox', options: { scenario: historyWorld(1_000_000) } });
+  const millionRss = rssMb(memoryWorld.child.pid!);
+  const millionLoadMs = memoryWorld.startedInMs;
+  await stopServer(memoryWorld);
+
+  const width = Math.max(...rows.map((r) => r.name.length));
+  console.log(`${'load'.padEnd(width)}  ${'sandbox req/s'.padStart(13)}  ${'p99 ms'.padStart(6)}  ${'ceiling req/s'.padStart(13)}  ${'p99 ms'.padStart(6)}  ratio`);
+  for (const { name, sandbox, ceiling } of rows) {
+    console.log(
+      `${name.padEnd(width)}  ${fmt(sandbox.rps).padStart(13)}  ${String(sandbox.p99).padStart(6)}  ${fmt(ceiling.rps).padStart(13)}  ${String(ceiling.p99).padStart(6)}  ${ratio(sandbox.rps, ceiling.rps)}`,
+    );
+  }
+  const [chats, first, lastPage] = rows;
+  const writes = persisted[1_000_000].row.sandbox.rps / persisted[10_000].row.sandbox.rps;
+  console.log('');
+  console.log(`start-up to the first answer, default world (median of 5): ${fmt(median(startUps))} ms`);
+  console.log(`1 000 000-message world (scenario): listening after ${fmt(millionLoadMs)} ms, resident memory ${millionRss ?? 'n/a'} MB`);
+  console.log(`1 000 000-message world with --db: first start (generate + first snapshot) ${fmt(persisted[1_000_000].loadMs)} ms, resident memory ${persisted[1_000_000].rss ?? 'n/a'} MB`);
+  console.log('');
+  for (const [name, value, min] of [
+    ['reads vs ceiling: getChats', chats.sandbox.rps / chats.ceiling.rps, 0.7],
+    ['reads vs ceiling: getChatHistory first page', first.sandbox.rps / first.ceiling.rps, 0.7],
+    ['reads vs ceiling: getChatHistory last page', lastPage.sandbox.rps / lastPage.ceiling.rps, 0.7],
+    ['history last page / first page', lastPage.sandbox.rps / first.sandbox.rps, 0.9],
+    ['persisted writes, 1 000 000 / 10 000 messages', writes, 0.8],
+  ] as const) {
+    targets.push([`${name}: ${value.toFixed(2)} (target ≥ ${min})`, value >= min, '']);
+  }
+  targets.push([`start-up: ${fmt(median(startUps))} ms (target < 300 ms)`, median(startUps) < 300, '']);
+  targets.push([`1 000 000-message world loads in ${fmt(millionLoadMs)} ms (target < 5000 ms)`, millionLoadMs < 5000, '']);
+  for (const [text, met] of targets) console.log(`${met ? 'met   ' : 'MISSED'}  ${text}`);
+}
+
+await main();

@@ -1,0 +1,29 @@
+/**
+ * A server for the benchmark, in its own process so that the load generator does not share its CPU:
+ * either the sandbox with a given world, or a bare Fastify route that answers a fixed body (the ceiling).
+ * Prints `READY <url>` once it listens.
+ */
+import Fastify from 'fastify';
+import { startSandbox, type SandboxOptions } from '../src/index.js';
+
+export type ServerSpec = { kind: 'sandbox'; options: SandboxOptions } | { kind: 'ceiling'; body: string };
+
+const spec = JSON.parse(process.argv[2]) as ServerSpec;
+
+if (spec.kind === 'sandbox') {
+  const sandbox = await startSandbox({ ...spec.options, port: 0 });
+  process.once('SIGTERM', () => void sandbox.close().then(() => process.exit(0)));
+  process.stdout.write(`READY ${sandbox.url}\n`);
+} else {
+  const app = Fastify();
+  // The same methods and paths the sandbox serves; JSON bodies are parsed as there, then the body is replayed.
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/*',
+    handler: (_request, reply) => reply.type('application/json; charset=utf-8').send(spec.body),
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
+  const address = app.server.address();
+  process.stdout.write(`READY http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}\n`);
+}
