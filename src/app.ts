@@ -4,8 +4,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { MAX_FILE_BYTES } from './contract/operations.js';
 import { controlRoutes } from './control/routes.js';
 import { apiGuard } from './http/api-guard.js';
+import { answerClientError } from './http/client-errors.js';
 import { registerJournal } from './http/journal-hooks.js';
-import { registerErrorHandling } from './http/error-handling.js';
+import { frameworkErrors, registerErrorHandling } from './http/error-handling.js';
 import { registerOpenApi } from './http/openapi.js';
 import { scenarioEffects } from './http/scenario-effects.js';
 import { methodsAt } from './routes/api-route.js';
@@ -28,6 +29,8 @@ export async function buildApp(options: AppOptions = {}): Promise<BuiltApp> {
   const app = Fastify({
     logger: { level: options.logLevel ?? 'silent' },
     ajv: { customOptions: { formats: { int64: true, int32: true } } },
+    clientErrorHandler: answerClientError,
+    frameworkErrors,
   });
   registerErrorHandling(app, methodsAt);
   await registerOpenApi(app);

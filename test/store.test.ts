@@ -2,7 +2,8 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { startSandbox } from '../src/index.js';
+import { buildApp, startSandbox } from '../src/index.js';
+import { FileStore } from '../src/store/file-store.js';
 import { WorldStore } from '../src/store/world-store.js';
 import { allChats, allMessages, sandboxFor, tempDir } from './helpers.js';
 
@@ -145,4 +146,25 @@ t.test('a failed write is reported, and the next write saves the whole world', a
   const reopened = await WorldStore.open({ seed: 1, dbFile: db });
   t.strictSame(reopened.businessIds(), [1, 2, 3]);
   await reopened.close();
+});
+
+t.test('uploads kept in memory are bounded: the oldest are dropped first, and their URL says so', async (t) => {
+  const files = new FileStore(undefined, 10);
+  await files.put('a-1', Buffer.from('123456'));
+  await files.put('a-2', Buffer.from('7890'));
+  t.equal((await files.get('a-1'))?.toString(), '123456', 'within the bound, everything is kept');
+  await files.put('a-3', Buffer.from('abc'));
+  t.equal(await files.get('a-1'), undefined, 'past it, the oldest is dropped');
+  t.equal((await files.get('a-2'))?.toString(), '7890');
+  t.ok(files.wasDropped('a-1'));
+  t.notOk(files.wasDropped('a-2'));
+  await files.clear();
+  t.notOk(files.wasDropped('a-1'), 'a reset forgets');
+
+  const { app, runtime } = await buildApp();
+  t.teardown(() => app.close());
+  runtime.files.wasDropped = (fileId) => fileId === '1001-gone';
+  const gone = await app.inject({ method: 'GET', url: '/__sandbox/files/1001-gone' });
+  t.equal(gone.statusCode, 404);
+  t.match(gone.json().errors[0].message, /fileId: file 1001-gone was dropped: uploads are kept in memory up to 256 MB/);
 });

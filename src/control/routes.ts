@@ -5,6 +5,7 @@ import { ApiError } from '../contract/errors.js';
 import { OkNoResultSchema } from '../contract/schemas.js';
 import { sendError } from '../http/error-handling.js';
 import { JOURNAL_CAPACITY } from '../journal/journal.js';
+import { MEMORY_FILES_BYTES } from '../store/file-store.js';
 import type { SandboxRuntime } from '../runtime.js';
 import { checkScenario, parseScenario, ScenarioError } from '../scenario/load.js';
 import { buyerRoutes } from './buyer-routes.js';
@@ -128,8 +129,13 @@ export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime): vo
       },
     },
     async (request, reply) => {
-      const file = await runtime.chats.file(request.params.fileId);
-      if (!file) return sendError(reply, new ApiError(404, `fileId: file ${request.params.fileId} not found`));
+      const { fileId } = request.params;
+      const file = await runtime.chats.file(fileId);
+      if (!file && runtime.files.wasDropped(fileId)) {
+        const limit = `${MEMORY_FILES_BYTES / 1024 / 1024} MB`;
+        return sendError(reply, new ApiError(404, `fileId: file ${fileId} was dropped: uploads are kept in memory up to ${limit}, the oldest go first (with --db they are all kept)`));
+      }
+      if (!file) return sendError(reply, new ApiError(404, `fileId: file ${fileId} not found`));
       return reply
         .type(file.meta.contentType)
         .header('content-disposition', dispositionOf(file.meta.name))

@@ -2,8 +2,18 @@
 
 const MOSCOW_OFFSET_MS = 3 * 60 * 60 * 1000;
 
+/** Formatted dates by time: the same chats and messages are listed again and again, and formatting is dear. */
+const formatted = new Map<number, string>();
+const FORMATTED_KEPT = 100_000;
+
 export function formatMarketDate(ms: number): string {
-  return new Date(ms + MOSCOW_OFFSET_MS).toISOString().slice(0, 19) + '+03:00';
+  let text = formatted.get(ms);
+  if (text === undefined) {
+    text = new Date(ms + MOSCOW_OFFSET_MS).toISOString().slice(0, 19) + '+03:00';
+    if (formatted.size >= FORMATTED_KEPT) formatted.clear();
+    formatted.set(ms, text);
+  }
+  return text;
 }
 
 /** The RFC 822 form used by X-RateLimit-Resource-Until, e.g. Thu, 10 Jul 2018 00:42:42 GMT. */

@@ -42,6 +42,15 @@ export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   return reply.code(error.statusCode).headers(error.headers).send(errorEnvelope(error.statusCode, error.message, error.code));
 }
 
+/** Errors of Fastify's router, met before any route or error handler: a path that does not decode, or too long a part. */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  return sendError(
+    reply,
+    tooLong ? new ApiError(414, 'path: a part of the path is longer than 100 characters') : new ApiError(400, 'path: is not a valid URL path'),
+  );
+}
+
 export function registerErrorHandling(app: FastifyInstance, knownPaths: (url: string) => string[] | undefined): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const apiError = describe(error, request);

@@ -9,15 +9,6 @@ declare module 'fastify' {
   }
 }
 
-function parsedOrText(payload: unknown): unknown {
-  if (typeof payload !== 'string') return null;
-  try {
-    return JSON.parse(payload);
-  } catch {
-    return payload;
-  }
-}
-
 /** Registers the hooks on the API scope, first, so that calls refused by auth or limits are journaled too. */
 export function registerJournal(api: FastifyInstance, journal: Journal): void {
   api.addHook('onRequest', async (request: FastifyRequest) => {
@@ -40,7 +31,7 @@ export function registerJournal(api: FastifyInstance, journal: Journal): void {
     const entry = request.journalEntry;
     if (entry) {
       entry.requestBody = request.body ?? null;
-      entry.responseBody = parsedOrText(payload);
+      journal.answered(entry, typeof payload === 'string' ? payload : null);
     }
     return payload;
   });

@@ -29,9 +29,20 @@ export interface JournalFilter {
 /** The most entries kept: older ones are dropped first. */
 export const JOURNAL_CAPACITY = 1000;
 
+/** A response body as a client would read it: JSON parsed, anything else as text. */
+function parsedOrText(payload: string): unknown {
+  try {
+    return JSON.parse(payload);
+  } catch {
+    return payload;
+  }
+}
+
 export class Journal {
   private readonly log: BoundedLog<JournalEntry>;
   private nextId = 1;
+  /** Entries whose response body is still the text sent: parsed when the journal is read, not on every call. */
+  private readonly unparsed = new WeakSet<JournalEntry>();
 
   constructor(capacity = JOURNAL_CAPACITY) {
     this.log = new BoundedLog(capacity);
@@ -47,9 +58,20 @@ export class Journal {
     return this.log.add({ id: this.nextId++, ...entry });
   }
 
+  /** Records the body that went out with the answer. */
+  answered(entry: JournalEntry, payload: string | null): void {
+    entry.responseBody = payload;
+    if (payload !== null) this.unparsed.add(entry);
+  }
+
   list(filter: JournalFilter = {}): JournalEntry[] {
     const { operation, businessId, chatId, status } = filter;
-    return this.log.where({ operationId: operation, businessId, chatId, status });
+    const entries = this.log.where({ operationId: operation, businessId, chatId, status });
+    for (const entry of entries) {
+      if (!this.unparsed.delete(entry)) continue;
+      entry.responseBody = parsedOrText(entry.responseBody as string);
+    }
+    return entries;
   }
 
   clear(): void {
