@@ -15,7 +15,8 @@ import type { ServerSpec } from './server.js';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 8;
 const SERVER = join(import.meta.dirname, 'server.js');
-const CLI = join(import.meta.dirname, '..', 'src', 'cli.js');
+/** The program as installed: the bundle the package's bin runs. */
+const CLI = join(import.meta.dirname, '..', 'bundle', 'cli.js');
 const HEADERS = { 'Api-Key': 'ACMA:bench', 'content-type': 'application/json' };
 
 interface Server {

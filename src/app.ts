@@ -9,6 +9,7 @@ import { registerJournal } from './http/journal-hooks.js';
 import { frameworkErrors, registerErrorHandling } from './http/error-handling.js';
 import { registerOpenApi } from './http/openapi.js';
 import { scenarioEffects } from './http/scenario-effects.js';
+import { sharedSerializerCompiler } from './http/serializers.js';
 import { methodsAt } from './routes/api-route.js';
 import { chatRoutes } from './routes/chats.js';
 import { messageRoutes } from './routes/messages.js';
@@ -28,10 +29,13 @@ export async function buildApp(options: AppOptions = {}): Promise<BuiltApp> {
   const runtime = await SandboxRuntime.create(options);
   const app = Fastify({
     logger: { level: options.logLevel ?? 'silent' },
-    ajv: { customOptions: { formats: { int64: true, int32: true } } },
+    // The schemas are the sandbox's own, checked by its tests: checking them against the meta-schema again
+    // at every start would only cost time.
+    ajv: { customOptions: { formats: { int64: true, int32: true }, validateSchema: false } },
     clientErrorHandler: answerClientError,
     frameworkErrors,
   });
+  app.setSerializerCompiler(sharedSerializerCompiler);
   registerErrorHandling(app, methodsAt);
   await registerOpenApi(app);
   await app.register(multipart, { limits: { fileSize: MAX_FILE_BYTES, files: 5, fields: 20, parts: 25 } });

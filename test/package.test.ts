@@ -21,10 +21,11 @@ t.test('the packed package installs and runs with npx', async (t) => {
   const [tarball] = readdirSync(dir).filter((f) => f.endsWith('.tgz'));
   t.ok(tarball, 'npm pack made a tarball');
   const listing = execFileSync('tar', ['-tzf', join(dir, tarball)], { encoding: 'utf8' });
-  for (const shipped of ['package/dist/src/cli.js', 'package/dist/src/index.js', 'package/fixtures/default-world.json', 'package/scenario.schema.json', 'package/scenarios/rate-limits.yaml', 'package/README.md']) {
+  for (const shipped of ['package/dist/bundle/cli.js', 'package/dist/bundle/index.js', 'package/dist/src/index.d.ts', 'package/fixtures/default-world.json', 'package/scenario.schema.json', 'package/scenarios/rate-limits.yaml', 'package/README.md']) {
     t.match(listing, shipped, `ships ${shipped}`);
   }
   t.notMatch(listing, /package\/(src|test)\//, 'ships no sources or tests');
+  t.notMatch(listing, /package\/dist\/src\/\S*\.js\n/, 'ships the bundle, not the modules it was made of');
 
   const project = join(dir, 'project');
   execFileSync('mkdir', [project]);
@@ -34,6 +35,19 @@ t.test('the packed package installs and runs with npx', async (t) => {
     env: cleanEnv,
     stdio: 'pipe',
   });
+
+  // The programmatic API, from the bundle, with a scenario file of the package (YAML parsed, schema checked).
+  writeFileSync(
+    join(project, 'check.mjs'),
+    `import { startSandbox } from 'yandex-market-chats-sandbox';
+     const sandbox = await startSandbox({ scenario: 'node_modules/yandex-market-chats-sandbox/scenarios/disputes.yaml' });
+     const chat = await sandbox.buyer.startChat({ context: { type: 'ORDER', id: 5 }, message: 'Где заказ?' });
+     const answer = await fetch(sandbox.url + '/v2/businesses/1001/chat?chatId=' + chat.chatId, { headers: { 'Api-Key': 'k' } });
+     console.log(JSON.stringify({ status: answer.status, chat: (await answer.json()).result.status }));
+     await sandbox.close();`,
+  );
+  const checked = JSON.parse(execFileSync(process.execPath, ['check.mjs'], { cwd: project, encoding: 'utf8' }));
+  t.same(checked, { status: 200, chat: 'WAITING_FOR_PARTNER' }, 'startSandbox, scenarios and sandbox.buyer work from the installed package');
 
   // npx runs the program as its own child: both live in a process group of their own, signalled together.
   const child = spawn('npx', ['yandex-market-chats-sandbox', '--port', '0', '--log-level', 'warn'], {

@@ -9,6 +9,14 @@ const addFormats = addFormatsPlugin as unknown as typeof addFormatsPlugin.defaul
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats(ajv, ['date-time']);
 
+/** A validator compiled on its first use: compiling costs start-up time, and many runs never need one. */
 export function compileSchema<T>(schema: TSchema): ValidateFunction<T> {
-  return ajv.compile<T>(schema);
+  let validate: ValidateFunction<T> | undefined;
+  const lazy = ((data: unknown) => {
+    validate ??= ajv.compile<T>(schema);
+    const valid = validate(data);
+    lazy.errors = validate.errors;
+    return valid;
+  }) as ValidateFunction<T>;
+  return lazy;
 }
