@@ -31,7 +31,7 @@ export function registerJournal(api: FastifyInstance, journal: Journal): void {
     const entry = request.journalEntry;
     if (entry) {
       entry.requestBody = request.body ?? null;
-      journal.answered(entry, typeof payload === 'string' ? payload : null);
+      journal.answered(entry, typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : null);
     }
     return payload;
   });

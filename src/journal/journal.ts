@@ -59,7 +59,7 @@ export class Journal {
   }
 
   /** Records the body that went out with the answer. */
-  answered(entry: JournalEntry, payload: string | null): void {
+  answered(entry: JournalEntry, payload: string | Buffer | null): void {
     entry.responseBody = payload;
     if (payload !== null) this.unparsed.add(entry);
   }
@@ -69,7 +69,7 @@ export class Journal {
     const entries = this.log.where({ operationId: operation, businessId, chatId, status });
     for (const entry of entries) {
       if (!this.unparsed.delete(entry)) continue;
-      entry.responseBody = parsedOrText(entry.responseBody as string);
+      entry.responseBody = parsedOrText(String(entry.responseBody));
     }
     return entries;
   }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../contract/errors.js';
 import type { ChatService } from '../domain/chat-service.js';
 import { chatDto } from '../domain/chats.js';
+import { chatsPageJson, sendJsonText } from '../http/json-pages.js';
 import { apiRoute } from './api-route.js';
 
 export function chatRoutes(app: FastifyInstance, chats: ChatService): void {
@@ -15,13 +16,10 @@ export function chatRoutes(app: FastifyInstance, chats: ChatService): void {
     return { status: 'OK' as const, result: { chatId: chat.id } };
   });
 
-  apiRoute(app, 'getChats', async (request) => {
+  apiRoute(app, 'getChats', async (request, reply) => {
     const { limit, pageToken, page_token } = request.query;
     const page = chats.listChats(request.params.businessId, request.body, { limit, pageToken: pageToken ?? page_token });
-    return {
-      status: 'OK' as const,
-      result: { chats: page.chats.map(chatDto), paging: page.nextPageToken ? { nextPageToken: page.nextPageToken } : {} },
-    };
+    return sendJsonText(reply, chatsPageJson(page.chats, page.nextPageToken));
   });
 
   apiRoute(app, 'getChat', async (request) => {

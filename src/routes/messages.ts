@@ -3,28 +3,21 @@ import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../contract/errors.js';
 import type { ChatService } from '../domain/chat-service.js';
 import { fileUrls } from '../http/file-urls.js';
+import { historyPageJson, sendJsonText } from '../http/json-pages.js';
 import { readMultipart } from '../http/multipart.js';
 import { contextDto, messageDto } from '../domain/chats.js';
 import { apiRoute } from './api-route.js';
 
 export function messageRoutes(app: FastifyInstance, chats: ChatService): void {
-  apiRoute(app, 'getChatHistory', async (request) => {
+  apiRoute(app, 'getChatHistory', async (request, reply) => {
     const { chatId, limit, pageToken, page_token } = request.query;
     const page = chats.history(request.params.businessId, chatId, {
       limit,
       pageToken: pageToken ?? page_token,
       messageIdFrom: request.body.messageIdFrom,
     });
-    const fileUrl = fileUrls(request);
-    return {
-      status: 'OK' as const,
-      result: {
-        ...(page.chat.context.orderId !== undefined ? { orderId: page.chat.context.orderId } : {}),
-        context: contextDto(page.chat.context),
-        messages: page.messages.map((m) => messageDto(m, fileUrl)),
-        paging: page.nextPageToken ? { nextPageToken: page.nextPageToken } : {},
-      },
-    };
+    const head = { orderId: page.chat.context.orderId, context: contextDto(page.chat.context) };
+    return sendJsonText(reply, historyPageJson(head, page.messages, fileUrls(request), page.nextPageToken));
   });
 
   apiRoute(app, 'getChatMessage', async (request) => {

@@ -1,0 +1,81 @@
+/**
+ * The answers that list chats and messages, as JSON text made of pieces serialized once. The same chats
+ * and messages are read again and again, and serializing each (Russian texts and all) on every read was
+ * most of what a read cost. Every piece comes from the serializer of its schema, so the text is the one
+ * serializing the whole answer would give; the contract test checks it against the served OpenAPI.
+ */
+import type { FastifyReply } from 'fastify';
+import { ChatSchema, MessageSchema, type ChatDto } from '../contract/schemas.js';
+import { chatDto, messageDto } from '../domain/chats.js';
+import type { ChatRecord, MessageRecord } from '../store/records.js';
+import { sharedSerializerCompiler } from './serializers.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Sends JSON as it is: Fastify sends bytes with a JSON type unchanged. */
+export function sendJsonText(reply: FastifyReply, json: Buffer): FastifyReply {
+  return reply.type(JSON_TYPE).send(json);
+}
+
+const serializeChat = sharedSerializerCompiler({ schema: ChatSchema });
+const serializeMessage = sharedSerializerCompiler({ schema: MessageSchema });
+
+/** A chat's JSON, kept while what it shows of the chat (its update time, status and type) stays the same. */
+const chatPieces = new WeakMap<ChatRecord, { version: string; json: Buffer }>();
+
+function chatJson(chat: ChatRecord): Buffer {
+  const version = `${chat.updatedAt}:${chat.status}:${chat.type}`;
+  let piece = chatPieces.get(chat);
+  if (piece?.version !== version) {
+    piece = { version, json: Buffer.from(serializeChat(chatDto(chat))) };
+    chatPieces.set(chat, piece);
+  }
+  return piece.json;
+}
+
+/**
+ * Messages never change, but payload URLs name the host the client called, so only messages without
+ * files are kept, and only so many: a long history read through once must not double its memory.
+ */
+const messagePieces = new Map<MessageRecord, Buffer>();
+const MESSAGE_PIECES_KEPT = 50_000;
+
+function messageJson(message: MessageRecord, fileUrl: (fileId: string) => string): Buffer {
+  if (message.files?.length) return Buffer.from(serializeMessage(messageDto(message, fileUrl)));
+  let json = messagePieces.get(message);
+  if (json === undefined) {
+    json = Buffer.from(serializeMessage(messageDto(message, fileUrl)));
+    if (messagePieces.size >= MESSAGE_PIECES_KEPT) messagePieces.clear();
+    messagePieces.set(message, json);
+  }
+  return json;
+}
+
+const pagingJson = (nextPageToken: string | undefined) => JSON.stringify(nextPageToken ? { nextPageToken } : {});
+const COMMA = Buffer.from(',');
+
+/** `before`, the pieces separated by commas, then `after`: one copy of bytes already encoded. */
+function joined(before: string, pieces: Buffer[], after: string): Buffer {
+  const parts: Buffer[] = [Buffer.from(before)];
+  pieces.forEach((piece, i) => {
+    if (i > 0) parts.push(COMMA);
+    parts.push(piece);
+  });
+  parts.push(Buffer.from(after));
+  return Buffer.concat(parts);
+}
+
+export function chatsPageJson(chats: ChatRecord[], nextPageToken: string | undefined): Buffer {
+  return joined('{"status":"OK","result":{"chats":[', chats.map(chatJson), `],"paging":${pagingJson(nextPageToken)}}}`);
+}
+
+export function historyPageJson(
+  head: { orderId?: number; context: ChatDto['context'] },
+  messages: MessageRecord[],
+  fileUrl: (fileId: string) => string,
+  nextPageToken: string | undefined,
+): Buffer {
+  const orderId = head.orderId === undefined ? '' : `"orderId":${head.orderId},`;
+  const before = `{"status":"OK","result":{${orderId}"context":${JSON.stringify(head.context)},"messages":[`;
+  return joined(before, messages.map((m) => messageJson(m, fileUrl)), `],"paging":${pagingJson(nextPageToken)}}}`);
+}
