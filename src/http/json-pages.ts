@@ -20,14 +20,20 @@ export function sendJsonText(reply: FastifyReply, json: Buffer): FastifyReply {
 const serializeChat = sharedSerializerCompiler({ schema: ChatSchema });
 const serializeMessage = sharedSerializerCompiler({ schema: MessageSchema });
 
-/** A chat's JSON, kept while what it shows of the chat (its update time, status and type) stays the same. */
-const chatPieces = new WeakMap<ChatRecord, { version: string; json: Buffer }>();
+interface ChatPiece {
+  updatedAt: number;
+  status: ChatRecord['status'];
+  type: ChatRecord['type'];
+  json: Buffer;
+}
+
+/** A chat's JSON, kept while what it shows of the chat that can change (update time, status, type) stays the same. */
+const chatPieces = new WeakMap<ChatRecord, ChatPiece>();
 
 function chatJson(chat: ChatRecord): Buffer {
-  const version = `${chat.updatedAt}:${chat.status}:${chat.type}`;
   let piece = chatPieces.get(chat);
-  if (piece?.version !== version) {
-    piece = { version, json: Buffer.from(serializeChat(chatDto(chat))) };
+  if (piece?.updatedAt !== chat.updatedAt || piece.status !== chat.status || piece.type !== chat.type) {
+    piece = { updatedAt: chat.updatedAt, status: chat.status, type: chat.type, json: Buffer.from(serializeChat(chatDto(chat))) };
     chatPieces.set(chat, piece);
   }
   return piece.json;

@@ -63,6 +63,7 @@ function scriptedAnswer(respond: NonNullable<Rule['respond']>, index: number, re
 
 export function scenarioEffects(runtime: SandboxRuntime) {
   return async function playRules(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    if (runtime.rules.empty) return undefined;
     const applied = runtime.rules.apply(factsOf(request));
     if (!applied) return undefined;
     const { index, rule } = applied;

@@ -55,6 +55,10 @@ export class RuleBook {
     this.seen = rules.map(() => 0);
   }
 
+  get empty(): boolean {
+    return this.rules.length === 0;
+  }
+
   apply(call: CallFacts): AppliedRule | undefined {
     for (let index = 0; index < this.rules.length; index++) {
       const rule = this.rules[index];
