@@ -33,7 +33,11 @@ export function listedBefore(a: ListingKey, b: ListingKey): boolean {
 }
 
 /** Every filter present must hold (AND); within one filter any listed value matches (OR). */
+const ANY_CHAT = () => true;
+
 export function chatMatcher(filter: ChatsFilter): (chat: ChatRecord) => boolean {
+  // The common call asks for no filter at all.
+  if (Object.keys(filter).length === 0) return ANY_CHAT;
   const statuses = filter.statuses && new Set<string>(filter.statuses);
   const types = filter.types && new Set<string>(filter.types);
   const contextTypes = filter.contextTypes && new Set<string>(filter.contextTypes);

@@ -17,8 +17,12 @@ export function formatMarketDate(ms: number): string {
 }
 
 /** The RFC 822 form used by X-RateLimit-Resource-Until, e.g. Thu, 10 Jul 2018 00:42:42 GMT. */
+let lastHttpDate = { ms: NaN, text: '' };
+
+/** Every call of a window reports the same reset time: the last one formatted is kept. */
 export function formatHttpDate(ms: number): string {
-  return new Date(ms).toUTCString();
+  if (lastHttpDate.ms !== ms) lastHttpDate = { ms, text: new Date(ms).toUTCString() };
+  return lastHttpDate.text;
 }
 
 export const SECOND = 1000;
