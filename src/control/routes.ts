@@ -21,7 +21,7 @@ const HealthSchema = Type.Object({
     businesses: Type.Array(Type.Integer(), { description: 'Businesses that exist so far' }),
     rateLimits: Type.Boolean(),
     db: Type.Union([Type.String(), Type.Null()], { description: 'The file the world is persisted to' }),
-    dbWrites: Type.Integer({ description: 'Whole-world writes to that file so far (changes are coalesced)' }),
+    dbWrites: Type.Integer({ description: 'Writes to that file so far: batches of coalesced changes appended to its log, and snapshots' }),
   }),
 });
 
