@@ -1,7 +1,8 @@
 /** The lowdb store: persisted with --db, coalesced, atomic, reloaded; and reset back to the initial world. */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
+import type { Sender } from '../src/contract/enums.js';
 import { buildApp, startSandbox } from '../src/index.js';
 import { FileStore } from '../src/store/file-store.js';
 import { WorldStore } from '../src/store/world-store.js';
@@ -55,16 +56,24 @@ t.test('a burst of changes is appended once to the log; the snapshot is not rewr
   t.ok(appended.every((m: any) => /^Сообщение/.test(m.text)), 'and nothing but what changed');
 });
 
-t.test('the log is folded into a new snapshot once it outgrows the old one; both reload the same world', async (t) => {
-  const dir = tempDir(t);
-  const db = join(dir, 'world.json');
-  const store = await WorldStore.open({ seed: 3, dbFile: db, flushDelayMs: 1 });
-  const business = store.business(3);
+/** A store on a --db file in a temporary folder, its business `id` and that business's first chat. */
+async function persistedChat(t: Test, id: number) {
+  const db = join(tempDir(t), 'world.json');
+  const store = await WorldStore.open({ seed: id, dbFile: db, flushDelayMs: 1 });
+  const business = store.business(id);
   const [chat] = business.record.chats;
+  const write = (sender: Sender, text: string) => {
+    business.appendMessage(chat, { id: business.nextMessageId(), at: Date.now(), sender, text });
+    store.changed(id, { chat });
+  };
+  return { db, store, chat, write };
+}
+
+t.test('the log is folded into a new snapshot once it outgrows the old one; both reload the same world', async (t) => {
+  const { db, store, chat, write } = await persistedChat(t, 3);
   const text = 'Длинное сообщение. '.repeat(200);
   for (let i = 0; i < 1200; i++) {
-    business.appendMessage(chat, { id: business.nextMessageId(), at: Date.now(), sender: 'PARTNER', text: `${i}: ${text}` });
-    store.changed(3, { chat });
+    write('PARTNER', `${i}: ${text}`);
     if (i % 100 === 99) await store.flush();
   }
   await store.close();
@@ -77,14 +86,9 @@ t.test('the log is folded into a new snapshot once it outgrows the old one; both
 });
 
 t.test('a log cut short by a SIGKILL loads up to its last whole batch; a damaged one is refused', async (t) => {
-  const dir = tempDir(t);
-  const db = join(dir, 'world.json');
-  const store = await WorldStore.open({ seed: 4, dbFile: db, flushDelayMs: 1 });
-  const business = store.business(4);
-  const [chat] = business.record.chats;
+  const { db, store, chat, write } = await persistedChat(t, 4);
   const count = chat.messages.length;
-  business.appendMessage(chat, { id: business.nextMessageId(), at: Date.now(), sender: 'CUSTOMER', text: 'Дошло' });
-  store.changed(4, { chat });
+  write('CUSTOMER', 'Дошло');
   await store.close();
   appendFileSync(`${db}.log`, '{"seq":99,"changes":[{"op":"chat","busin');
   const reopened = await WorldStore.open({ seed: 4, dbFile: db });
