@@ -60,6 +60,8 @@ interface Load {
   method: 'GET' | 'POST';
   path: string;
   body?: string;
+  /** Varies each request (path and body) so that no answer is one given before; the first is `path` and `body`. */
+  vary?: (n: number) => { path: string; body: string };
 }
 
 interface Figures {
@@ -68,6 +70,8 @@ interface Figures {
 }
 
 async function measure(url: string, load: Load): Promise<Figures> {
+  let n = 0;
+  const { vary } = load;
   const result = await autocannon({
     url: url + load.path,
     method: load.method,
@@ -75,6 +79,7 @@ async function measure(url: string, load: Load): Promise<Figures> {
     body: load.body,
     connections: CONNECTIONS,
     duration: SECONDS,
+    ...(vary ? { requests: [{ setupRequest: (request) => ({ ...request, ...vary(n++) }) }] } : {}),
   });
   if (result.non2xx || result.errors) throw new Error(`${load.path}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   return { rps: result.requests.average, p99: result.latency.p99 };
@@ -153,6 +158,11 @@ async function startUpMs(): Promise<number> {
   return elapsed;
 }
 
+function permutations<T>(items: T[]): T[][] {
+  if (items.length <= 1) return [items];
+  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const ratio = (a: number, b: number) => (a / b).toFixed(2);
@@ -164,11 +174,23 @@ async function main(): Promise<void> {
   const targets: [string, boolean, string][] = [];
 
   const reads = await startServer({ kind: 'sandbox', options: { scenario: historyWorld(100_000) } });
+  const fresh: Row[] = [];
   try {
     const last = await lastPageToken(reads.url, 1000);
-    rows.push(await versusCeiling('getChats, limit 20', reads, { method: 'POST', path: '/v2/businesses/2002/chats?limit=20', body: '{}' }));
-    rows.push(await versusCeiling('getChatHistory, limit 100, first page (of 100 000)', reads, { method: 'POST', path: '/v2/businesses/1001/chats/history?chatId=1000&limit=100', body: '{}' }));
-    rows.push(await versusCeiling('getChatHistory, limit 100, last page (of 100 000)', reads, { method: 'POST', path: `/v2/businesses/1001/chats/history?chatId=1000&limit=100&pageToken=${last}`, body: '{}' }));
+    const history = (query: string): Load => ({ method: 'POST', path: `/v2/businesses/1001/chats/history?chatId=1000&limit=100${query}`, body: '{}' });
+    const firstId = JSON.parse(await call(reads.url, history(''))).result.messages[0].messageId;
+    const lastId = JSON.parse(await call(reads.url, history(`&pageToken=${last}`))).result.messages[0].messageId;
+    const chatsLoad: Load = { method: 'POST', path: '/v2/businesses/2002/chats?limit=20', body: '{}' };
+    rows.push(await versusCeiling('getChats, limit 20', reads, chatsLoad));
+    rows.push(await versusCeiling('getChatHistory, limit 100, first page (of 100 000)', reads, history('')));
+    rows.push(await versusCeiling('getChatHistory, limit 100, last page (of 100 000)', reads, history(`&pageToken=${last}`)));
+    // The same work with every answer new: the filter's statuses in another order, the page one message on.
+    const orders = permutations(['NEW', 'WAITING_FOR_CUSTOMER', 'WAITING_FOR_PARTNER', 'WAITING_FOR_ARBITER', 'WAITING_FOR_MARKET', 'FINISHED']);
+    const pageFrom = (from: number) => ({ path: history('').path, body: JSON.stringify({ messageIdFrom: from }) });
+    fresh.push(await versusCeiling('getChats, limit 20, each answer new', reads, { ...chatsLoad, vary: (n) => ({ path: chatsLoad.path, body: JSON.stringify({ statuses: orders[n % orders.length] }) }) }));
+    fresh.push(await versusCeiling('getChatHistory, limit 100, first pages, each new', reads, { ...history(''), vary: (n) => pageFrom(firstId + (n % 5000)) }));
+    fresh.push(await versusCeiling('getChatHistory, limit 100, last pages, each new', reads, { ...history(''), vary: (n) => pageFrom(lastId - (n % 5000)) }));
+    rows.push(...fresh);
     rows.push(await versusCeiling('sendMessageToChat, in memory', reads, { method: 'POST', path: '/v2/businesses/2002/chats/message?chatId=' + (JSON.parse(await call(reads.url, { method: 'POST', path: '/v2/businesses/2002/chats?limit=1', body: '{"statuses":["WAITING_FOR_PARTNER"]}' })).result.chats[0].chatId), body: '{"message":"Здравствуйте! Заказ передан в доставку."}' }));
   } finally {
     await stopServer(reads);
@@ -208,6 +230,7 @@ async function main(): Promise<void> {
     );
   }
   const [chats, first, lastPage] = rows;
+  const [freshChats, freshFirst, freshLast] = fresh;
   const writes = persisted[1_000_000].row.sandbox.rps / persisted[10_000].row.sandbox.rps;
   console.log('');
   console.log(`start-up to the first answer, default world (median of 5): ${fmt(median(startUps))} ms`);
@@ -218,7 +241,11 @@ async function main(): Promise<void> {
     ['reads vs ceiling: getChats', chats.sandbox.rps / chats.ceiling.rps, 0.7],
     ['reads vs ceiling: getChatHistory first page', first.sandbox.rps / first.ceiling.rps, 0.7],
     ['reads vs ceiling: getChatHistory last page', lastPage.sandbox.rps / lastPage.ceiling.rps, 0.7],
+    ['reads vs ceiling, each answer new: getChats', freshChats.sandbox.rps / freshChats.ceiling.rps, 0.7],
+    ['reads vs ceiling, each answer new: getChatHistory first pages', freshFirst.sandbox.rps / freshFirst.ceiling.rps, 0.7],
+    ['reads vs ceiling, each answer new: getChatHistory last pages', freshLast.sandbox.rps / freshLast.ceiling.rps, 0.7],
     ['history last page / first page', lastPage.sandbox.rps / first.sandbox.rps, 0.9],
+    ['history last pages / first pages, each new', freshLast.sandbox.rps / freshFirst.sandbox.rps, 0.9],
     ['persisted writes, 1 000 000 / 10 000 messages', writes, 0.8],
   ] as const) {
     targets.push([`${name}: ${value.toFixed(2)} (target ≥ ${min})`, value >= min, '']);

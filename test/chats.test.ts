@@ -138,3 +138,31 @@ t.test('each business id has its own world; a fresh id isolates a test', async (
   const missing = await client.get(`/v2/businesses/987654321/chat?chatId=${a[0].chatId}`);
   t.equal(missing.status, 404, "one business cannot read another's chat");
 });
+
+t.test('a page answered again is never stale: every kind of change shows at once', async (t) => {
+  const client = await sandboxFor(t);
+  const list = async () => (await client.post('/v2/businesses/1001/chats?limit=20')).body.result.chats;
+  const history = async (chatId: number) => (await client.post(`/v2/businesses/1001/chats/history?chatId=${chatId}&limit=100`)).body.result.messages;
+  const [chat] = await allChats(client, 1001, { statuses: ['WAITING_FOR_PARTNER'], contextTypes: ['ORDER'] });
+  await list();
+  await history(chat.chatId);
+
+  await client.post(`/v2/businesses/1001/chats/message?chatId=${chat.chatId}`, { message: 'Отправили сегодня.' });
+  t.equal((await list())[0].status, 'WAITING_FOR_CUSTOMER', 'a partner message moves the chat to the top, answered');
+  t.equal((await history(chat.chatId)).at(-1).message, 'Отправили сегодня.');
+
+  await client.sandbox.buyer.say(chat.chatId, 'Спасибо!');
+  t.equal((await list())[0].status, 'WAITING_FOR_PARTNER', 'a buyer message');
+  await client.sandbox.buyer.setStatus(chat.chatId, 'WAITING_FOR_MARKET');
+  t.equal((await list())[0].status, 'WAITING_FOR_MARKET', 'a status set, which is no message');
+  await client.sandbox.buyer.dispute(chat.chatId);
+  t.match((await list())[0], { type: 'ARBITRAGE', status: 'WAITING_FOR_ARBITER' }, 'a dispute');
+  const created = (await client.post('/v2/businesses/1001/chats/new', { context: { type: 'ORDER', id: 424242 } })).body.result.chatId;
+  t.ok((await list()).some((c: any) => c.chatId === created), 'a new chat');
+  const form = new FormData();
+  form.append('file', new Blob(['%PDF']), 'Чек.pdf');
+  await client.call('POST', `/v2/businesses/1001/chats/file/send?chatId=${created}`, { raw: form });
+  t.match((await history(created)).at(-1), { payload: [{ name: 'Чек.pdf' }] }, 'a file');
+  await client.post('/__sandbox/reset');
+  t.notOk((await list()).some((c: any) => c.chatId === created), 'a reset');
+});

@@ -7,6 +7,7 @@
 import type { FastifyReply } from 'fastify';
 import { ChatSchema, MessageSchema, type ChatDto } from '../contract/schemas.js';
 import { chatDto, messageDto } from '../domain/chats.js';
+import type { BusinessState } from '../store/business-state.js';
 import type { ChatRecord, MessageRecord } from '../store/records.js';
 import { sharedSerializerCompiler } from './serializers.js';
 
@@ -55,6 +56,28 @@ function messageJson(message: MessageRecord, fileUrl: (fileId: string) => string
     messagePieces.set(message, json);
   }
   return json;
+}
+
+/**
+ * Pages already answered, per business, while it has not changed: a client polling a list that stays the
+ * same (most polls) gets the bytes it got before. Any change to the business makes them stale.
+ */
+const answeredPages = new WeakMap<BusinessState, { version: number; pages: Map<string, Buffer> }>();
+const PAGES_KEPT = 256;
+
+export function cachedPage(business: BusinessState, key: string, answer: () => Buffer): Buffer {
+  let cache = answeredPages.get(business);
+  if (cache?.version !== business.version) {
+    cache = { version: business.version, pages: new Map() };
+    answeredPages.set(business, cache);
+  }
+  let page = cache.pages.get(key);
+  if (!page) {
+    page = answer();
+    if (cache.pages.size >= PAGES_KEPT) cache.pages.clear();
+    cache.pages.set(key, page);
+  }
+  return page;
 }
 
 const pagingJson = (nextPageToken: string | undefined) => JSON.stringify(nextPageToken ? { nextPageToken } : {});

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../contract/errors.js';
 import type { ChatService } from '../domain/chat-service.js';
 import { chatDto } from '../domain/chats.js';
-import { chatsPageJson, sendJsonText } from '../http/json-pages.js';
+import { cachedPage, chatsPageJson, sendJsonText } from '../http/json-pages.js';
 import { apiRoute } from './api-route.js';
 
 export function chatRoutes(app: FastifyInstance, chats: ChatService): void {
@@ -17,9 +17,15 @@ export function chatRoutes(app: FastifyInstance, chats: ChatService): void {
   });
 
   apiRoute(app, 'getChats', async (request, reply) => {
+    const { businessId } = request.params;
     const { limit, pageToken, page_token } = request.query;
-    const page = chats.listChats(request.params.businessId, request.body, { limit, pageToken: pageToken ?? page_token });
-    return sendJsonText(reply, chatsPageJson(page.chats, page.nextPageToken));
+    const token = pageToken ?? page_token;
+    const key = `${limit}|${token ?? ''}|${JSON.stringify(request.body)}`;
+    const json = cachedPage(chats.businessOf(businessId), key, () => {
+      const page = chats.listChats(businessId, request.body, { limit, pageToken: token });
+      return chatsPageJson(page.chats, page.nextPageToken);
+    });
+    return sendJsonText(reply, json);
   });
 
   apiRoute(app, 'getChat', async (request) => {

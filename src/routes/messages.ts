@@ -3,21 +3,25 @@ import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../contract/errors.js';
 import type { ChatService } from '../domain/chat-service.js';
 import { fileUrls } from '../http/file-urls.js';
-import { historyPageJson, sendJsonText } from '../http/json-pages.js';
+import { cachedPage, historyPageJson, sendJsonText } from '../http/json-pages.js';
 import { readMultipart } from '../http/multipart.js';
 import { contextDto, messageDto } from '../domain/chats.js';
 import { apiRoute } from './api-route.js';
 
 export function messageRoutes(app: FastifyInstance, chats: ChatService): void {
   apiRoute(app, 'getChatHistory', async (request, reply) => {
+    const { businessId } = request.params;
     const { chatId, limit, pageToken, page_token } = request.query;
-    const page = chats.history(request.params.businessId, chatId, {
-      limit,
-      pageToken: pageToken ?? page_token,
-      messageIdFrom: request.body.messageIdFrom,
+    const token = pageToken ?? page_token;
+    const { messageIdFrom } = request.body;
+    // Payload URLs name the host the client called: it is part of what makes the page.
+    const key = `${chatId}|${limit}|${token ?? ''}|${messageIdFrom ?? ''}|${request.host}|${request.protocol}`;
+    const json = cachedPage(chats.businessOf(businessId), key, () => {
+      const page = chats.history(businessId, chatId, { limit, pageToken: token, messageIdFrom });
+      const head = { orderId: page.chat.context.orderId, context: contextDto(page.chat.context) };
+      return historyPageJson(head, page.messages, fileUrls(request), page.nextPageToken);
     });
-    const head = { orderId: page.chat.context.orderId, context: contextDto(page.chat.context) };
-    return sendJsonText(reply, historyPageJson(head, page.messages, fileUrls(request), page.nextPageToken));
+    return sendJsonText(reply, json);
   });
 
   apiRoute(app, 'getChatMessage', async (request) => {

@@ -9,6 +9,8 @@ export class BusinessState {
   private readonly chatsByContext = new Map<string, ChatRecord>();
   /** Chats in listing order: most recently updated first. */
   readonly listing: ChatRecord[] = [];
+  /** Goes up with every change to the business: what was computed from an earlier version is stale. */
+  version = 0;
 
   constructor(record: BusinessRecord) {
     this.record = record;

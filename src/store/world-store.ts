@@ -116,6 +116,8 @@ export class WorldStore {
 
   /** Records what changed in a business: it is written (with --db) within flushDelayMs. */
   changed(businessId: number, what: Changed): void {
+    const state = this.states.get(businessId);
+    if (state) state.version++;
     this.file?.changed(businessId, what);
   }
 
