@@ -98,11 +98,11 @@ t.test('a buyer starting a chat with a message pushes CHAT_CREATED, then CHAT_ME
 t.test('the API answers without waiting for the partner', async (t) => {
   const { client, receiver } = await withWebhook(t);
   receiver.answer = () => 'hang';
-  const started = Date.now();
+  // The partner never answers: had the API waited for it, these calls would never return.
   const chat = (await control(client, '/chats', { context: { type: 'DIRECT' }, message: 'Ау' })).body.result;
   const sent = await api(client, `/chats/message?chatId=${chat.chatId}`, { message: 'Слушаю' });
   t.equal(sent.status, 200);
-  t.ok(Date.now() - started < 1000, 'answered while the partner hangs');
+  t.ok(client.sandbox.notifications().every((n) => n.state === 'pending'), 'answered while every notification is still pending');
   await receiver.waitFor(1);
   t.equal(receiver.received.length, 1, 'the next notification of the chat waits for the one being delivered');
   t.match(client.sandbox.notifications({ state: 'pending' }), [{ notificationType: 'CHAT_CREATED' }, {}, {}]);
@@ -204,9 +204,7 @@ t.test('PING: sent on demand, answered with how it went', async (t) => {
   checkContract(t, receiver.received[0].body);
 
   receiver.answer = () => 'hang';
-  const started = Date.now();
   const slow = await client.sandbox.ping();
-  t.ok(Date.now() - started < 3000, 'Market waits 1 s for a PING');
   t.match(slow, { state: 'failed', attempts: [{ status: null, error: 'timeout: no answer within 1000 ms' }] });
   t.equal(slow.attempts.length, 1, 'a PING is not retried');
   t.equal((await client.get('/__sandbox/notifications?type=PING')).body.result.notifications.length, 2);
