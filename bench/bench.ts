@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import type { Scenario, SandboxOptions } from '../src/index.js';
+import { OPERATION_IDS, type Scenario, type SandboxOptions } from '../src/index.js';
 import type { ServerSpec } from './server.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -112,7 +112,7 @@ async function versusCeiling(name: string, sandbox: Server, load: Load): Promise
 /** Quotas far above any load: the limiter runs and counts, but never refuses. */
 const HIGH_LIMITS: Scenario['rateLimits'] = Object.fromEntries([
   ['parallel', 10_000],
-  ...['createChat', 'getChats', 'getChat', 'getChatHistory', 'getChatMessage', 'sendMessageToChat', 'sendFileToChat'].map((op) => [
+  ...OPERATION_IDS.map((op) => [
     op,
     { limit: 1_000_000_000, window: '1h' },
   ]),

@@ -4,7 +4,7 @@ import { Type, type Static } from 'typebox';
 import { ApiError } from '../contract/errors.js';
 import { NotificationSchema } from '../contract/notifications.js';
 import { Id, Ok, OkNoResultSchema, stringEnum } from '../contract/schemas.js';
-import { NOTIFICATION_LOG_CAPACITY, NoWebhookError, type Notifier } from '../notifications/notifier.js';
+import { NO_WEBHOOK, NOTIFICATION_LOG_CAPACITY, type Notifier } from '../notifications/notifier.js';
 import { CONTROL_TAG } from './tag.js';
 
 const NOTIFICATION_TYPES = ['CHAT_CREATED', 'CHAT_MESSAGE_SENT', 'CHAT_ARBITRAGE_STARTED', 'CHAT_ARBITRAGE_FINISHED', 'PING'] as const;
@@ -89,7 +89,7 @@ export function notificationRoutes(app: FastifyInstance, notifier: Notifier): vo
       },
     },
     async () => {
-      if (!notifier.url) throw new ApiError(400, new NoWebhookError().message);
+      if (!notifier.url) throw new ApiError(400, NO_WEBHOOK);
       return { status: 'OK' as const, result: await notifier.ping() };
     },
   );

@@ -84,11 +84,12 @@ export class BuyerSide {
   /** The buyer (by default), Market or support writes text, files or both. A buyer may write in a finished chat: it reopens. */
   async write(businessId: number, chatId: number, writing: Writing): Promise<MessageRecord> {
     const business = this.chats.businessOf(businessId);
-    this.chats.chatOf(business, chatId);
+    // Found before the files are stored: an unknown chat is a 404 that keeps nothing.
+    const chat = this.chats.chatOf(business, chatId);
     const files = [];
     for (const file of writing.files ?? []) files.push(await this.chats.storeFile(business, file));
     const content = { ...(writing.message !== undefined ? { text: writing.message } : {}), ...(files.length ? { files } : {}) };
-    return this.chats.append(business, this.chats.chatOf(business, chatId), writing.sender ?? 'CUSTOMER', content);
+    return this.chats.append(business, chat, writing.sender ?? 'CUSTOMER', content);
   }
 
   /** Opens or closes a dispute and/or sets the status, as Market's arbiter and support would. */

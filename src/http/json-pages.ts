@@ -14,7 +14,7 @@ import { sharedSerializerCompiler } from './serializers.js';
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Sends JSON as it is: Fastify sends bytes with a JSON type unchanged. */
-export function sendJsonText(reply: FastifyReply, json: Buffer): FastifyReply {
+export function sendJsonBytes(reply: FastifyReply, json: Buffer): FastifyReply {
   return reply.type(JSON_TYPE).send(json);
 }
 

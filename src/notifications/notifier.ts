@@ -50,11 +50,7 @@ export interface NotificationFilter {
   state?: DeliveryState;
 }
 
-export class NoWebhookError extends Error {
-  constructor() {
-    super('webhook: no URL is set; start with --webhook URL (or SANDBOX_WEBHOOK), or give the scenario webhook.url');
-  }
-}
+export const NO_WEBHOOK = 'webhook: no URL is set; start with --webhook URL (or SANDBOX_WEBHOOK), or give the scenario webhook.url';
 
 export class Notifier {
   private settings: WebhookSettings | undefined;
@@ -95,7 +91,7 @@ export class Notifier {
 
   /** Sends a PING now and answers with how it went: one attempt, 1 s to answer, no retry. */
   async ping(): Promise<NotificationEntry> {
-    if (!this.settings) throw new NoWebhookError();
+    if (!this.settings) throw new Error(NO_WEBHOOK);
     const entry = this.record({ notificationType: 'PING', time: formatMarketDate(Date.now()) });
     const attempt = await deliver(this.settings.url, entry.body, PING_TIMEOUT_MS, this.cancelling.signal);
     entry.attempts.push(attempt);

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../contract/errors.js';
 import type { ChatService } from '../domain/chat-service.js';
 import { chatDto } from '../domain/chats.js';
-import { cachedPage, chatsPageJson, sendJsonText } from '../http/json-pages.js';
+import { cachedPage, chatsPageJson, sendJsonBytes } from '../http/json-pages.js';
 import { apiRoute } from './api-route.js';
 
 export function chatRoutes(app: FastifyInstance, chats: ChatService): void {
@@ -25,7 +25,7 @@ export function chatRoutes(app: FastifyInstance, chats: ChatService): void {
       const page = chats.listChats(businessId, request.body, { limit, pageToken: token });
       return chatsPageJson(page.chats, page.nextPageToken);
     });
-    return sendJsonText(reply, json);
+    return sendJsonBytes(reply, json);
   });
 
   apiRoute(app, 'getChat', async (request) => {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../contract/errors.js';
 import type { ChatService } from '../domain/chat-service.js';
 import { fileUrls } from '../http/file-urls.js';
-import { cachedPage, historyPageJson, sendJsonText } from '../http/json-pages.js';
+import { cachedPage, historyPageJson, sendJsonBytes } from '../http/json-pages.js';
 import { readMultipart } from '../http/multipart.js';
 import { contextDto, messageDto } from '../domain/chats.js';
 import { apiRoute } from './api-route.js';
@@ -21,7 +21,7 @@ export function messageRoutes(app: FastifyInstance, chats: ChatService): void {
       const head = { orderId: page.chat.context.orderId, context: contextDto(page.chat.context) };
       return historyPageJson(head, page.messages, fileUrls(request), page.nextPageToken);
     });
-    return sendJsonText(reply, json);
+    return sendJsonBytes(reply, json);
   });
 
   apiRoute(app, 'getChatMessage', async (request) => {

@@ -42,7 +42,6 @@ export class DbFile {
   private mustSnapshot = false;
   /** Writes to the file so far (batches appended and snapshots): shows that bursts are coalesced. */
   writes = 0;
-  snapshots = 0;
 
   constructor(
     readonly path: string,
@@ -121,7 +120,6 @@ export class DbFile {
     this.mustSnapshot = false;
     await this.log.dropRotated();
     this.writes++;
-    this.snapshots++;
   }
 
   /** Runs writes one after another; a failed one is reported and the next writes the whole world. */

@@ -64,8 +64,9 @@ export class WorldStore {
     try {
       loaded = await file.load();
     } catch (error) {
-      const why = error instanceof ChangeLogError ? error.message : `not a readable sandbox world (${(error as Error).message})`;
-      throw new WorldStoreError(error instanceof ChangeLogError ? why : `${options.dbFile}: ${why}`);
+      // A damaged log names its own file and line; anything else is the snapshot's.
+      if (error instanceof ChangeLogError) throw new WorldStoreError(error.message);
+      throw new WorldStoreError(`${options.dbFile}: not a readable sandbox world (${(error as Error).message})`);
     }
     if (store.db.data.format !== 1 || typeof store.db.data.businesses !== 'object') {
       throw new WorldStoreError(`${options.dbFile}: not a sandbox world (expected {"format":1,...})`);
