@@ -30,7 +30,7 @@ async function startServer(spec: ServerSpec): Promise<Server> {
   const child = spawn(process.execPath, [SERVER, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk) => {
+    child.stdout.on('data', (chunk) => {
       out += chunk;
       const match = /READY (\S+)/.exec(out);
       if (match) resolve(match[1]);
@@ -110,13 +110,10 @@ async function versusCeiling(name: string, sandbox: Server, load: Load): Promise
 }
 
 /** Quotas far above any load: the limiter runs and counts, but never refuses. */
-const HIGH_LIMITS: Scenario['rateLimits'] = Object.fromEntries([
-  ['parallel', 10_000],
-  ...OPERATION_IDS.map((op) => [
-    op,
-    { limit: 1_000_000_000, window: '1h' },
-  ]),
-]);
+const HIGH_LIMITS: Scenario['rateLimits'] = {
+  parallel: 10_000,
+  ...Object.fromEntries(OPERATION_IDS.map((op) => [op, { limit: 1_000_000_000, window: '1h' }])),
+};
 
 const historyWorld = (messages: number): Scenario => ({
   rateLimits: HIGH_LIMITS,
@@ -128,11 +125,17 @@ const historyWorld = (messages: number): Scenario => ({
   },
 });
 
+/** The parts of Market's answers the bench reads. */
+interface Answer {
+  result: { paging: { nextPageToken?: string }; messages: { messageId: number }[]; chats: { chatId: number }[] };
+}
+const answerOf = (text: string) => JSON.parse(text) as Answer;
+
 async function lastPageToken(url: string, chatId: number): Promise<string> {
   let token = '';
   for (;;) {
     const path = `/v2/businesses/1001/chats/history?chatId=${chatId}&limit=100${token && `&pageToken=${token}`}`;
-    const page = JSON.parse(await call(url, { method: 'POST', path, body: '{}' }));
+    const page = answerOf(await call(url, { method: 'POST', path, body: '{}' }));
     const next = page.result.paging.nextPageToken;
     if (!next) return token;
     token = next;
@@ -144,7 +147,7 @@ async function startUpMs(): Promise<number> {
   const child = spawn(process.execPath, [CLI, '--port', '0', '--log-level', 'silent'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve) => {
     let out = '';
-    child.stdout!.on('data', (chunk) => {
+    child.stdout.on('data', (chunk) => {
       out += chunk;
       const match = /API\s+(http:\/\/\S+)/.exec(out);
       if (match) resolve(match[1]);
@@ -178,8 +181,8 @@ async function main(): Promise<void> {
   try {
     const last = await lastPageToken(reads.url, 1000);
     const history = (query: string): Load => ({ method: 'POST', path: `/v2/businesses/1001/chats/history?chatId=1000&limit=100${query}`, body: '{}' });
-    const firstId = JSON.parse(await call(reads.url, history(''))).result.messages[0].messageId;
-    const lastId = JSON.parse(await call(reads.url, history(`&pageToken=${last}`))).result.messages[0].messageId;
+    const firstId = answerOf(await call(reads.url, history(''))).result.messages[0].messageId;
+    const lastId = answerOf(await call(reads.url, history(`&pageToken=${last}`))).result.messages[0].messageId;
     const chatsLoad: Load = { method: 'POST', path: '/v2/businesses/2002/chats?limit=20', body: '{}' };
     rows.push(await versusCeiling('getChats, limit 20', reads, chatsLoad));
     rows.push(await versusCeiling('getChatHistory, limit 100, first page (of 100 000)', reads, history('')));
@@ -191,7 +194,7 @@ async function main(): Promise<void> {
     fresh.push(await versusCeiling('getChatHistory, limit 100, first pages, each new', reads, { ...history(''), vary: (n) => pageFrom(firstId + (n % 5000)) }));
     fresh.push(await versusCeiling('getChatHistory, limit 100, last pages, each new', reads, { ...history(''), vary: (n) => pageFrom(lastId - (n % 5000)) }));
     rows.push(...fresh);
-    rows.push(await versusCeiling('sendMessageToChat, in memory', reads, { method: 'POST', path: '/v2/businesses/2002/chats/message?chatId=' + (JSON.parse(await call(reads.url, { method: 'POST', path: '/v2/businesses/2002/chats?limit=1', body: '{"statuses":["WAITING_FOR_PARTNER"]}' })).result.chats[0].chatId), body: '{"message":"Здравствуйте! Заказ передан в доставку."}' }));
+    rows.push(await versusCeiling('sendMessageToChat, in memory', reads, { method: 'POST', path: '/v2/businesses/2002/chats/message?chatId=' + (answerOf(await call(reads.url, { method: 'POST', path: '/v2/businesses/2002/chats?limit=1', body: '{"statuses":["WAITING_FOR_PARTNER"]}' })).result.chats[0].chatId), body: '{"message":"Здравствуйте! Заказ передан в доставку."}' }));
   } finally {
     await stopServer(reads);
   }

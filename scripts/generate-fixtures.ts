@@ -5,7 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { SAMPLE_BUSINESS_ID } from '../src/index.js';
 import { SCENARIO_SCHEMA_FILE, scenarioJsonSchema } from '../src/scenario/schema.js';
-import { DEFAULT_FIXTURE, DEFAULT_SEED, fixtureOf } from '../src/store/world-store.js';
+import { fixtureOf } from '../src/fake/world-generator.js';
+import { DEFAULT_FIXTURE, DEFAULT_SEED } from '../src/store/world-store.js';
 
 writeFileSync(DEFAULT_FIXTURE, `${JSON.stringify(fixtureOf(DEFAULT_SEED, [SAMPLE_BUSINESS_ID]), null, 1)}\n`);
 console.log(`wrote ${DEFAULT_FIXTURE}`);

@@ -9,6 +9,7 @@ import { registerJournal } from './http/journal-hooks.js';
 import { frameworkErrors, registerErrorHandling } from './http/error-handling.js';
 import { registerOpenApi } from './http/openapi.js';
 import { scenarioEffects } from './http/scenario-effects.js';
+import { JsonPieces } from './http/json-pages.js';
 import { sharedSerializerCompiler } from './http/serializers.js';
 import { methodsAt } from './routes/api-route.js';
 import { chatRoutes } from './routes/chats.js';
@@ -26,7 +27,6 @@ export interface BuiltApp {
 }
 
 export async function buildApp(options: AppOptions = {}): Promise<BuiltApp> {
-  const runtime = await SandboxRuntime.create(options);
   const app = Fastify({
     logger: { level: options.logLevel ?? 'silent' },
     // The schemas are the sandbox's own, checked by its tests: checking them against the meta-schema again
@@ -35,6 +35,12 @@ export async function buildApp(options: AppOptions = {}): Promise<BuiltApp> {
     clientErrorHandler: answerClientError,
     frameworkErrors,
   });
+  const runtime = await SandboxRuntime.create(options, app.log).catch(async (error: unknown) => {
+    await app.close();
+    throw error;
+  });
+  const pieces = new JsonPieces();
+  runtime.onReset(() => pieces.clear());
   app.setSerializerCompiler(sharedSerializerCompiler);
   registerErrorHandling(app, methodsAt);
   await registerOpenApi(app);
@@ -43,18 +49,17 @@ export async function buildApp(options: AppOptions = {}): Promise<BuiltApp> {
   await app.register(async (api) => {
     registerJournal(api, runtime.journal);
     api.addHook('onRequest', apiGuard(runtime));
-    api.addHook('preValidation', scenarioEffects(runtime));
-    chatRoutes(api, runtime.chats);
-    messageRoutes(api, runtime.chats);
+    api.addHook('preValidation', scenarioEffects(api, runtime));
+    chatRoutes(api, runtime.chats, pieces);
+    messageRoutes(api, runtime.chats, pieces);
   });
   controlRoutes(app, runtime);
-  runtime.warn = (message) => app.log.warn(message);
   // Nothing may start by itself once closing has begun: simulated buyers stop, deliveries are cancelled.
-  app.addHook('preClose', async () => {
-    runtime.stopBackground();
-    runtime.cutHungConnections();
+  app.addHook('preClose', async () => runtime.stop());
+  app.addHook('onClose', async () => {
+    pieces.clear();
+    await runtime.close();
   });
-  app.addHook('onClose', () => runtime.close());
   await app.ready();
   return { app, runtime };
 }

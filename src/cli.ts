@@ -50,7 +50,7 @@ function isHttpUrl(text: string): boolean {
   }
 }
 
-type Parsed = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: SandboxOptions & { port: number } };
+type Parsed = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: SandboxOptions & { port: number; scenario?: string[] } };
 
 function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
   let values;
@@ -109,7 +109,8 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
   };
 }
 
-function banner(sandbox: Sandbox, options: SandboxOptions): string {
+function banner(sandbox: Sandbox, options: SandboxOptions & { scenario?: string[] }): string {
+  const scenarioFiles = options.scenario ?? [];
   const limits = options.rateLimits ? sandbox.limits : 'off (--no-rate-limits)';
   return [
     `Yandex Market chats sandbox ${PACKAGE_VERSION}`,
@@ -120,7 +121,7 @@ function banner(sandbox: Sandbox, options: SandboxOptions): string {
     `  Limits    ${limits}`,
     `  Store     ${options.db ?? 'in memory'}`,
     ...(sandbox.webhook ? [`  Webhook   ${sandbox.webhook}  (log: ${sandbox.url}/__sandbox/notifications)`] : []),
-    ...(options.scenario ? [`  Scenario  ${[options.scenario].flat().join(', ')}`] : []),
+    ...(scenarioFiles.length ? [`  Scenario  ${scenarioFiles.join(', ')}`] : []),
     `  Try       curl -X POST ${sandbox.url}/v2/businesses/${sandbox.businessId}/chats -H 'Api-Key: ${sandbox.token}' -H 'Content-Type: application/json' -d '{}'`,
     '',
   ].join('\n');
@@ -166,6 +167,6 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2), process.env).then((code) => {
+void main(process.argv.slice(2), process.env).then((code) => {
   process.exitCode = code;
 });

@@ -3,7 +3,6 @@ import { buildApp, type AppOptions } from './app.js';
 import { buyerApi, type BuyerApi } from './control/buyer-api.js';
 import type { JournalEntry, JournalFilter } from './journal/journal.js';
 import type { NotificationEntry, NotificationFilter } from './notifications/notifier.js';
-import { describeLimits } from './limits/windows.js';
 import { resolveScenario, ScenarioError, type ScenarioInput } from './scenario/load.js';
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_BUSINESS_ID } from './store/world-store.js';
@@ -92,7 +91,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     token: SAMPLE_TOKEN,
     businessId: SAMPLE_BUSINESS_ID,
     get limits() {
-      return describeLimits(runtime.limiter);
+      return runtime.describeLimits();
     },
     loadScenario: async (input) => runtime.loadScenario((await resolveScenario(input))!),
     requests: (filter) => runtime.journal.list(filter),
@@ -100,11 +99,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     buyer,
     customer: buyer,
     get webhook() {
-      return runtime.notifier.url;
+      return runtime.webhook;
     },
-    notifications: (filter) => runtime.notifier.list(filter),
-    notificationsSettled: () => runtime.notifier.settled(),
-    ping: () => runtime.notifier.ping(),
+    notifications: (filter) => runtime.notifications(filter),
+    notificationsSettled: () => runtime.notificationsSettled(),
+    ping: () => runtime.ping(),
     close: () => (closing ??= app.close()),
     app,
   };

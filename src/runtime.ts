@@ -1,20 +1,32 @@
-/** The sandbox's moving parts, wired once and shared by the API and control routes. */
+/**
+ * One sandbox's parts, wired once: the world, the chat lifecycle and the services over it, the scenario
+ * being played, the journal, push notifications and simulated buyers. Its state is private; the API and
+ * control routes use the services it hands out and its small command and query methods.
+ */
 import type { Socket } from 'node:net';
 import type { AccessPolicy } from './auth/access.js';
 import { SimulatedBuyer, type SimulatedBuyerSettings } from './customer/simulated-buyer.js';
 import { BuyerSide } from './domain/buyer-side.js';
-import { ChatEvents } from './domain/chat-events.js';
+import { ChatEvents, type ChatEventListener } from './domain/chat-events.js';
+import { ChatLifecycle } from './domain/chat-lifecycle.js';
 import { ChatService } from './domain/chat-service.js';
 import { buildBusiness } from './fake/scenario-world.js';
-import type { RateLimiter } from './limits/rate-limiter.js';
-import { limiterFor } from './limits/windows.js';
+import { generateBusiness } from './fake/world-generator.js';
 import { Journal } from './journal/journal.js';
-import { RuleBook } from './scenario/rules.js';
-import { durationMs, type Scenario } from './scenario/schema.js';
-import { Notifier, WEBHOOK_DEFAULTS, type WebhookSettings } from './notifications/notifier.js';
-import { FileStore } from './store/file-store.js';
-import type { BusinessRecord } from './store/records.js';
+import type { RateLimiter } from './limits/rate-limiter.js';
+import { describeLimits, limiterFor } from './limits/windows.js';
+import { durationMs } from './model/duration.js';
+import type { BusinessRecord, FileMeta } from './model/records.js';
+import { Notifier, WEBHOOK_DEFAULTS, type NotificationEntry, type NotificationFilter, type WebhookSettings } from './notifications/notifier.js';
+import { RuleBook, type AppliedRule, type CallFacts } from './scenario/rules.js';
+import type { Scenario } from './scenario/schema.js';
+import { FileStore, MEMORY_FILES_BYTES } from './store/file-store.js';
 import { DEFAULT_BUSINESS_ID, DEFAULT_SEED, WorldStore } from './store/world-store.js';
+
+/** Where the sandbox reports what goes wrong in the background (a pino logger is one). */
+export interface RuntimeLog {
+  warn(message: string): void;
+}
 
 export interface RuntimeOptions {
   /** Seed of generated worlds; the default one gives the committed default world. */
@@ -29,6 +41,24 @@ export interface RuntimeOptions {
   webhook?: string;
   /** The clock; tests move it to cross limit windows. */
   now?: () => number;
+  /** The most bytes of uploads kept in memory without --db (256 MB); tests make it small. */
+  uploadsInMemoryBytes?: number;
+}
+
+/** What a download of a payload URL finds. */
+export type Download =
+  | { found: true; meta: FileMeta; bytes: Buffer }
+  /** `keptBytes`: how many bytes of uploads memory keeps, when the file was dropped to stay within them. */
+  | { found: false; dropped: false }
+  | { found: false; dropped: true; keptBytes: number };
+
+export interface Health {
+  uptimeMs: number;
+  seed: number;
+  businesses: number[];
+  rateLimits: boolean;
+  db: string | null;
+  dbWrites: number;
 }
 
 /** Where and how notifications go: the URL from the options or the scenario, the rest from the scenario. */
@@ -57,51 +87,158 @@ function businessesOf(scenario: Scenario) {
 }
 
 export class SandboxRuntime {
-  readonly store: WorldStore;
-  readonly files: FileStore;
+  /** The partner's operations. */
   readonly chats: ChatService;
   /** Everyone but the partner: buyers, Market, support, the arbiter. */
   readonly buyer: BuyerSide;
-  readonly notifier: Notifier;
+  /** Every API call, as the journal hooks record it. */
+  readonly journal = new Journal();
+
+  private readonly store: WorldStore;
+  private readonly files: FileStore;
+  private readonly events: ChatEvents;
+  private readonly notifier: Notifier;
+  private readonly log: RuntimeLog;
+  private readonly options: RuntimeOptions;
+  private readonly startedAt: number;
+  private readonly resetListeners = new Set<() => void>();
+  /** Connections a `timeout` fault left unanswered: cut on reset and close. */
+  private readonly hung = new Set<Socket>();
+  private playing: Scenario;
+  private rules: RuleBook;
+  private limiter: RateLimiter | undefined;
   /** The scenario's simulated buyers, when it has them. */
   private customer: SimulatedBuyer | undefined;
-  /** Where the sandbox reports what went wrong in the background; the app points it at its log. */
-  warn: (message: string) => void = process.emitWarning;
-  limiter: RateLimiter | undefined;
-  readonly startedAt: number;
-  readonly options: RuntimeOptions;
-  scenario: Scenario;
-  rules: RuleBook;
-  readonly journal = new Journal();
-  /** Connections a `timeout` fault left unanswered: cut on reset and close. */
-  readonly hung = new Set<Socket>();
 
-  private constructor(store: WorldStore, options: RuntimeOptions) {
+  private constructor(store: WorldStore, options: RuntimeOptions, log: RuntimeLog) {
     this.store = store;
     this.options = options;
-    this.files = new FileStore(options.db);
-    const events = new ChatEvents();
-    this.chats = new ChatService(store, this.files, () => this.invents, events);
-    this.buyer = new BuyerSide(this.chats, store);
-    this.scenario = options.scenario ?? {};
-    this.notifier = new Notifier(webhookSettings(options.webhook, this.scenario));
-    events.on(this.notifier.onEvent);
-    events.on((event) => this.customer?.onEvent(event));
-    this.startCustomer();
-    this.limiter = this.limiterOf(this.scenario);
-    this.rules = new RuleBook(this.scenario.rules);
+    this.log = log;
+    this.files = new FileStore(options.db, options.uploadsInMemoryBytes ?? MEMORY_FILES_BYTES);
+    this.events = new ChatEvents((message) => log.warn(message));
+    const lifecycle = new ChatLifecycle(store, this.events);
+    this.chats = new ChatService(store, this.files, lifecycle, () => this.invents);
+    this.buyer = new BuyerSide(this.chats, lifecycle);
+    this.playing = options.scenario ?? {};
+    this.notifier = new Notifier(webhookSettings(options.webhook, this.playing));
+    this.events.on(this.notifier.onEvent);
+    this.events.on((event) => this.customer?.onEvent(event));
+    this.limiter = this.limiterOf(this.playing);
+    this.rules = new RuleBook(this.playing.rules);
     this.startedAt = store.now();
+    this.startCustomer();
   }
 
-  static async create(options: RuntimeOptions): Promise<SandboxRuntime> {
+  static async create(options: RuntimeOptions, log: RuntimeLog): Promise<SandboxRuntime> {
     const seed = options.seed ?? options.scenario?.seed ?? DEFAULT_SEED;
-    const initialBusinesses = businessesOf(options.scenario ?? {});
-    const store = await WorldStore.open({ seed, initialBusinesses, dbFile: options.db, now: options.now });
-    return new SandboxRuntime(store, options);
+    const store = await WorldStore.open({
+      seed,
+      generate: generateBusiness,
+      initialBusinesses: businessesOf(options.scenario ?? {}),
+      dbFile: options.db,
+      now: options.now,
+      warn: (message) => log.warn(message),
+    });
+    return new SandboxRuntime(store, options, log);
   }
 
-  private limiterOf(scenario: Scenario): RateLimiter | undefined {
-    return this.options.rateLimits === false ? undefined : limiterFor(scenario.rateLimits);
+  // ------------------------------------------------------------------ queries
+
+  /** The scenario being played. */
+  get scenario(): Scenario {
+    return this.playing;
+  }
+
+  /** Strict auth when the scenario asks for it. */
+  get access(): AccessPolicy | undefined {
+    return this.playing.auth;
+  }
+
+  /** Market's request limits in force; undefined when they are off. */
+  get limits(): RateLimiter | undefined {
+    return this.limiter;
+  }
+
+  /** The limits in force, in words. */
+  describeLimits(): string {
+    return describeLimits(this.limiter);
+  }
+
+  /** Whether unknown businesses, orders and returns are made up (lenient) or are 404s (strict). */
+  get invents(): boolean {
+    return this.playing.world !== 'strict' && this.playing.auth?.mode !== 'strict';
+  }
+
+  now(): number {
+    return this.store.now();
+  }
+
+  health(): Health {
+    return {
+      uptimeMs: this.now() - this.startedAt,
+      seed: this.store.seed,
+      businesses: this.store.businessIds(),
+      rateLimits: this.limiter !== undefined,
+      db: this.options.db ?? null,
+      dbWrites: this.store.writes,
+    };
+  }
+
+  /** The bytes and description behind a payload URL, or whether they were dropped to keep memory bounded. */
+  async download(fileId: string): Promise<Download> {
+    const file = await this.chats.file(fileId);
+    if (file) return { found: true, ...file };
+    return this.files.wasDropped(fileId) ? { found: false, dropped: true, keptBytes: this.files.maxMemoryBytes } : { found: false, dropped: false };
+  }
+
+  /** Where push notifications go; undefined when nowhere. */
+  get webhook(): string | undefined {
+    return this.notifier.url;
+  }
+
+  notifications(filter?: NotificationFilter): NotificationEntry[] {
+    return this.notifier.list(filter);
+  }
+
+  /** Notification log entries dropped because the log was full, since it was last cleared. */
+  get notificationsDropped(): number {
+    return this.notifier.dropped;
+  }
+
+  notificationsSettled(): Promise<void> {
+    return this.notifier.settled();
+  }
+
+  // ------------------------------------------------------------------ commands
+
+  /** Listens to every change of a chat; call what it returns to stop. */
+  onChatEvent(listener: ChatEventListener): () => void {
+    return this.events.on(listener);
+  }
+
+  /** Told after every reset and scenario load: what was computed from the world before is stale. */
+  onReset(listener: () => void): () => void {
+    this.resetListeners.add(listener);
+    return () => this.resetListeners.delete(listener);
+  }
+
+  /** The scenario rule that applies to a call, if any (it counts as matched); the facts are gathered only when there are rules. */
+  applyRule(call: () => CallFacts): AppliedRule | undefined {
+    return this.rules.empty ? undefined : this.rules.apply(call());
+  }
+
+  /** Keeps a connection a `timeout` fault leaves unanswered, until reset or close cuts it. */
+  holdUnanswered(socket: Socket): void {
+    this.hung.add(socket);
+    socket.once('close', () => this.hung.delete(socket));
+  }
+
+  ping(): Promise<NotificationEntry> {
+    return this.notifier.ping();
+  }
+
+  clearNotifications(): void {
+    this.notifier.clear();
   }
 
   /** Plays another scenario from now on, from its initial world (the CLI's --seed still wins). */
@@ -111,13 +248,12 @@ export class SandboxRuntime {
     // the store takes these as they are, and makes them afresh on later resets.
     const make = businessesOf(scenario);
     let made: BusinessRecord[] | undefined = make(seed, this.now());
-    this.stopBackground();
+    this.stop();
     this.notifier.clear();
     this.notifier.configure(webhookSettings(this.options.webhook, scenario));
-    this.scenario = scenario;
+    this.playing = scenario;
     this.limiter = this.limiterOf(scenario);
     this.rules = new RuleBook(scenario.rules);
-    this.cutHungConnections();
     this.journal.clear();
     await this.store.reseed(seed, (worldSeed, now) => {
       const businesses = made ?? make(worldSeed, now);
@@ -125,45 +261,47 @@ export class SandboxRuntime {
       return businesses;
     });
     await this.files.clear();
-    this.startCustomer();
-  }
-
-  /** Strict auth when the scenario asks for it. */
-  get access(): AccessPolicy | undefined {
-    return this.scenario.auth;
-  }
-
-  /** Whether unknown businesses, orders and returns are made up (lenient) or are 404s (strict). */
-  get invents(): boolean {
-    return this.scenario.world !== 'strict' && this.scenario.auth?.mode !== 'strict';
-  }
-
-  now(): number {
-    return this.store.now();
+    this.resetDone();
   }
 
   /** Back to the initial world, with every counter cleared. */
   async reset(): Promise<void> {
-    this.stopBackground();
+    this.stop();
     this.notifier.clear();
     await this.store.reset();
     await this.files.clear();
     this.limiter?.reset();
     this.rules.reset();
-    this.cutHungConnections();
     this.journal.clear();
-    this.startCustomer();
+    this.resetDone();
   }
 
-  /** Stops the simulated buyers and every notification under way: nothing happens by itself any more. */
-  stopBackground(): void {
+  /** Nothing happens by itself any more: simulated buyers stop, deliveries are cancelled, hung connections cut. */
+  stop(): void {
     this.customer?.stop();
     this.customer = undefined;
     this.notifier.cancel();
+    for (const socket of this.hung) socket.destroy();
+    this.hung.clear();
+  }
+
+  /** Writes the world out (with --db); call stop() first. */
+  async close(): Promise<void> {
+    this.resetListeners.clear();
+    await this.store.close();
+  }
+
+  private resetDone(): void {
+    for (const listener of this.resetListeners) listener();
+    this.startCustomer();
+  }
+
+  private limiterOf(scenario: Scenario): RateLimiter | undefined {
+    return this.options.rateLimits === false ? undefined : limiterFor(scenario.rateLimits);
   }
 
   private startCustomer(): void {
-    const settings = customerSettings(this.scenario);
+    const settings = customerSettings(this.playing);
     if (!settings) return;
     this.customer = new SimulatedBuyer(settings, {
       buyer: this.buyer,
@@ -172,17 +310,8 @@ export class SandboxRuntime {
         const ids = this.store.businessIds();
         return ids.length ? ids : [DEFAULT_BUSINESS_ID];
       },
-      warn: (message) => this.warn(message),
+      warn: (message) => this.log.warn(message),
     });
     this.customer.start();
-  }
-
-  cutHungConnections(): void {
-    for (const socket of this.hung) socket.destroy();
-    this.hung.clear();
-  }
-
-  async close(): Promise<void> {
-    await this.store.close();
   }
 }

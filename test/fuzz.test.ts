@@ -57,7 +57,7 @@ function jsonValue(r: Random, depth = 0): unknown {
   const kind = r.int(depth > 4 ? 5 : 8);
   if (kind === 0) return r.int(3) === 0 ? -r.int(1e9) : r.int(2 ** 31);
   if (kind === 1) return r.pick(['', 'текст', 'x'.repeat(r.int(6000)), '\ud800', 'ORDER', 'DIRECT', 'FINISHED', 'started']);
-  if (kind === 2) return r.pick([null, true, false, 1e308, -0, 9007199254740993]);
+  if (kind === 2) return r.pick([null, true, false, 1e308, -0, 2 ** 53 + 1]);
   if (kind === 3) return r.pick([[], [1, 1], [{ type: 'ORDER', id: 1 }], ['NEW', 'NEW']]);
   if (kind === 4) return r.pick([{}, { __proto__: { polluted: 1 } }]);
   if (kind === 5) return Array.from({ length: r.int(4) }, () => jsonValue(r, depth + 1));

@@ -159,7 +159,7 @@ export async function eventually<T>(check: () => Promise<T | false> | T | false,
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await check();
-    if (value) return value as T;
+    if (value) return value;
     if (Date.now() > deadline) throw new Error(`nothing came within ${ms} ms`);
     await sleep(10);
   }

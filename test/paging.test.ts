@@ -1,6 +1,6 @@
 /** Keyset paging finds a page by binary search: its cost does not grow with its depth in the history. */
 import t from 'tap';
-import { lowerBound, takePage } from '../src/domain/paging.js';
+import { lowerBound, takePage } from '../src/model/paging.js';
 
 const HISTORY = Array.from({ length: 100_000 }, (_, i) => ({ id: 1_000 + i * 3 }));
 

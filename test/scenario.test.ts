@@ -100,7 +100,9 @@ t.test('rules: match by body, then times and after; reset rearms them', async (t
   const finished = () => client.post(`${B}/chats`, { statuses: ['FINISHED'], types: ['CHAT'] });
   const first = await finished();
   t.equal(first.status, 503);
-  t.same(first.body, { status: 'ERROR', errors: [{ code: 'SERVICE_UNAVAILABLE', message: 'Scripted by scenario rule 0' }] });
+  t.same(first.body, { status: 'ERROR', errors: [{ code: 'SERVICE_UNAVAILABLE', message: 'Scripted by scenario rule 0 (finished chats fail twice)' }] });
+  const [journaled] = client.sandbox.requests({ status: 503 });
+  t.match(journaled, { rule: 0, ruleName: 'finished chats fail twice' }, 'the journal names the rule');
   t.equal((await finished()).status, 503);
   t.equal((await finished()).status, 200, 'times: 2 applies twice only');
   t.equal((await client.post(`${B}/chats`, { statuses: ['NEW'] })).status, 200, 'another body does not match');
@@ -108,6 +110,7 @@ t.test('rules: match by body, then times and after; reset rearms them', async (t
   const [chat] = await allChats(client, 1001);
   const history = () => client.post(`${B}/chats/history?chatId=${chat.chatId}`);
   t.same([(await history()).status, (await history()).status, (await history()).status], [200, 500, 200], 'after: 1, times: 1');
+  t.match(client.sandbox.requests({ status: 500 }), [{ rule: 1, ruleName: null }], 'a rule without a name is known by its index');
 
   await client.post('/__sandbox/reset');
   t.equal((await finished()).status, 503, 'reset rearms the rules');
@@ -213,7 +216,7 @@ t.test('PUT /__sandbox/scenario plays YAML or JSON from its initial world; an in
   await client.sandbox.loadScenario({ rateLimits: { getChat: { limit: 1, window: '1h' } } });
   t.same([(await client.get(`${B}/chat?chatId=${chat.chatId}`)).status, (await client.get(`${B}/chat?chatId=${chat.chatId}`)).status], [200, 420], 'loadScenario() does the same');
   t.match(client.sandbox.limits, /getChat 1\/hour/);
-  await t.rejects(client.sandbox.loadScenario({ seed: -1 } as never), { name: 'ScenarioError', message: 'scenario: seed: must be >= 0' });
+  await t.rejects(client.sandbox.loadScenario({ seed: -1 }), { name: 'ScenarioError', message: 'scenario: seed: must be >= 0' });
 });
 
 t.test('the journal records every call with its bodies, status, duration and rule; filters; clears', async (t) => {
@@ -251,7 +254,7 @@ t.test('the journal records every call with its bodies, status, duration and rul
 
 t.test('the journal keeps the newest entries up to its bound and counts what it dropped', async (t) => {
   const journal = new Journal(3);
-  const entry = { time: '', operationId: 'getChats', method: 'POST', url: '/', businessId: 1, chatId: null, status: 200, requestBody: null, responseBody: null, durationMs: 1, rule: null, fault: null };
+  const entry = { time: '', operationId: 'getChats', method: 'POST', url: '/', businessId: 1, chatId: null, status: 200, requestBody: null, responseBody: null, durationMs: 1, rule: null, ruleName: null, fault: null };
   for (let i = 0; i < 5; i++) journal.open({ ...entry, url: `/${i}` });
   t.same(journal.list().map((e) => e.url), ['/2', '/3', '/4']);
   t.equal(journal.dropped, 2);

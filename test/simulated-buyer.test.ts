@@ -117,7 +117,7 @@ t.test('a simulated buyer that cannot act says so in the log and carries on', as
   const client = await sandboxFor(t, {
     scenario: { world: 'strict', data: { businesses: [{ id: 5, chats: [] }] }, customer: { newChatsEvery: '20ms', businesses: [5, 6] } },
   });
-  client.sandbox.app.log.warn = ((message: string) => void warnings.push(message)) as typeof client.sandbox.app.log.warn;
+  client.sandbox.app.log.warn = ((message: string) => void warnings.push(message));
   await eventually(() => warnings.length >= 1 && (allChats(client, 5).then((chats) => chats.length >= 2)));
   t.match(warnings[0], /simulated buyer: new chat in business 6 failed: businessId: business 6 not found/);
 });

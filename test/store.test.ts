@@ -4,11 +4,14 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import type { Sender } from '../src/contract/enums.js';
 import { buildApp, startSandbox } from '../src/index.js';
+import { generateBusiness } from '../src/fake/world-generator.js';
 import { FileStore } from '../src/store/file-store.js';
 import { WorldStore } from '../src/store/world-store.js';
 import { allChats, allMessages, sandboxFor, tempDir } from './helpers.js';
 
 const B = '/v2/businesses/1001';
+/** What every store opened here shares: generated worlds, and no warning expected. */
+const STORE = { generate: generateBusiness, warn: (message: string) => t.fail(`unexpected warning: ${message}`) };
 
 t.test('with --db the world survives a restart, uploaded files included', async (t) => {
   const dir = tempDir(t);
@@ -59,7 +62,7 @@ t.test('a burst of changes is appended once to the log; the snapshot is not rewr
 /** A store on a --db file in a temporary folder, its business `id` and that business's first chat. */
 async function persistedChat(t: Test, id: number) {
   const db = join(tempDir(t), 'world.json');
-  const store = await WorldStore.open({ seed: id, dbFile: db, flushDelayMs: 1 });
+  const store = await WorldStore.open({ ...STORE, seed: id, dbFile: db, flushDelayMs: 1 });
   const business = store.business(id);
   const [chat] = business.record.chats;
   const write = (sender: Sender, text: string) => {
@@ -80,7 +83,7 @@ t.test('the log is folded into a new snapshot once it outgrows the old one; both
   const logSize = existsSync(`${db}.log`) ? statSync(`${db}.log`).size : 0;
   t.ok(logSize < 4 * 1024 * 1024 && statSync(db).size > 4 * 1024 * 1024, `the log was folded (${logSize} bytes left) into the snapshot`);
   t.ok(JSON.parse(readFileSync(db, 'utf8')).seq > 0, 'the snapshot names the last batch it holds');
-  const reopened = await WorldStore.open({ seed: 3, dbFile: db });
+  const reopened = await WorldStore.open({ ...STORE, seed: 3, dbFile: db });
   t.equal(reopened.existingBusiness(3)!.chat(chat.id)!.messages.length, chat.messages.length, 'every message is there once');
   await reopened.close();
 });
@@ -91,7 +94,7 @@ t.test('a log cut short by a SIGKILL loads up to its last whole batch; a damaged
   write('CUSTOMER', 'Дошло');
   await store.close();
   appendFileSync(`${db}.log`, '{"seq":99,"changes":[{"op":"chat","busin');
-  const reopened = await WorldStore.open({ seed: 4, dbFile: db });
+  const reopened = await WorldStore.open({ ...STORE, seed: 4, dbFile: db });
   const messages = reopened.existingBusiness(4)!.chat(chat.id)!.messages;
   t.equal(messages.length, count + 1);
   t.equal(messages.at(-1)!.text, 'Дошло');
@@ -99,7 +102,7 @@ t.test('a log cut short by a SIGKILL loads up to its last whole batch; a damaged
   await reopened.close();
 
   writeFileSync(`${db}.log`, 'garbage\n{"seq":100,"changes":[]}\n');
-  await t.rejects(WorldStore.open({ seed: 4, dbFile: db }), { name: 'WorldStoreError', message: /world\.json\.log: line 1 is not a batch of changes/ });
+  await t.rejects(WorldStore.open({ ...STORE, seed: 4, dbFile: db }), { name: 'WorldStoreError', message: /world\.json\.log: line 1 is not a batch of changes/ });
 });
 
 t.test('reset brings back the initial world and forgets uploads', async (t) => {
@@ -130,24 +133,22 @@ t.test('a file that is not a sandbox world is refused with a clear error', async
 t.test('a failed write is reported, and the next write saves the whole world', async (t) => {
   const dir = tempDir(t);
   const db = join(dir, 'world.json');
-  const store = await WorldStore.open({ seed: 1, dbFile: db, flushDelayMs: 1 });
+  let reported: (message: string) => void;
+  const warning = new Promise<string>((resolve) => (reported = resolve));
+  const store = await WorldStore.open({ ...STORE, warn: (message) => reported(message), seed: 1, dbFile: db, flushDelayMs: 1 });
   store.business(1);
   await store.flush();
-  const warnings: string[] = [];
-  const onWarning = (w: Error) => warnings.push(w.message);
-  process.on('warning', onWarning);
-  t.teardown(() => process.off('warning', onWarning));
   // A folder in the way of the log makes the next append fail.
   rmSync(`${db}.log`, { force: true });
   mkdirSync(`${db}.log`);
   store.business(2);
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  t.match(warnings, [/could not write .*world\.json/]);
+  await store.flush();
+  t.match(await warning, /could not write .*world\.json/);
   rmSync(`${db}.log`, { recursive: true });
   store.business(3);
   await store.close();
   t.strictSame(Object.keys(JSON.parse(readFileSync(db, 'utf8')).businesses), ['1', '2', '3'], 'the snapshot has everything');
-  const reopened = await WorldStore.open({ seed: 1, dbFile: db });
+  const reopened = await WorldStore.open({ ...STORE, seed: 1, dbFile: db });
   t.strictSame(reopened.businessIds(), [1, 2, 3]);
   await reopened.close();
 });
@@ -165,10 +166,19 @@ t.test('uploads kept in memory are bounded: the oldest are dropped first, and th
   await files.clear();
   t.notOk(files.wasDropped('a-1'), 'a reset forgets');
 
-  const { app, runtime } = await buildApp();
+  const { app } = await buildApp({ uploadsInMemoryBytes: 10 });
   t.teardown(() => app.close());
-  runtime.files.wasDropped = (fileId) => fileId === '1001-gone';
-  const gone = await app.inject({ method: 'GET', url: '/__sandbox/files/1001-gone' });
+  const chat = await app.inject({ method: 'POST', url: '/__sandbox/businesses/1001/chats', payload: { context: { type: 'DIRECT' } } });
+  const upload = async (content: string) => {
+    const form = new FormData();
+    form.append('file', new Blob([content]), 'фото.png');
+    const answer = await app.inject({ method: 'POST', url: `/__sandbox/businesses/1001/chats/${chat.json().result.chatId}/messages`, payload: form });
+    return answer.json().result.payload[0].url.replace(/^.*\/__sandbox/, '/__sandbox');
+  };
+  const first = await upload('1234567');
+  const second = await upload('89012');
+  t.equal((await app.inject({ method: 'GET', url: second })).body, '89012', 'the newest is kept');
+  const gone = await app.inject({ method: 'GET', url: first });
   t.equal(gone.statusCode, 404);
-  t.match(gone.json().errors[0].message, /fileId: file 1001-gone was dropped: uploads are kept in memory up to 256 MB/);
+  t.match(gone.json().errors[0].message, /fileId: file \S+ was dropped: uploads are kept in memory up to 10 bytes/);
 });

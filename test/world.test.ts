@@ -4,8 +4,9 @@ import t from 'tap';
 import { CHAT_STATUSES, CHAT_TYPES, CONTEXT_TYPES, SENDERS } from '../src/contract/enums.js';
 import { generateBusiness } from '../src/fake/world-generator.js';
 import { generatedFileBytes } from '../src/fake/file-content.js';
-import type { BusinessRecord } from '../src/store/records.js';
-import { DEFAULT_FIXTURE, DEFAULT_SEED, fixtureOf, loadFixture } from '../src/store/world-store.js';
+import type { BusinessRecord } from '../src/model/records.js';
+import { fixtureOf } from '../src/fake/world-generator.js';
+import { DEFAULT_FIXTURE, DEFAULT_SEED, loadFixture } from '../src/store/world-store.js';
 import { SAMPLE_BUSINESS_ID } from '../src/index.js';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');

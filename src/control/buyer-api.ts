@@ -5,8 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ChatStatus } from '../contract/enums.js';
 import type { ChatDto, MessageDto } from '../contract/schemas.js';
-import type { BuyerContext } from '../domain/buyer-side.js';
-import type { CustomerRecord } from '../store/records.js';
+import type { BuyerContext } from '../model/chat-keys.js';
+import type { CustomerRecord } from '../model/records.js';
 
 /** A control call the sandbox refused: status and message as the Yandex envelope gave them. */
 export class SandboxRequestError extends Error {
@@ -63,9 +63,9 @@ function formOf(say: Say): FormData {
 export function buyerApi(app: FastifyInstance, host: string, defaultBusinessId: number): BuyerApi {
   const call = async <T>(path: string, payload: object | FormData, businessId = defaultBusinessId): Promise<T> => {
     const response = await app.inject({ method: 'POST', url: `/__sandbox/businesses/${businessId}${path}`, headers: { host }, payload });
-    const body = response.json();
+    const body = response.json<{ result: T; errors: { message: string }[] }>();
     if (response.statusCode !== 200) throw new SandboxRequestError(response.statusCode, body.errors[0].message);
-    return body.result as T;
+    return body.result;
   };
   const status = (chatId: number, change: object, businessId?: number) => call<ChatDto>(`/chats/${chatId}/status`, change, businessId);
   return {

@@ -14,7 +14,7 @@ import { unsupportedMediaType } from '../http/error-handling.js';
 import { fileUrls } from '../http/file-urls.js';
 import { readMultipart } from '../http/multipart.js';
 import { validationMessage } from '../http/validation-message.js';
-import { CONTROL_TAG } from './tag.js';
+import { CONTROL_TAG } from '../contract/tags.js';
 
 const Text = (description: string) => Type.String({ minLength: 1, maxLength: 4096, description });
 

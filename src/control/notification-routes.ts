@@ -4,8 +4,9 @@ import { Type, type Static } from 'typebox';
 import { ApiError } from '../contract/errors.js';
 import { NotificationSchema } from '../contract/notifications.js';
 import { Id, Ok, OkNoResultSchema, stringEnum } from '../contract/schemas.js';
-import { NO_WEBHOOK, NOTIFICATION_LOG_CAPACITY, type Notifier } from '../notifications/notifier.js';
-import { CONTROL_TAG } from './tag.js';
+import { NO_WEBHOOK, NOTIFICATION_LOG_CAPACITY } from '../notifications/notifier.js';
+import type { SandboxRuntime } from '../runtime.js';
+import { CONTROL_TAG } from '../contract/tags.js';
 
 const NOTIFICATION_TYPES = ['CHAT_CREATED', 'CHAT_MESSAGE_SENT', 'CHAT_ARBITRAGE_STARTED', 'CHAT_ARBITRAGE_FINISHED', 'PING'] as const;
 const STATES = ['pending', 'delivered', 'failed', 'cancelled'] as const;
@@ -42,7 +43,9 @@ const LogQuery = Type.Object({
   state: Type.Optional(stringEnum(STATES)),
 });
 
-export function notificationRoutes(app: FastifyInstance, notifier: Notifier): void {
+type Notifications = Pick<SandboxRuntime, 'webhook' | 'notifications' | 'notificationsDropped' | 'clearNotifications' | 'ping'>;
+
+export function notificationRoutes(app: FastifyInstance, runtime: Notifications): void {
   const tags = [CONTROL_TAG];
 
   app.get<{ Querystring: Static<typeof LogQuery> }>(
@@ -66,7 +69,12 @@ export function notificationRoutes(app: FastifyInstance, notifier: Notifier): vo
     },
     async (request) => ({
       status: 'OK' as const,
-      result: { webhook: notifier.url ?? null, notifications: notifier.list(request.query), dropped: notifier.dropped, capacity: NOTIFICATION_LOG_CAPACITY },
+      result: {
+        webhook: runtime.webhook ?? null,
+        notifications: runtime.notifications(request.query),
+        dropped: runtime.notificationsDropped,
+        capacity: NOTIFICATION_LOG_CAPACITY,
+      },
     }),
   );
 
@@ -74,7 +82,7 @@ export function notificationRoutes(app: FastifyInstance, notifier: Notifier): vo
     '/__sandbox/notifications',
     { schema: { tags, summary: 'Cancel deliveries under way and clear the log', response: { 200: OkNoResultSchema } } },
     async () => {
-      notifier.clear();
+      runtime.clearNotifications();
       return { status: 'OK' as const };
     },
   );
@@ -89,8 +97,8 @@ export function notificationRoutes(app: FastifyInstance, notifier: Notifier): vo
       },
     },
     async () => {
-      if (!notifier.url) throw new ApiError(400, NO_WEBHOOK);
-      return { status: 'OK' as const, result: await notifier.ping() };
+      if (!runtime.webhook) throw new ApiError(400, NO_WEBHOOK);
+      return { status: 'OK' as const, result: await runtime.ping() };
     },
   );
 }

@@ -5,12 +5,11 @@ import { ApiError } from '../contract/errors.js';
 import { OkNoResultSchema } from '../contract/schemas.js';
 import { sendError } from '../http/error-handling.js';
 import { JOURNAL_CAPACITY } from '../journal/journal.js';
-import { MEMORY_FILES_BYTES } from '../store/file-store.js';
 import type { SandboxRuntime } from '../runtime.js';
 import { checkScenario, parseScenario, ScenarioError } from '../scenario/load.js';
 import { buyerRoutes } from './buyer-routes.js';
 import { notificationRoutes } from './notification-routes.js';
-import { CONTROL_TAG } from './tag.js';
+import { CONTROL_TAG } from '../contract/tags.js';
 
 
 const HealthSchema = Type.Object({
@@ -31,6 +30,8 @@ function dispositionOf(name: string): string {
   return `inline; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
+const MB = 1024 * 1024;
+
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'];
 
 const JournalQuery = Type.Object({
@@ -43,7 +44,7 @@ const JournalQuery = Type.Object({
 export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime): void {
   const tags = [CONTROL_TAG];
   buyerRoutes(app, runtime.buyer);
-  notificationRoutes(app, runtime.notifier);
+  notificationRoutes(app, runtime);
 
   app.get('/__sandbox/scenario', { schema: { tags, summary: 'The scenario being played' } }, async () => ({
     status: 'OK' as const,
@@ -100,14 +101,7 @@ export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime): vo
 
   app.get('/__sandbox/health', { schema: { tags, summary: 'Is the sandbox up', response: { 200: HealthSchema } } }, async () => ({
     status: 'OK' as const,
-    result: {
-      uptimeMs: runtime.now() - runtime.startedAt,
-      seed: runtime.store.seed,
-      businesses: runtime.store.businessIds(),
-      rateLimits: runtime.limiter !== undefined,
-      db: runtime.options.db ?? null,
-      dbWrites: runtime.store.writes,
-    },
+    result: runtime.health(),
   }));
 
   app.post(
@@ -130,12 +124,12 @@ export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime): vo
     },
     async (request, reply) => {
       const { fileId } = request.params;
-      const file = await runtime.chats.file(fileId);
-      if (!file && runtime.files.wasDropped(fileId)) {
-        const limit = `${MEMORY_FILES_BYTES / 1024 / 1024} MB`;
+      const file = await runtime.download(fileId);
+      if (!file.found && file.dropped) {
+        const limit = file.keptBytes % MB === 0 ? `${file.keptBytes / MB} MB` : `${file.keptBytes} bytes`;
         return sendError(reply, new ApiError(404, `fileId: file ${fileId} was dropped: uploads are kept in memory up to ${limit}, the oldest go first (with --db they are all kept)`));
       }
-      if (!file) return sendError(reply, new ApiError(404, `fileId: file ${fileId} not found`));
+      if (!file.found) return sendError(reply, new ApiError(404, `fileId: file ${fileId} not found`));
       return reply
         .type(file.meta.contentType)
         .header('content-disposition', dispositionOf(file.meta.name))

@@ -2,23 +2,13 @@
  * Everyone in a chat but the partner: the buyer starts chats and writes, Market and support write, an
  * arbiter opens and closes disputes. Free of HTTP: the control API and the programmatic API both call it.
  */
-import type { ChatStatus, ContextType, Sender } from '../contract/enums.js';
+import type { ChatStatus, Sender } from '../contract/enums.js';
 import { badRequest } from '../contract/errors.js';
-import * as say from '../fake/phrases.js';
-import { lineFor } from '../fake/live-lines.js';
-import type { BusinessState } from '../store/business-state.js';
-import type { ChatRecord, CustomerRecord, MessageRecord } from '../store/records.js';
-import type { WorldStore } from '../store/world-store.js';
-import type { ChatService, NewChatContext, UploadedFile } from './chat-service.js';
-import { contextKey } from './chats.js';
-import { wholeSecond } from './time.js';
-
-/** What a buyer's chat is about: an order (id), a return (id, and its order when known), or nothing (DIRECT). */
-export interface BuyerContext {
-  type: ContextType;
-  id?: number;
-  orderId?: number;
-}
+import type { BuyerContext, NewChatContext } from '../model/chat-keys.js';
+import { contextKey } from '../model/chat-keys.js';
+import type { ChatRecord, CustomerRecord, MessageRecord } from '../model/records.js';
+import { checkStatusFits, type ChatLifecycle } from './chat-lifecycle.js';
+import type { ChatService, UploadedFile } from './chat-service.js';
 
 export interface StartChat {
   context: BuyerContext;
@@ -56,10 +46,12 @@ function newChatContext({ type, id, orderId }: BuyerContext): NewChatContext {
   return { type, returnId: id, orderId };
 }
 
+const TYPE_AFTER = { started: 'ARBITRAGE', finished: 'CHAT' } as const;
+
 export class BuyerSide {
   constructor(
     private readonly chats: ChatService,
-    private readonly store: WorldStore,
+    private readonly lifecycle: ChatLifecycle,
   ) {}
 
   /**
@@ -72,8 +64,8 @@ export class BuyerSide {
     const key = contextKey(about);
     const existing = key ? business.chatAbout(key) : undefined;
     if (existing) this.checkSameChat(existing, about, request.customer);
-    const chat = existing ?? this.chats.openChat(business, about, request.customer);
-    if (request.message !== undefined) this.chats.append(business, chat, 'CUSTOMER', { text: request.message });
+    const chat = existing ?? this.lifecycle.open(business, about, 'CUSTOMER', request.customer);
+    if (request.message !== undefined) this.lifecycle.write(business, chat, 'CUSTOMER', { text: request.message });
     return chat;
   }
 
@@ -89,51 +81,20 @@ export class BuyerSide {
     const files = [];
     for (const file of writing.files ?? []) files.push(await this.chats.storeFile(business, file));
     const content = { ...(writing.message !== undefined ? { text: writing.message } : {}), ...(files.length ? { files } : {}) };
-    return this.chats.append(business, chat, writing.sender ?? 'CUSTOMER', content);
+    return this.lifecycle.write(business, chat, writing.sender ?? 'CUSTOMER', content);
   }
 
-  /** Opens or closes a dispute and/or sets the status, as Market's arbiter and support would. */
+  /** Opens or closes a dispute (Market's arbiter) and/or sets the status (Market), in that order. */
   changeStatus(businessId: number, chatId: number, change: StatusChange): ChatRecord {
     const business = this.chats.businessOf(businessId);
     const chat = this.chats.chatOf(business, chatId);
     if (!change.arbitrage && !change.status) throw badRequest('body: give arbitrage, status, or both');
-    if (change.status === 'WAITING_FOR_ARBITER' && chat.type !== 'ARBITRAGE' && change.arbitrage !== 'started') {
-      throw badRequest(`status: WAITING_FOR_ARBITER is a dispute's status; open one with arbitrage: started`);
-    }
-    if (change.arbitrage === 'started') this.startArbitrage(business, chat);
-    if (change.arbitrage === 'finished') this.finishArbitrage(business, chat);
-    if (change.status) {
-      chat.status = change.status;
-      this.store.changed(business.id, { chat });
-    }
+    // Checked before anything changes, so that a refused call changes nothing.
+    if (change.status) checkStatusFits(change.arbitrage ? TYPE_AFTER[change.arbitrage] : chat.type, change.status);
+    if (change.arbitrage === 'started') this.lifecycle.startDispute(business, chat, 'ARBITER');
+    if (change.arbitrage === 'finished') this.lifecycle.finishDispute(business, chat, 'ARBITER');
+    if (change.status) this.lifecycle.setStatus(business, chat, change.status, 'MARKET');
     return chat;
-  }
-
-  private startArbitrage(business: BusinessState, chat: ChatRecord): void {
-    if (chat.context.type === 'DIRECT') {
-      throw badRequest(`arbitrage: chat ${chat.id} is a DIRECT chat; disputes are about orders and returns`);
-    }
-    if (chat.type === 'ARBITRAGE' && chat.status !== 'FINISHED') throw badRequest(`arbitrage: chat ${chat.id} is already in a dispute`);
-    chat.statusBeforeArbitrage = chat.status;
-    chat.type = 'ARBITRAGE';
-    chat.status = 'WAITING_FOR_ARBITER';
-    this.chats.events.emit({ kind: 'arbitrage-started', businessId: business.id, chat, at: this.now() });
-    this.announce(business, chat, say.ARBITRAGE_OPENED);
-  }
-
-  private finishArbitrage(business: BusinessState, chat: ChatRecord): void {
-    if (chat.type !== 'ARBITRAGE' || chat.status === 'FINISHED') throw badRequest(`arbitrage: chat ${chat.id} has no dispute open`);
-    chat.type = 'CHAT';
-    // A dispute of the initial world has no status to go back to: the buyer's complaint is the partner's to answer.
-    chat.status = chat.statusBeforeArbitrage ?? 'WAITING_FOR_PARTNER';
-    delete chat.statusBeforeArbitrage;
-    this.chats.events.emit({ kind: 'arbitrage-finished', businessId: business.id, chat, at: this.now() });
-    this.announce(business, chat, say.ARBITRAGE_CLOSED);
-  }
-
-  /** Market's own message in the chat (which leaves the status alone). */
-  private announce(business: BusinessState, chat: ChatRecord, lines: readonly string[]): void {
-    this.chats.append(business, chat, 'MARKET', { text: lineFor(this.store.seed, business.id, chat, lines) });
   }
 
   /** The buyer or return named again must be the chat's own, or the caller is told what the chat has. */
@@ -145,9 +106,5 @@ export class BuyerSide {
     if (customer && known && (known.name !== customer.name || known.publicId !== customer.publicId)) {
       throw badRequest(`customer: the chat ${chat.id} about this ${about.type.toLowerCase()} is with ${known.name} (${known.publicId})`);
     }
-  }
-
-  private now(): number {
-    return wholeSecond(this.store.now());
   }
 }

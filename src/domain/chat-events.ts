@@ -1,25 +1,61 @@
 /**
- * What happens in chats, as the domain tells it: a chat appears, someone writes, a dispute opens or
- * closes. Push notifications and the simulated buyer listen; they only queue work, so that the call
- * that caused the event never waits for them.
+ * What happens in chats, as the chat lifecycle tells it: one event for every change of a chat. Push
+ * notifications, simulated buyers and anything else that reacts listen here; listeners only queue work,
+ * so that the call that caused the change never waits for them.
  */
-import type { ChatRecord, MessageRecord } from '../store/records.js';
+import type { ChatStatus, Sender } from '../contract/enums.js';
+import type { ChatRecord, MessageRecord } from '../model/records.js';
+
+/** Who made a change: one of a chat's senders, or Market's arbiter (disputes). */
+export type Actor = Sender | 'ARBITER';
+
+interface ChangeOf<Kind extends string> {
+  kind: Kind;
+  businessId: number;
+  /** The chat as the change left it. */
+  chat: ChatRecord;
+  actor: Actor;
+  /** When it happened (epoch ms, whole seconds as Market's dates have). */
+  at: number;
+  /** The chat's status before the change; null for a chat that did not exist. */
+  statusBefore: ChatStatus | null;
+  statusAfter: ChatStatus;
+}
 
 export type ChatEvent =
-  | { kind: 'chat-created'; businessId: number; chat: ChatRecord }
-  | { kind: 'message-sent'; businessId: number; chat: ChatRecord; message: MessageRecord }
-  | { kind: 'arbitrage-started' | 'arbitrage-finished'; businessId: number; chat: ChatRecord; at: number };
+  /** A chat appears: the partner's createChat, or a buyer who writes first. */
+  | ChangeOf<'chat-created'>
+  /** Anyone writes; a buyer's message in a FINISHED chat reopens it (statusBefore FINISHED). */
+  | (ChangeOf<'message-sent'> & { message: MessageRecord })
+  /** The status is set outright (a chat finished by Market, or any status a test sets). */
+  | ChangeOf<'status-changed'>
+  /** A dispute opens: the chat becomes ARBITRAGE, WAITING_FOR_ARBITER. */
+  | ChangeOf<'arbitrage-started'>
+  /** The dispute closes: the chat is a CHAT again. */
+  | ChangeOf<'arbitrage-finished'>;
 
+export type ChatEventKind = ChatEvent['kind'];
 export type ChatEventListener = (event: ChatEvent) => void;
 
 export class ChatEvents {
-  private readonly listeners: ChatEventListener[] = [];
+  private readonly listeners = new Set<ChatEventListener>();
 
-  on(listener: ChatEventListener): void {
-    this.listeners.push(listener);
+  /** `warn`: where a listener's failure is reported; it never undoes the change or reaches the caller. */
+  constructor(private readonly warn: (message: string) => void) {}
+
+  /** Listens from now on; call what it returns to stop (a console connection comes and goes). */
+  on(listener: ChatEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   emit(event: ChatEvent): void {
-    for (const listener of this.listeners) listener(event);
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.warn(`a listener of ${event.kind} failed: ${(error as Error).message}`);
+      }
+    }
   }
 }

@@ -1,36 +1,8 @@
-/** Chat rules with no HTTP in them: status moves, filters, listing order, and the DTOs clients see. */
-import type { ChatStatus, Sender } from '../contract/enums.js';
+/** Chat queries with no HTTP in them: list filters, and the DTOs clients see. */
 import type { ChatDto, ChatsFilter, MessageDto } from '../contract/schemas.js';
-import type { ChatRecord, ContextRecord, MessageRecord } from '../store/records.js';
-import { formatMarketDate } from './time.js';
-
-/**
- * The status a chat moves to when someone writes: a partner message waits for the buyer, a buyer
- * message waits for the partner. A dispute's status belongs to the arbiter and does not move.
- */
-export function statusAfterMessage(chat: ChatRecord, sender: Sender): ChatStatus {
-  if (chat.type === 'ARBITRAGE') return chat.status;
-  if (sender === 'PARTNER') return 'WAITING_FOR_CUSTOMER';
-  if (sender === 'CUSTOMER') return 'WAITING_FOR_PARTNER';
-  return chat.status;
-}
-
-/** The key that identifies the order or return a chat is about; DIRECT chats have none. */
-export function contextKey(context: Pick<ContextRecord, 'type' | 'orderId' | 'returnId'>): string | undefined {
-  if (context.type === 'ORDER' && context.orderId) return `ORDER:${context.orderId}`;
-  if (context.type === 'RETURN' && context.returnId) return `RETURN:${context.returnId}`;
-  return undefined;
-}
-
-export interface ListingKey {
-  updatedAt: number;
-  id: number;
-}
-
-/** Listing order: most recently updated first, then the newer chat id first. */
-export function listedBefore(a: ListingKey, b: ListingKey): boolean {
-  return a.updatedAt > b.updatedAt || (a.updatedAt === b.updatedAt && a.id > b.id);
-}
+import { contextKey } from '../model/chat-keys.js';
+import type { ChatRecord, ContextRecord, MessageRecord } from '../model/records.js';
+import { formatMarketDate } from '../model/time.js';
 
 /** Every filter present must hold (AND); within one filter any listed value matches (OR). */
 const ANY_CHAT = () => true;

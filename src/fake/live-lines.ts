@@ -3,8 +3,8 @@
  * and the chats new buyers open. Each is drawn from the seed and where it is said, so that a run repeats.
  */
 import { faker } from '@faker-js/faker/locale/ru';
-import type { BuyerContext, StartChat } from '../domain/buyer-side.js';
-import type { ChatRecord } from '../store/records.js';
+import type { BuyerContext } from '../model/chat-keys.js';
+import type { ChatRecord, CustomerRecord } from '../model/records.js';
 import * as say from './phrases.js';
 import { customer, fill, orderId, pick, reseed, returnId } from './world-generator.js';
 
@@ -16,7 +16,7 @@ export function lineFor(seed: number, businessId: number, chat: ChatRecord, line
 }
 
 /** The `n`th chat a new buyer opens in a business: about an order, a return or nothing, with a first message. */
-export function openingChat(seed: number, businessId: number, n: number): Required<StartChat> {
+export function openingChat(seed: number, businessId: number, n: number): { context: BuyerContext; customer: CustomerRecord; message: string } {
   reseed(seed, businessId, n, 5);
   const type = faker.helpers.weightedArrayElement([
     { value: 'ORDER' as const, weight: 6 },

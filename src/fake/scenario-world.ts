@@ -4,21 +4,20 @@
  */
 import { faker } from '@faker-js/faker/locale/ru';
 import type { ChatStatus, Sender } from '../contract/enums.js';
-import { MINUTE, wholeSecond } from '../domain/time.js';
+import { statusAfterMessage } from '../model/chat-status.js';
+import { MINUTE, wholeSecond } from '../model/time.js';
 import { ScenarioError } from '../scenario/load.js';
 import type { BusinessSpec, ChatSpec } from '../scenario/schema.js';
-import type { BusinessRecord, ChatRecord, MessageRecord } from '../store/records.js';
+import type { BusinessRecord, ChatRecord, MessageRecord } from '../model/records.js';
 import * as say from './phrases.js';
 import { customer, fill, generateBusiness, inventOrderOfReturn, orderId, pick, registerFile, reseed, returnId } from './world-generator.js';
 
 type MessageSpec = Exclude<ChatSpec['messages'], { generate: number } | undefined>[number];
 
-/** The status a history leaves a chat in when the scenario does not say. */
+/** The status a history leaves a chat in when the scenario does not say: its messages moved it, as they would have live. */
 function statusOf(type: ChatRecord['type'], messages: MessageRecord[]): ChatStatus {
   if (type === 'ARBITRAGE') return 'WAITING_FOR_ARBITER';
-  const last = messages[messages.length - 1];
-  if (!last) return 'NEW';
-  return last.sender === 'PARTNER' ? 'WAITING_FOR_CUSTOMER' : 'WAITING_FOR_PARTNER';
+  return messages.reduce<ChatStatus>((status, message) => statusAfterMessage({ type, status }, message.sender), 'NEW');
 }
 
 /** `count` messages alternating buyer and partner, from texts of the chat's topic. */

@@ -5,8 +5,8 @@
  */
 import { faker } from '@faker-js/faker/locale/ru';
 import type { ChatStatus, ChatType, ContextType, Sender } from '../contract/enums.js';
-import { DAY, HOUR, MINUTE, wholeSecond } from '../domain/time.js';
-import type { BusinessRecord, ChatRecord, CustomerRecord, FileMeta, FileRef, MessageRecord } from '../store/records.js';
+import { DAY, HOUR, MINUTE, wholeSecond } from '../model/time.js';
+import type { BusinessRecord, ChatRecord, CustomerRecord, FileMeta, FileRef, Fixture, MessageRecord } from '../model/records.js';
 import { contentTypeOf } from './file-content.js';
 import * as say from './phrases.js';
 
@@ -242,6 +242,14 @@ export function generateBusiness(seed: number, businessId: number, now: number, 
   }
   business.chats = drafted.map((d) => d.chat);
   return business;
+}
+
+/** The moment the committed default world was generated at; times move forward from it on load. */
+export const FIXTURE_ANCHOR = Date.parse('2025-11-21T12:00:00+03:00');
+
+/** The generated worlds of `businessIds` as a fixture to commit (fixtures/default-world.json). */
+export function fixtureOf(seed: number, businessIds: number[]): Fixture {
+  return { seed, anchor: FIXTURE_ANCHOR, businesses: businessIds.map((id) => generateBusiness(seed, id, FIXTURE_ANCHOR)) };
 }
 
 export function fileIdOf(businessId: number, messageId: number, index: number): string {

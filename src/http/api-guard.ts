@@ -4,19 +4,26 @@ import { checkAccess, type AccessPolicy } from '../auth/access.js';
 import { readCredentials } from '../auth/credentials.js';
 import { ApiError } from '../contract/errors.js';
 import type { OperationId } from '../contract/operations.js';
-import { formatHttpDate } from '../domain/time.js';
+import { formatHttpDate } from '../model/time.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import { describeWindow } from '../limits/windows.js';
 import { businessIdOf } from './request-ids.js';
 
 /** The guard reads the limiter at each call: loading a scenario replaces it. */
-export function apiGuard(runtime: { readonly limiter: RateLimiter | undefined; readonly access: AccessPolicy | undefined; now(): number }) {
+export function apiGuard(runtime: { readonly limits: RateLimiter | undefined; readonly access: AccessPolicy | undefined; now(): number }) {
+  // Every call of a window reports the same reset time: the last one formatted is kept.
+  let until = { ms: NaN, text: '' };
+  const untilText = (ms: number) => {
+    if (until.ms !== ms) until = { ms, text: formatHttpDate(ms) };
+    return until.text;
+  };
+
   function check(request: FastifyRequest, reply: FastifyReply): void {
     const { token } = readCredentials(request.headers);
     const operation = request.routeOptions.config.operationId as OperationId;
     const businessId = businessIdOf(request);
     checkAccess(runtime.access, token, businessId, operation);
-    const { limiter } = runtime;
+    const limiter = runtime.limits;
     if (!limiter || businessId === undefined) return;
 
     const leave = limiter.enter(businessId);
@@ -30,7 +37,7 @@ export function apiGuard(runtime: { readonly limiter: RateLimiter | undefined; r
     const headers = {
       'X-RateLimit-Resource-Limit': String(quota.limit),
       'X-RateLimit-Resource-Remaining': String(quota.remaining),
-      'X-RateLimit-Resource-Until': formatHttpDate(quota.resetsAt),
+      'X-RateLimit-Resource-Until': untilText(quota.resetsAt),
     };
     if (quota.allowed) {
       reply.headers(headers);

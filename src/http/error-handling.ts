@@ -43,9 +43,9 @@ export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
 }
 
 /** Errors of Fastify's router, met before any route or error handler: a path that does not decode, or too long a part. */
-export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
-  return sendError(
+  void sendError(
     reply,
     tooLong ? new ApiError(414, 'path: a part of the path is longer than 100 characters') : new ApiError(400, 'path: is not a valid URL path'),
   );

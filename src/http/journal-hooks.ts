@@ -1,16 +1,29 @@
 /** Writes every API call into the journal: opened on arrival, completed with the answer that went out. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Journal, JournalEntry } from '../journal/journal.js';
+import type { Fault } from '../scenario/schema.js';
 import { businessIdOf, chatIdOf } from './request-ids.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    journalEntry?: JournalEntry;
+    journalEntry: JournalEntry | null;
   }
+}
+
+/** The rule that applied to a call, as the journal shows it. */
+function ruleFields(request: FastifyRequest): Pick<JournalEntry, 'rule' | 'ruleName'> {
+  const applied = request.appliedRule;
+  return { rule: applied?.index ?? null, ruleName: applied?.rule.name ?? null };
+}
+
+/** A fault leaves no answer, and a hijacked reply skips the answer hooks: the entry says what happened instead. */
+export function journalFault(request: FastifyRequest, fault: Fault): void {
+  if (request.journalEntry) Object.assign(request.journalEntry, { fault, requestBody: request.body ?? null, ...ruleFields(request) });
 }
 
 /** Registers the hooks on the API scope, first, so that calls refused by auth or limits are journaled too. */
 export function registerJournal(api: FastifyInstance, journal: Journal): void {
+  api.decorateRequest('journalEntry', null);
   // Callback hooks, not async ones: they run on every call, and a promise each is a cost worth avoiding.
   api.addHook('onRequest', (request: FastifyRequest, _reply, done) => {
     request.journalEntry = journal.open({
@@ -25,6 +38,7 @@ export function registerJournal(api: FastifyInstance, journal: Journal): void {
       responseBody: null,
       durationMs: null,
       rule: null,
+      ruleName: null,
       fault: null,
     });
     done();
@@ -39,7 +53,7 @@ export function registerJournal(api: FastifyInstance, journal: Journal): void {
     const entry = request.journalEntry!;
     entry.status = reply.statusCode;
     entry.durationMs = Math.round(reply.elapsedTime * 10) / 10;
-    entry.rule = request.appliedRule ?? null;
+    Object.assign(entry, ruleFields(request));
     done();
   });
 }

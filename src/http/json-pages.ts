@@ -8,7 +8,7 @@ import type { FastifyReply } from 'fastify';
 import { ChatSchema, MessageSchema, type ChatDto } from '../contract/schemas.js';
 import { chatDto, messageDto } from '../domain/chats.js';
 import type { BusinessState } from '../store/business-state.js';
-import type { ChatRecord, MessageRecord } from '../store/records.js';
+import type { ChatRecord, MessageRecord } from '../model/records.js';
 import { sharedSerializerCompiler } from './serializers.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -28,58 +28,6 @@ interface ChatPiece {
   json: Buffer;
 }
 
-/** A chat's JSON, kept while what it shows of the chat that can change (update time, status, type) stays the same. */
-const chatPieces = new WeakMap<ChatRecord, ChatPiece>();
-
-function chatJson(chat: ChatRecord): Buffer {
-  let piece = chatPieces.get(chat);
-  if (piece?.updatedAt !== chat.updatedAt || piece.status !== chat.status || piece.type !== chat.type) {
-    piece = { updatedAt: chat.updatedAt, status: chat.status, type: chat.type, json: Buffer.from(serializeChat(chatDto(chat))) };
-    chatPieces.set(chat, piece);
-  }
-  return piece.json;
-}
-
-/**
- * Messages never change, but payload URLs name the host the client called, so only messages without
- * files are kept, and only so many: a long history read through once must not double its memory.
- */
-const messagePieces = new Map<MessageRecord, Buffer>();
-const MESSAGE_PIECES_KEPT = 50_000;
-
-function messageJson(message: MessageRecord, fileUrl: (fileId: string) => string): Buffer {
-  if (message.files?.length) return Buffer.from(serializeMessage(messageDto(message, fileUrl)));
-  let json = messagePieces.get(message);
-  if (json === undefined) {
-    json = Buffer.from(serializeMessage(messageDto(message, fileUrl)));
-    if (messagePieces.size >= MESSAGE_PIECES_KEPT) messagePieces.clear();
-    messagePieces.set(message, json);
-  }
-  return json;
-}
-
-/**
- * Pages already answered, per business, while it has not changed: a client polling a list that stays the
- * same (most polls) gets the bytes it got before. Any change to the business makes them stale.
- */
-const answeredPages = new WeakMap<BusinessState, { version: number; pages: Map<string, Buffer> }>();
-const PAGES_KEPT = 256;
-
-export function cachedPage(business: BusinessState, key: string, answer: () => Buffer): Buffer {
-  let cache = answeredPages.get(business);
-  if (cache?.version !== business.version) {
-    cache = { version: business.version, pages: new Map() };
-    answeredPages.set(business, cache);
-  }
-  let page = cache.pages.get(key);
-  if (!page) {
-    page = answer();
-    if (cache.pages.size >= PAGES_KEPT) cache.pages.clear();
-    cache.pages.set(key, page);
-  }
-  return page;
-}
-
 const pagingJson = (nextPageToken: string | undefined) => JSON.stringify(nextPageToken ? { nextPageToken } : {});
 const COMMA = Buffer.from(',');
 
@@ -94,17 +42,83 @@ function joined(before: string, pieces: Buffer[], after: string): Buffer {
   return Buffer.concat(parts);
 }
 
-export function chatsPageJson(chats: ChatRecord[], nextPageToken: string | undefined): Buffer {
-  return joined('{"status":"OK","result":{"chats":[', chats.map(chatJson), `],"paging":${pagingJson(nextPageToken)}}}`);
-}
+/** How many message pieces and pages of a business are kept: a long history read through once must not double its memory. */
+const MESSAGE_PIECES_KEPT = 50_000;
+const PAGES_KEPT = 256;
 
-export function historyPageJson(
-  head: { orderId?: number; context: ChatDto['context'] },
-  messages: MessageRecord[],
-  fileUrl: (fileId: string) => string,
-  nextPageToken: string | undefined,
-): Buffer {
-  const orderId = head.orderId === undefined ? '' : `"orderId":${head.orderId},`;
-  const before = `{"status":"OK","result":{${orderId}"context":${JSON.stringify(head.context)},"messages":[`;
-  return joined(before, messages.map((m) => messageJson(m, fileUrl)), `],"paging":${pagingJson(nextPageToken)}}}`);
+/**
+ * One sandbox's JSON already made: chats, messages and whole pages, bounded, and cleared when the sandbox
+ * resets or closes. Nothing is shared between sandboxes in one process.
+ */
+export class JsonPieces {
+  /** A chat's JSON, kept while what it shows of the chat that can change (update time, status, type) stays the same. */
+  private chats = new WeakMap<ChatRecord, ChatPiece>();
+  /** Messages never change, but payload URLs name the host the client called: only messages without files are kept. */
+  private readonly messages = new Map<MessageRecord, Buffer>();
+  /**
+   * Pages already answered, per business, while it has not changed: a client polling a list that stays the
+   * same (most polls) gets the bytes it got before. Any change to the business makes them stale.
+   */
+  private pages = new WeakMap<BusinessState, { version: number; pages: Map<string, Buffer> }>();
+
+  /** Message pieces kept now. */
+  get size(): number {
+    return this.messages.size;
+  }
+
+  clear(): void {
+    this.chats = new WeakMap();
+    this.messages.clear();
+    this.pages = new WeakMap();
+  }
+
+  page(business: BusinessState, key: string, answer: () => Buffer): Buffer {
+    let cache = this.pages.get(business);
+    if (cache?.version !== business.version) {
+      cache = { version: business.version, pages: new Map() };
+      this.pages.set(business, cache);
+    }
+    let page = cache.pages.get(key);
+    if (!page) {
+      page = answer();
+      if (cache.pages.size >= PAGES_KEPT) cache.pages.clear();
+      cache.pages.set(key, page);
+    }
+    return page;
+  }
+
+  chatsPage(chats: ChatRecord[], nextPageToken: string | undefined): Buffer {
+    return joined('{"status":"OK","result":{"chats":[', chats.map((chat) => this.chat(chat)), `],"paging":${pagingJson(nextPageToken)}}}`);
+  }
+
+  historyPage(
+    head: { orderId?: number; context: ChatDto['context'] },
+    messages: MessageRecord[],
+    fileUrl: (fileId: string) => string,
+    nextPageToken: string | undefined,
+  ): Buffer {
+    const orderId = head.orderId === undefined ? '' : `"orderId":${head.orderId},`;
+    const before = `{"status":"OK","result":{${orderId}"context":${JSON.stringify(head.context)},"messages":[`;
+    return joined(before, messages.map((m) => this.message(m, fileUrl)), `],"paging":${pagingJson(nextPageToken)}}}`);
+  }
+
+  private chat(chat: ChatRecord): Buffer {
+    let piece = this.chats.get(chat);
+    if (piece?.updatedAt !== chat.updatedAt || piece.status !== chat.status || piece.type !== chat.type) {
+      piece = { updatedAt: chat.updatedAt, status: chat.status, type: chat.type, json: Buffer.from(serializeChat(chatDto(chat))) };
+      this.chats.set(chat, piece);
+    }
+    return piece.json;
+  }
+
+  private message(message: MessageRecord, fileUrl: (fileId: string) => string): Buffer {
+    if (message.files?.length) return Buffer.from(serializeMessage(messageDto(message, fileUrl)));
+    let json = this.messages.get(message);
+    if (json === undefined) {
+      json = Buffer.from(serializeMessage(messageDto(message, fileUrl)));
+      if (this.messages.size >= MESSAGE_PIECES_KEPT) this.messages.clear();
+      this.messages.set(message, json);
+    }
+    return json;
+  }
 }

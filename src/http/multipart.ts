@@ -25,7 +25,7 @@ export interface MultipartBody {
 }
 
 export async function readMultipart(request: FastifyRequest, maxFiles: number): Promise<MultipartBody> {
-  const fields: Record<string, string> = Object.create(null);
+  const fields = Object.create(null) as Record<string, string>;
   const files: UploadedFile[] = [];
   try {
     for await (const part of request.parts()) {

@@ -3,9 +3,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { MULTIPART_DOC } from '../contract/schemas.js';
-import { CONTROL_TAG } from '../control/tag.js';
+import { API_TAG, CONTROL_TAG } from '../contract/tags.js';
 import { PACKAGE_VERSION } from '../package-root.js';
-import { API_TAG } from '../routes/api-route.js';
 
 declare module 'fastify' {
   interface FastifySchema {

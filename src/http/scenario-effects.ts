@@ -2,19 +2,27 @@
  * Plays the scenario's rules on API calls, after auth and limits and before validation, so that a rule
  * can script an answer to any call: a delay, a scripted answer, or a fault of the connection.
  */
+import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorEnvelope } from '../contract/errors.js';
-import type { SandboxRuntime } from '../runtime.js';
+import { durationMs } from '../model/duration.js';
+import type { AppliedRule, CallFacts } from '../scenario/rules.js';
+import type { Fault, Rule } from '../scenario/schema.js';
+import { journalFault } from './journal-hooks.js';
 import { businessIdOf, chatIdOf } from './request-ids.js';
-import type { CallFacts } from '../scenario/rules.js';
-import { durationMs, type Fault, type Rule } from '../scenario/schema.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Index of the scenario rule that applied to this call. */
-    appliedRule?: number;
+    /** The scenario rule that applied to this call, if one did. */
+    appliedRule: AppliedRule | null;
   }
+}
+
+/** What scenario rules need of the sandbox: which rule applies, and where unanswered connections wait. */
+export interface RulePlayer {
+  applyRule(call: () => CallFacts): AppliedRule | undefined;
+  holdUnanswered(socket: Socket): void;
 }
 
 function factsOf(request: FastifyRequest): CallFacts {
@@ -38,42 +46,44 @@ function delayMs(delay: NonNullable<Rule['delay']>): number {
   return min + Math.round(Math.random() * (max - min));
 }
 
-function playFault(fault: Fault, request: FastifyRequest, reply: FastifyReply, runtime: SandboxRuntime): void {
-  // A hijacked reply skips the journal's answer hooks: the entry says what happened instead.
-  if (request.journalEntry) Object.assign(request.journalEntry, { fault, rule: request.appliedRule, requestBody: request.body ?? null });
+function playFault(fault: Fault, request: FastifyRequest, reply: FastifyReply, player: RulePlayer): void {
+  journalFault(request, fault);
   reply.hijack();
   const socket = request.raw.socket;
-  if (fault === 'connection-reset') {
-    socket.resetAndDestroy();
-  } else if (fault === 'timeout') {
-    runtime.hung.add(socket);
-    socket.once('close', () => runtime.hung.delete(socket));
-  } else {
-    reply.raw.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-    reply.raw.end('{"status":"OK","result":{"chats":[{"chatId":');
+  switch (fault) {
+    case 'connection-reset':
+      socket.resetAndDestroy();
+      return;
+    case 'timeout':
+      player.holdUnanswered(socket);
+      return;
+    case 'malformed-json':
+      reply.raw.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      reply.raw.end('{"status":"OK","result":{"chats":[{"chatId":');
+      return;
   }
 }
 
-function scriptedAnswer(respond: NonNullable<Rule['respond']>, index: number, reply: FastifyReply): FastifyReply {
-  const body = respond.body ?? errorEnvelope(respond.status, `Scripted by scenario rule ${index}`);
+function scriptedAnswer(respond: NonNullable<Rule['respond']>, ruleName: string, reply: FastifyReply): FastifyReply {
+  const body = respond.body ?? errorEnvelope(respond.status, `Scripted by scenario ${ruleName}`);
   reply.code(respond.status).headers(respond.headers ?? {});
   if (typeof body === 'string') return reply.send(body);
   return reply.type('application/json; charset=utf-8').serializer(JSON.stringify).send(body);
 }
 
-export function scenarioEffects(runtime: SandboxRuntime) {
+export function scenarioEffects(app: FastifyInstance, player: RulePlayer) {
+  app.decorateRequest('appliedRule', null);
   return async function playRules(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-    if (runtime.rules.empty) return undefined;
-    const applied = runtime.rules.apply(factsOf(request));
+    const applied = player.applyRule(() => factsOf(request));
     if (!applied) return undefined;
+    request.appliedRule = applied;
     const { index, rule } = applied;
-    request.appliedRule = index;
     if (rule.delay) await sleep(delayMs(rule.delay));
     if (rule.fault) {
-      playFault(rule.fault, request, reply, runtime);
+      playFault(rule.fault, request, reply, player);
       return reply;
     }
-    if (rule.respond) return scriptedAnswer(rule.respond, index, reply);
+    if (rule.respond) return scriptedAnswer(rule.respond, rule.name === undefined ? `rule ${index}` : `rule ${index} (${rule.name})`, reply);
     return undefined;
   };
 }

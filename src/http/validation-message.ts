@@ -1,4 +1,5 @@
 /** Turns a schema violation into a message that names the field, as a client's developer wants to read it. */
+import { fieldName } from '../contract/field-name.js';
 
 interface ValidationIssue {
   instancePath: string;
@@ -9,14 +10,6 @@ interface ValidationIssue {
 
 const PART_NAMES: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'headers' };
 
-/** `/statuses/0` → `statuses[0]`, `/contexts/1/id` → `contexts[1].id`. */
-export function fieldName(instancePath: string): string {
-  return instancePath
-    .split('/')
-    .slice(1)
-    .map((part, i) => (/^\d+$/.test(part) ? `[${part}]` : i === 0 ? part : `.${part}`))
-    .join('');
-}
 
 export function validationMessage(issue: ValidationIssue, part: string | undefined): string {
   const where = PART_NAMES[part ?? ''] ?? 'request';

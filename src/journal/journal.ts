@@ -1,5 +1,5 @@
 /** The request journal: every API call with what it sent and got, bounded so a long CI run cannot exhaust memory. */
-import { BoundedLog } from './bounded-log.js';
+import { BoundedLog } from '../model/bounded-log.js';
 
 export interface JournalEntry {
   id: number;
@@ -16,6 +16,8 @@ export interface JournalEntry {
   durationMs: number | null;
   /** Index of the scenario rule that applied, if one did. */
   rule: number | null;
+  /** That rule's `name`, when it has one. */
+  ruleName: string | null;
   fault: string | null;
 }
 

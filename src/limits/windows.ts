@@ -1,7 +1,8 @@
 /** Market's quotas, and windows in words for its 420 messages. */
 import { DEFAULT_PARALLEL_LIMIT, OPERATIONS, OPERATION_IDS, type OperationId } from '../contract/operations.js';
-import { DAY, HOUR, MINUTE, SECOND } from '../domain/time.js';
-import { durationMs, type RateLimitsSetting } from '../scenario/schema.js';
+import { DAY, HOUR, MINUTE, SECOND } from '../model/time.js';
+import { durationMs } from '../model/duration.js';
+import type { RateLimitsSetting } from '../scenario/schema.js';
 import { RateLimiter, type Quota } from './rate-limiter.js';
 
 export function describeWindow(ms: number): string {

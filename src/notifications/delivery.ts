@@ -4,7 +4,7 @@ import { request as httpsRequest } from 'node:https';
 import type { ErrorObject } from 'ajv';
 import { PartnerAnswerSchema, PartnerErrorAnswerSchema, type Notification } from '../contract/notifications.js';
 import { compileSchema } from '../contract/validator.js';
-import { fieldName } from '../http/validation-message.js';
+import { fieldName } from '../contract/field-name.js';
 import { PACKAGE_VERSION } from '../package-root.js';
 
 export interface DeliveryAttempt {

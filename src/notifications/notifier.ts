@@ -6,8 +6,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Notification, NotificationType } from '../contract/notifications.js';
 import type { ChatEvent } from '../domain/chat-events.js';
-import { formatMarketDate } from '../domain/time.js';
-import { BoundedLog } from '../journal/bounded-log.js';
+import { formatMarketDate } from '../model/time.js';
+import { BoundedLog } from '../model/bounded-log.js';
 import { deliver, type DeliveryAttempt } from './delivery.js';
 import { notificationOf } from './payloads.js';
 
@@ -77,7 +77,9 @@ export class Notifier {
   /** Queues the notification a chat event calls for; nothing when no URL is set. */
   readonly onEvent = (event: ChatEvent): void => {
     if (!this.settings) return;
-    const entry = this.record(notificationOf(event));
+    const body = notificationOf(event);
+    if (!body) return;
+    const entry = this.record(body);
     const key = `${entry.businessId}:${entry.chatId}`;
     const queue = this.queues.get(key);
     if (queue) {

@@ -1,14 +1,14 @@
-/** The push notification Market sends for a chat event, with exactly the fields CONTRACT.md lists. */
+/** The push notification Market sends for a chat event, with exactly the fields its reference lists (see README). */
 import type { Notification } from '../contract/notifications.js';
 import type { ChatEvent } from '../domain/chat-events.js';
-import { formatMarketDate } from '../domain/time.js';
+import { formatMarketDate } from '../model/time.js';
 
-export function notificationOf(event: ChatEvent): Notification {
-  const { businessId, chat } = event;
-  const ids = { businessId, chatId: chat.id };
+/** The notification for `event`; undefined for changes Market sends none for (a status set outright). */
+export function notificationOf(event: ChatEvent): Notification | undefined {
+  const ids = { businessId: event.businessId, chatId: event.chat.id };
   switch (event.kind) {
     case 'chat-created':
-      return { notificationType: 'CHAT_CREATED', ...ids, createdAt: formatMarketDate(chat.createdAt) };
+      return { notificationType: 'CHAT_CREATED', ...ids, createdAt: formatMarketDate(event.chat.createdAt) };
     case 'message-sent':
       return {
         notificationType: 'CHAT_MESSAGE_SENT',
@@ -16,9 +16,12 @@ export function notificationOf(event: ChatEvent): Notification {
         messageId: String(event.message.id),
         sentAt: formatMarketDate(event.message.at),
       };
+    // Never about a DIRECT chat: the lifecycle gives no DIRECT chat a dispute.
+    case 'arbitrage-started':
+      return { notificationType: 'CHAT_ARBITRAGE_STARTED', ...ids, startedAt: formatMarketDate(event.at) };
+    case 'arbitrage-finished':
+      return { notificationType: 'CHAT_ARBITRAGE_FINISHED', ...ids, finishedAt: formatMarketDate(event.at) };
+    case 'status-changed':
+      return undefined;
   }
-  // Never about a DIRECT chat: no world and no control call can give one a dispute.
-  return event.kind === 'arbitrage-started'
-    ? { notificationType: 'CHAT_ARBITRAGE_STARTED', ...ids, startedAt: formatMarketDate(event.at) }
-    : { notificationType: 'CHAT_ARBITRAGE_FINISHED', ...ids, finishedAt: formatMarketDate(event.at) };
 }

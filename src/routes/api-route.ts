@@ -11,6 +11,7 @@ import type {
 } from 'fastify';
 import { OPERATIONS, OPERATION_IDS, PATH_PREFIXES, type OperationId } from '../contract/operations.js';
 import { ROUTE_SCHEMAS } from '../contract/schemas.js';
+import { API_TAG } from '../contract/tags.js';
 
 export type ApiHandler<Op extends OperationId> = RouteHandlerMethod<
   RawServerDefault,
@@ -27,8 +28,6 @@ declare module 'fastify' {
     operationId?: OperationId;
   }
 }
-
-export const API_TAG = 'Chats';
 
 export function apiRoute<Op extends OperationId>(app: FastifyInstance, operationId: Op, handler: ApiHandler<Op>): void {
   const spec = OPERATIONS[operationId];

@@ -3,10 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../contract/errors.js';
 import type { ChatService } from '../domain/chat-service.js';
 import { chatDto } from '../domain/chats.js';
-import { cachedPage, chatsPageJson, sendJsonBytes } from '../http/json-pages.js';
+import { sendJsonBytes, type JsonPieces } from '../http/json-pages.js';
 import { apiRoute } from './api-route.js';
 
-export function chatRoutes(app: FastifyInstance, chats: ChatService): void {
+export function chatRoutes(app: FastifyInstance, chats: ChatService, pieces: JsonPieces): void {
   apiRoute(app, 'createChat', async (request) => {
     const { context, orderId } = request.body;
     // The deprecated form: an order id alone means a chat about that order.
@@ -21,9 +21,9 @@ export function chatRoutes(app: FastifyInstance, chats: ChatService): void {
     const { limit, pageToken, page_token } = request.query;
     const token = pageToken ?? page_token;
     const key = `${limit}|${token ?? ''}|${JSON.stringify(request.body)}`;
-    const json = cachedPage(chats.businessOf(businessId), key, () => {
+    const json = pieces.page(chats.businessOf(businessId), key, () => {
       const page = chats.listChats(businessId, request.body, { limit, pageToken: token });
-      return chatsPageJson(page.chats, page.nextPageToken);
+      return pieces.chatsPage(page.chats, page.nextPageToken);
     });
     return sendJsonBytes(reply, json);
   });

@@ -3,12 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../contract/errors.js';
 import type { ChatService } from '../domain/chat-service.js';
 import { fileUrls } from '../http/file-urls.js';
-import { cachedPage, historyPageJson, sendJsonBytes } from '../http/json-pages.js';
+import { sendJsonBytes, type JsonPieces } from '../http/json-pages.js';
 import { readMultipart } from '../http/multipart.js';
 import { contextDto, messageDto } from '../domain/chats.js';
 import { apiRoute } from './api-route.js';
 
-export function messageRoutes(app: FastifyInstance, chats: ChatService): void {
+export function messageRoutes(app: FastifyInstance, chats: ChatService, pieces: JsonPieces): void {
   apiRoute(app, 'getChatHistory', async (request, reply) => {
     const { businessId } = request.params;
     const { chatId, limit, pageToken, page_token } = request.query;
@@ -16,10 +16,10 @@ export function messageRoutes(app: FastifyInstance, chats: ChatService): void {
     const { messageIdFrom } = request.body;
     // Payload URLs name the host the client called: it is part of what makes the page.
     const key = `${chatId}|${limit}|${token ?? ''}|${messageIdFrom ?? ''}|${request.host}|${request.protocol}`;
-    const json = cachedPage(chats.businessOf(businessId), key, () => {
+    const json = pieces.page(chats.businessOf(businessId), key, () => {
       const page = chats.history(businessId, chatId, { limit, pageToken: token, messageIdFrom });
       const head = { orderId: page.chat.context.orderId, context: contextDto(page.chat.context) };
-      return historyPageJson(head, page.messages, fileUrls(request), page.nextPageToken);
+      return pieces.historyPage(head, page.messages, fileUrls(request), page.nextPageToken);
     });
     return sendJsonBytes(reply, json);
   });

@@ -5,8 +5,10 @@
 import { readFile } from 'node:fs/promises';
 import type { ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
+import { fieldName } from '../contract/field-name.js';
 import { compileSchema } from '../contract/validator.js';
-import { DURATION_PATTERN, durationMs, MIN_NEW_CHATS_MS, ScenarioSchema, URL_PATTERN, type Scenario } from './schema.js';
+import { DURATION_PATTERN, durationMs } from '../model/duration.js';
+import { MIN_NEW_CHATS_MS, ScenarioSchema, URL_PATTERN, type Scenario } from './schema.js';
 
 export class ScenarioError extends Error {
   override name = 'ScenarioError';
@@ -20,11 +22,7 @@ const PATTERN_MEANINGS: Record<string, string> = {
 };
 
 /** `/rules/0/match/chatId` → `rules[0].match.chatId` */
-function fieldPath(pointer: string, extra?: string): string {
-  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  if (extra !== undefined) parts.push(extra);
-  return parts.reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '') || '(top level)';
-}
+const fieldPath = (pointer: string, extra?: string) => fieldName(pointer, extra) || '(top level)';
 
 /** The one error worth showing: the deepest, with the alternatives of a union gathered. */
 function describe(errors: ErrorObject[]): string {
@@ -37,7 +35,7 @@ function describe(errors: ErrorObject[]): string {
     return `${fieldPath(unknown.instancePath, key)}: is not a known key`;
   }
   const constants = here.flatMap((e) =>
-    e.keyword === 'const' ? [e.params.allowedValue] : e.keyword === 'enum' ? (e.params.allowedValues as unknown[]) : [],
+    e.keyword === 'const' ? [e.params.allowedValue as unknown] : e.keyword === 'enum' ? (e.params.allowedValues as unknown[]) : [],
   ).map((v) => JSON.stringify(v));
   const others = here
     .filter((e) => !['const', 'enum', 'anyOf'].includes(e.keyword))

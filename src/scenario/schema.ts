@@ -1,15 +1,15 @@
 /**
  * The scenario format, as one TypeBox schema: it validates scenario files, types the code that applies
- * them, and is written out as scenario.schema.json for editors (`npm run scenario-schema`).
+ * them, and is written out as scenario.schema.json for editors (`npm run fixtures`).
  */
 import { Type, type Static, type TOptional, type TSchema, type TUnion } from 'typebox';
 import { CHAT_STATUSES, CHAT_TYPES, CONTEXT_TYPES, SENDERS } from '../contract/enums.js';
 import { OPERATION_IDS, type OperationId } from '../contract/operations.js';
 import { stringEnum } from '../contract/schemas.js';
 import { SCOPES } from '../auth/access.js';
+import { DURATION_PATTERN } from '../model/duration.js';
 import { packagePath } from '../package-root.js';
 
-export const DURATION_PATTERN = '^\\d+(\\.\\d+)?(ms|s|m|h)$';
 export const URL_PATTERN = '^https?://[^\\s]+$';
 /** The shortest newChatsEvery: a faster pace would only flood the world. */
 export const MIN_NEW_CHATS_MS = 10;
@@ -95,7 +95,7 @@ export type Fault = (typeof FAULTS)[number];
 
 export const RuleSchema = Type.Object(
   {
-    name: Type.Optional(Type.String({ description: 'Shown in the journal' })),
+    name: Type.Optional(Type.String({ description: "Shown in the journal (ruleName) and in a scripted answer's message" })),
     match: Type.Optional(MatchSchema),
     after: Type.Optional(Type.Integer({ minimum: 0, description: 'Let the first N matching calls through untouched' })),
     times: Type.Optional(Type.Integer({ minimum: 1, description: 'Apply to the next N matching calls only' })),
@@ -259,13 +259,5 @@ export const SCENARIO_SCHEMA_FILE = packagePath('scenario.schema.json');
 
 /** The schema as a standalone JSON Schema document. */
 export function scenarioJsonSchema(): TSchema & Record<string, unknown> {
-  return { $schema: 'http://json-schema.org/draft-07/schema#', ...JSON.parse(JSON.stringify(ScenarioSchema)) };
-}
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** "800ms", "30s", "1m", "1.5h" in milliseconds (the schema has checked the form). */
-export function durationMs(text: string): number {
-  const [, amount, unit] = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text)!;
-  return Math.round(Number(amount) * UNIT_MS[unit]);
+  return { $schema: 'http://json-schema.org/draft-07/schema#', ...(JSON.parse(JSON.stringify(ScenarioSchema)) as TSchema) };
 }

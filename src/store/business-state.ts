@@ -1,7 +1,7 @@
 /** One business's records with the in-memory indexes that make every lookup and page cheap. */
-import { contextKey, listedBefore } from '../domain/chats.js';
-import { lowerBound } from '../domain/paging.js';
-import type { BusinessRecord, ChatRecord, MessageRecord } from './records.js';
+import { contextKey, listedBefore } from '../model/chat-keys.js';
+import { lowerBound } from '../model/paging.js';
+import type { BusinessRecord, ChatRecord, MessageRecord } from '../model/records.js';
 
 export class BusinessState {
   readonly record: BusinessRecord;

@@ -4,7 +4,7 @@
  * records the last batch it contains, so batches it holds already are skipped when the log is replayed.
  */
 import { appendFile, readFile, rename, rm } from 'node:fs/promises';
-import type { BusinessRecord, ChatRecord, FileMeta, MessageRecord, WorldData } from './records.js';
+import type { BusinessRecord, ChatRecord, FileMeta, MessageRecord, WorldData } from '../model/records.js';
 
 export type Change =
   /** A business seen for the first time, whole. */
@@ -50,7 +50,7 @@ export class ChangeLog {
     const batches: Batch[] = [];
     let torn = false;
     for (const file of [this.rotated, this.file]) {
-      const text = await readFile(file, 'utf8').catch((error) => (ignoreMissing(error), ''));
+      const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => (ignoreMissing(error), ''));
       const lines = text.split('\n');
       // A complete line ends with a newline: what follows the last one was being written when the process died.
       const tail = lines.pop();

@@ -7,7 +7,7 @@
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import { ChangeLog, replay, type Change } from './change-log.js';
-import type { ChatRecord, WorldData } from './records.js';
+import type { ChatRecord, WorldData } from '../model/records.js';
 
 /** The log is folded into a snapshot once it is larger than the snapshot, or than this. */
 const MIN_LOG_BYTES_TO_FOLD = 4 * 1024 * 1024;
@@ -47,6 +47,7 @@ export class DbFile {
     readonly path: string,
     flushDelayMs: number,
     emptyWorld: WorldData,
+    private readonly warn: (message: string) => void,
   ) {
     const stringify = (data: WorldData) => {
       const text = JSON.stringify(data);
@@ -126,7 +127,7 @@ export class DbFile {
   private serially(write: () => Promise<void>): Promise<void> {
     this.writing = this.writing.then(write).catch((error: Error) => {
       this.mustSnapshot = true;
-      process.emitWarning(`could not write ${this.path}: ${error.message}`);
+      this.warn(`could not write ${this.path}: ${error.message}`);
     });
     return this.writing;
   }

@@ -21,7 +21,7 @@ export class FileStore {
 
   constructor(
     dbFile?: string,
-    private readonly maxMemoryBytes = MEMORY_FILES_BYTES,
+    readonly maxMemoryBytes = MEMORY_FILES_BYTES,
   ) {
     this.dir = dbFile ? `${dbFile}.files` : undefined;
   }

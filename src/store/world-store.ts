@@ -4,12 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { Low, Memory } from 'lowdb';
-import { generateBusiness } from '../fake/world-generator.js';
 import { packagePath } from '../package-root.js';
 import { BusinessState } from './business-state.js';
 import { ChangeLogError } from './change-log.js';
 import { DbFile, type Changed } from './db-file.js';
-import type { BusinessRecord, WorldData } from './records.js';
+import type { BusinessRecord, Fixture, WorldData } from '../model/records.js';
 
 /** The seed of the committed default world in fixtures/. */
 export const DEFAULT_SEED = 20251121;
@@ -17,15 +16,15 @@ export const DEFAULT_SEED = 20251121;
 export const DEFAULT_BUSINESS_ID = 1001;
 export const DEFAULT_FIXTURE = packagePath('fixtures', 'default-world.json');
 
-/** The committed default world: generated from DEFAULT_SEED at `anchor`, shifted to the present on load. */
-export interface Fixture {
-  seed: number;
-  anchor: number;
-  businesses: BusinessRecord[];
-}
+/** Makes the world of a business no one has described, the same for the same seed and id. */
+export type BusinessGenerator = (seed: number, businessId: number, now: number) => BusinessRecord;
 
 export interface WorldStoreOptions {
   seed: number;
+  /** Where businesses that are not in the initial world come from (the store itself invents nothing). */
+  generate: BusinessGenerator;
+  /** Where a failed write of the --db file is reported (the next write then saves the whole world). */
+  warn: (message: string) => void;
   /** Persist to this JSON file; in memory when absent. */
   dbFile?: string;
   /** Longest time a change waits before it is written. */
@@ -48,7 +47,7 @@ export class WorldStore {
 
   private constructor(options: WorldStoreOptions) {
     this.options = { ...options, flushDelayMs: options.flushDelayMs ?? 50, now: options.now ?? Date.now };
-    this.file = options.dbFile ? new DbFile(options.dbFile, this.options.flushDelayMs, emptyWorld(options.seed)) : undefined;
+    this.file = options.dbFile ? new DbFile(options.dbFile, this.options.flushDelayMs, emptyWorld(options.seed), options.warn) : undefined;
     this.db = this.file?.db ?? new Low(new Memory<WorldData>(), emptyWorld(options.seed));
   }
 
@@ -96,7 +95,7 @@ export class WorldStore {
   business(businessId: number): BusinessState {
     let state = this.states.get(businessId);
     if (!state) {
-      const record = generateBusiness(this.options.seed, businessId, this.now());
+      const record = this.options.generate(this.options.seed, businessId, this.now());
       this.db.data.businesses[businessId] = record;
       state = new BusinessState(record);
       this.states.set(businessId, state);
@@ -163,13 +162,6 @@ export class WorldStore {
 
 function emptyWorld(seed: number): WorldData {
   return { format: 1, seed, businesses: {} };
-}
-
-/** The moment the committed default world was generated at; times move forward from it on load. */
-export const FIXTURE_ANCHOR = Date.parse('2025-11-21T12:00:00+03:00');
-
-export function fixtureOf(seed: number, businessIds: number[]): Fixture {
-  return { seed, anchor: FIXTURE_ANCHOR, businesses: businessIds.map((id) => generateBusiness(seed, id, FIXTURE_ANCHOR)) };
 }
 
 /** Reads a fixture and moves its times forward so that its newest moment is `now`. */

@@ -58,6 +58,13 @@ export interface BusinessRecord {
   files: Record<string, FileMeta>;
 }
 
+/** The committed default world: generated from its seed at `anchor`, shifted to the present on load. */
+export interface Fixture {
+  seed: number;
+  anchor: number;
+  businesses: BusinessRecord[];
+}
+
 export interface WorldData {
   format: 1;
   seed: number;

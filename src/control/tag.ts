@@ -1,1 +1,0 @@
-export const CONTROL_TAG = 'Sandbox control';

@@ -1,0 +1,21 @@
+/** Market writes dates in ISO 8601 with the Moscow offset, e.g. 2017-11-21T00:00:00+03:00. */
+
+const MOSCOW_OFFSET_MS = 3 * 60 * 60 * 1000;
+
+export function formatMarketDate(ms: number): string {
+  return new Date(ms + MOSCOW_OFFSET_MS).toISOString().slice(0, 19) + '+03:00';
+}
+
+/** The RFC 822 form used by X-RateLimit-Resource-Until, e.g. Thu, 10 Jul 2018 00:42:42 GMT. */
+export function formatHttpDate(ms: number): string {
+  return new Date(ms).toUTCString();
+}
+
+export const SECOND = 1000;
+export const MINUTE = 60 * SECOND;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+
+export function wholeSecond(ms: number): number {
+  return Math.floor(ms / SECOND) * SECOND;
+}
