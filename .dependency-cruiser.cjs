@@ -39,9 +39,17 @@ module.exports = {
     layer('domain', ['contract/', 'model/', 'store/', 'fake/'], 'is the chat lifecycle, free of HTTP'),
     layer('notifications', ['contract/', 'model/', 'domain/'], 'listens to chat events and pushes them'),
     layer('customer', ['contract/', 'model/', 'domain/', 'fake/'], 'is the simulated buyers, who act through the domain'),
-    layer('http', ['contract/', 'model/', 'auth/', 'scenario/', 'journal/', 'limits/', 'store/', 'domain/'], 'is Fastify plumbing used by routes and control; it imports neither'),
+    layer(
+      'http',
+      ['contract/', 'model/', 'auth/', 'scenario/', 'journal/', 'limits/', 'store/', 'domain/'],
+      'is Fastify plumbing used by routes and control; it imports neither',
+    ),
     layer('routes', ['contract/', 'model/', 'store/', 'domain/', 'http/'], "is the partner API's routes"),
-    layer('control', ['contract/', 'model/', 'journal/', 'notifications/', 'scenario/', 'domain/', 'http/', 'runtime\\.ts$'], 'is the /__sandbox routes'),
+    layer(
+      'control',
+      ['contract/', 'model/', 'journal/', 'notifications/', 'scenario/', 'domain/', 'http/', 'runtime\\.ts$'],
+      'is the /__sandbox routes',
+    ),
     {
       name: 'runtime-below-http',
       comment: 'runtime.ts wires the sandbox; the Fastify side (http, routes, control, app) is built on it, never under it.',
@@ -61,6 +69,10 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      extensions: ['.ts', '.js'],
+    },
   },
 };

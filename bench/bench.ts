@@ -180,7 +180,11 @@ async function main(): Promise<void> {
   const fresh: Row[] = [];
   try {
     const last = await lastPageToken(reads.url, 1000);
-    const history = (query: string): Load => ({ method: 'POST', path: `/v2/businesses/1001/chats/history?chatId=1000&limit=100${query}`, body: '{}' });
+    const history = (query: string): Load => ({
+      method: 'POST',
+      path: `/v2/businesses/1001/chats/history?chatId=1000&limit=100${query}`,
+      body: '{}',
+    });
     const firstId = answerOf(await call(reads.url, history(''))).result.messages[0].messageId;
     const lastId = answerOf(await call(reads.url, history(`&pageToken=${last}`))).result.messages[0].messageId;
     const chatsLoad: Load = { method: 'POST', path: '/v2/businesses/2002/chats?limit=20', body: '{}' };
@@ -188,13 +192,49 @@ async function main(): Promise<void> {
     rows.push(await versusCeiling('getChatHistory, limit 100, first page (of 100 000)', reads, history('')));
     rows.push(await versusCeiling('getChatHistory, limit 100, last page (of 100 000)', reads, history(`&pageToken=${last}`)));
     // The same work with every answer new: the filter's statuses in another order, the page one message on.
-    const orders = permutations(['NEW', 'WAITING_FOR_CUSTOMER', 'WAITING_FOR_PARTNER', 'WAITING_FOR_ARBITER', 'WAITING_FOR_MARKET', 'FINISHED']);
+    const orders = permutations([
+      'NEW',
+      'WAITING_FOR_CUSTOMER',
+      'WAITING_FOR_PARTNER',
+      'WAITING_FOR_ARBITER',
+      'WAITING_FOR_MARKET',
+      'FINISHED',
+    ]);
     const pageFrom = (from: number) => ({ path: history('').path, body: JSON.stringify({ messageIdFrom: from }) });
-    fresh.push(await versusCeiling('getChats, limit 20, each answer new', reads, { ...chatsLoad, vary: (n) => ({ path: chatsLoad.path, body: JSON.stringify({ statuses: orders[n % orders.length] }) }) }));
-    fresh.push(await versusCeiling('getChatHistory, limit 100, first pages, each new', reads, { ...history(''), vary: (n) => pageFrom(firstId + (n % 5000)) }));
-    fresh.push(await versusCeiling('getChatHistory, limit 100, last pages, each new', reads, { ...history(''), vary: (n) => pageFrom(lastId - (n % 5000)) }));
+    fresh.push(
+      await versusCeiling('getChats, limit 20, each answer new', reads, {
+        ...chatsLoad,
+        vary: (n) => ({ path: chatsLoad.path, body: JSON.stringify({ statuses: orders[n % orders.length] }) }),
+      }),
+    );
+    fresh.push(
+      await versusCeiling('getChatHistory, limit 100, first pages, each new', reads, {
+        ...history(''),
+        vary: (n) => pageFrom(firstId + (n % 5000)),
+      }),
+    );
+    fresh.push(
+      await versusCeiling('getChatHistory, limit 100, last pages, each new', reads, {
+        ...history(''),
+        vary: (n) => pageFrom(lastId - (n % 5000)),
+      }),
+    );
     rows.push(...fresh);
-    rows.push(await versusCeiling('sendMessageToChat, in memory', reads, { method: 'POST', path: '/v2/businesses/2002/chats/message?chatId=' + (answerOf(await call(reads.url, { method: 'POST', path: '/v2/businesses/2002/chats?limit=1', body: '{"statuses":["WAITING_FOR_PARTNER"]}' })).result.chats[0].chatId), body: '{"message":"Здравствуйте! Заказ передан в доставку."}' }));
+    rows.push(
+      await versusCeiling('sendMessageToChat, in memory', reads, {
+        method: 'POST',
+        path:
+          '/v2/businesses/2002/chats/message?chatId=' +
+          answerOf(
+            await call(reads.url, {
+              method: 'POST',
+              path: '/v2/businesses/2002/chats?limit=1',
+              body: '{"statuses":["WAITING_FOR_PARTNER"]}',
+            }),
+          ).result.chats[0].chatId,
+        body: '{"message":"Здравствуйте! Заказ передан в доставку."}',
+      }),
+    );
   } finally {
     await stopServer(reads);
   }
@@ -207,8 +247,16 @@ async function main(): Promise<void> {
       const server = await startServer({ kind: 'sandbox', options });
       try {
         const rss = rssMb(server.child.pid!);
-        const load: Load = { method: 'POST', path: '/v2/businesses/1001/chats/message?chatId=1000', body: '{"message":"Здравствуйте! Заказ передан в доставку."}' };
-        persisted[messages] = { row: await versusCeiling(`sendMessageToChat, --db, ${fmt(messages)} messages`, server, load), loadMs: server.startedInMs, rss };
+        const load: Load = {
+          method: 'POST',
+          path: '/v2/businesses/1001/chats/message?chatId=1000',
+          body: '{"message":"Здравствуйте! Заказ передан в доставку."}',
+        };
+        persisted[messages] = {
+          row: await versusCeiling(`sendMessageToChat, --db, ${fmt(messages)} messages`, server, load),
+          loadMs: server.startedInMs,
+          rss,
+        };
         rows.push(persisted[messages].row);
       } finally {
         await stopServer(server);
@@ -226,7 +274,9 @@ async function main(): Promise<void> {
   await stopServer(memoryWorld);
 
   const width = Math.max(...rows.map((r) => r.name.length));
-  console.log(`${'load'.padEnd(width)}  ${'sandbox req/s'.padStart(13)}  ${'p99 ms'.padStart(6)}  ${'ceiling req/s'.padStart(13)}  ${'p99 ms'.padStart(6)}  ratio`);
+  console.log(
+    `${'load'.padEnd(width)}  ${'sandbox req/s'.padStart(13)}  ${'p99 ms'.padStart(6)}  ${'ceiling req/s'.padStart(13)}  ${'p99 ms'.padStart(6)}  ratio`,
+  );
   for (const { name, sandbox, ceiling } of rows) {
     console.log(
       `${name.padEnd(width)}  ${fmt(sandbox.rps).padStart(13)}  ${String(sandbox.p99).padStart(6)}  ${fmt(ceiling.rps).padStart(13)}  ${String(ceiling.p99).padStart(6)}  ${ratio(sandbox.rps, ceiling.rps)}`,
@@ -238,7 +288,9 @@ async function main(): Promise<void> {
   console.log('');
   console.log(`start-up to the first answer, default world (median of 5): ${fmt(median(startUps))} ms`);
   console.log(`1 000 000-message world (scenario): listening after ${fmt(millionLoadMs)} ms, resident memory ${millionRss ?? 'n/a'} MB`);
-  console.log(`1 000 000-message world with --db: first start (generate + first snapshot) ${fmt(persisted[1_000_000].loadMs)} ms, resident memory ${persisted[1_000_000].rss ?? 'n/a'} MB`);
+  console.log(
+    `1 000 000-message world with --db: first start (generate + first snapshot) ${fmt(persisted[1_000_000].loadMs)} ms, resident memory ${persisted[1_000_000].rss ?? 'n/a'} MB`,
+  );
   console.log('');
   for (const [name, value, min] of [
     ['reads vs ceiling: getChats', chats.sandbox.rps / chats.ceiling.rps, 0.7],

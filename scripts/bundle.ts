@@ -19,6 +19,8 @@ await build({
   target: 'node20',
   external: ['@fastify/swagger-ui'],
   // CommonJS dependencies require Node's built-in modules; an ES module has no require of its own.
-  banner: { js: "import { createRequire as createRequireOfBundle } from 'node:module'; const require = createRequireOfBundle(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as createRequireOfBundle } from 'node:module'; const require = createRequireOfBundle(import.meta.url);",
+  },
   logLevel: 'warning',
 });

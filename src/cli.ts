@@ -91,7 +91,8 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
   const scenario = values.scenario ?? env.SANDBOX_SCENARIO?.split(',').filter((f) => f.trim());
   if (scenario?.some((f) => !f.trim())) throw new UsageError('--scenario: must name a file');
   const webhook = values.webhook ?? env.SANDBOX_WEBHOOK;
-  if (webhook !== undefined && !isHttpUrl(webhook)) throw new UsageError(`--webhook: must be an http:// or https:// URL (got "${webhook}")`);
+  if (webhook !== undefined && !isHttpUrl(webhook))
+    throw new UsageError(`--webhook: must be an http:// or https:// URL (got "${webhook}")`);
   const db = values.db ?? env.SANDBOX_DB;
   if (db !== undefined && !db.trim()) throw new UsageError('--db: must name a file');
   return {

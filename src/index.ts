@@ -70,7 +70,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const { app, runtime } = await buildApp({ ...options, scenario }).catch((error: Error) => {
     // The world a scenario describes is made here: its errors name the scenario's source like the others.
     if (!(error instanceof ScenarioError)) throw error;
-    const source = typeof options.scenario === 'string' ? options.scenario : Array.isArray(options.scenario) ? options.scenario.join(' + ') : 'scenario';
+    const source =
+      typeof options.scenario === 'string' ? options.scenario : Array.isArray(options.scenario) ? options.scenario.join(' + ') : 'scenario';
     throw new ScenarioError(`${source}: ${error.message}`);
   });
   try {

@@ -17,7 +17,13 @@ import type { RateLimiter } from './limits/rate-limiter.js';
 import { describeLimits, limiterFor } from './limits/windows.js';
 import { durationMs } from './model/duration.js';
 import type { BusinessRecord, FileMeta } from './model/records.js';
-import { Notifier, WEBHOOK_DEFAULTS, type NotificationEntry, type NotificationFilter, type WebhookSettings } from './notifications/notifier.js';
+import {
+  Notifier,
+  WEBHOOK_DEFAULTS,
+  type NotificationEntry,
+  type NotificationFilter,
+  type WebhookSettings,
+} from './notifications/notifier.js';
 import { RuleBook, type AppliedRule, type CallFacts } from './scenario/rules.js';
 import type { Scenario } from './scenario/schema.js';
 import { FileStore, MEMORY_FILES_BYTES } from './store/file-store.js';
@@ -188,7 +194,9 @@ export class SandboxRuntime {
   async download(fileId: string): Promise<Download> {
     const file = await this.chats.file(fileId);
     if (file) return { found: true, ...file };
-    return this.files.wasDropped(fileId) ? { found: false, dropped: true, keptBytes: this.files.maxMemoryBytes } : { found: false, dropped: false };
+    return this.files.wasDropped(fileId)
+      ? { found: false, dropped: true, keptBytes: this.files.maxMemoryBytes }
+      : { found: false, dropped: false };
   }
 
   /** Where push notifications go; undefined when nowhere. */

@@ -19,14 +19,22 @@ t.test('a buyer starts a chat about an order with a first message; the partner s
   });
   t.equal(started.status, 200);
   const chat = started.body.result;
-  t.match(chat, { type: 'CHAT', status: 'WAITING_FOR_PARTNER', context: { type: 'ORDER', orderId: 777_000_111, customer: { name: 'Ольга К.', publicId: 'olga2024' } } });
+  t.match(chat, {
+    type: 'CHAT',
+    status: 'WAITING_FOR_PARTNER',
+    context: { type: 'ORDER', orderId: 777_000_111, customer: { name: 'Ольга К.', publicId: 'olga2024' } },
+  });
   t.same(await getChat(client, chat.chatId), chat, 'getChat answers the same chat');
   const [first] = await allMessages(client, B, chat.chatId);
   t.match(first, { sender: 'CUSTOMER', message: 'Здравствуйте! Когда привезут заказ?' });
   const fetched = await client.get(`/v2/businesses/${B}/chats/message?chatId=${chat.chatId}&messageId=${first.messageId}`);
   t.same(fetched.body.result, first, 'getChatMessage answers the buyer message');
   const listed = await allChats(client, B, { contexts: [{ type: 'ORDER', id: 777_000_111 }] });
-  t.same(listed.map((c) => c.chatId), [chat.chatId], 'getChats finds it by its order');
+  t.same(
+    listed.map((c) => c.chatId),
+    [chat.chatId],
+    'getChats finds it by its order',
+  );
 
   const again = await control(client, '/chats', { context: { type: 'ORDER', id: 777_000_111 }, message: 'Ау?' });
   t.equal(again.body.result.chatId, chat.chatId, 'one chat per order: the buyer writes in the one there is');
@@ -72,7 +80,10 @@ t.test('starting a chat refuses what does not hold together, naming the field', 
   await control(client, '/chats', { context: { type: 'RETURN', id: 42, orderId: 100 }, customer: { name: 'Ольга К.', publicId: 'o1' } });
   const otherOrder = await control(client, '/chats', { context: { type: 'RETURN', id: 42, orderId: 101 } });
   t.match(otherOrder.body.errors[0].message, /context\.orderId: return 42 is of order 100/);
-  const otherBuyer = await control(client, '/chats', { context: { type: 'RETURN', id: 42 }, customer: { name: 'Иван П.', publicId: 'i1' } });
+  const otherBuyer = await control(client, '/chats', {
+    context: { type: 'RETURN', id: 42 },
+    customer: { name: 'Иван П.', publicId: 'i1' },
+  });
   t.match(otherBuyer.body.errors[0].message, /customer: the chat \d+ about this return is with Ольга К\. \(o1\)/);
   const badId = await client.post('/__sandbox/businesses/0/chats', { context: { type: 'DIRECT' } });
   t.match(badId.body.errors[0].message, /businessId: must be >= 1/);
@@ -147,7 +158,13 @@ t.test('files from the buyer, Market or support arrive as multipart, downloadabl
   t.equal(sent.status, 200, sent.text);
   const message = sent.body.result;
   t.match(message, { sender: 'CUSTOMER', message: 'Фото коробки и чек' });
-  t.same(message.payload.map((p: any) => [p.name, p.size]), [['коробка.png', 4], ['чек.pdf', Buffer.byteLength('%PDF-1.4 чек')]]);
+  t.same(
+    message.payload.map((p: any) => [p.name, p.size]),
+    [
+      ['коробка.png', 4],
+      ['чек.pdf', Buffer.byteLength('%PDF-1.4 чек')],
+    ],
+  );
   const download = await fetch(message.payload[1].url);
   t.equal(download.headers.get('content-type'), 'application/pdf');
   t.equal(await download.text(), '%PDF-1.4 чек');
@@ -182,7 +199,10 @@ t.test('disputes open and close as Market’s would, with Market announcing them
   const opened = await control(client, `/chats/${chat.chatId}/status`, { arbitrage: 'started' });
   t.match(opened.body.result, { type: 'ARBITRAGE', status: 'WAITING_FOR_ARBITER' });
   const disputes = await allChats(client, B, { types: ['ARBITRAGE'], statuses: ['WAITING_FOR_ARBITER'] });
-  t.ok(disputes.some((c) => c.chatId === chat.chatId), 'getChats filters find the dispute');
+  t.ok(
+    disputes.some((c) => c.chatId === chat.chatId),
+    'getChats filters find the dispute',
+  );
   const announced = (await allMessages(client, B, chat.chatId)).at(-1);
   t.match(announced, { sender: 'MARKET', message: /спор по заказу №1000001/i });
 

@@ -55,7 +55,10 @@ t.test('getChats lists every chat once, newest update first', async (t) => {
   t.equal(new Set(ids).size, ids.length, 'no chat twice');
   t.ok(all.length >= 12 && all.length <= 40, `a generated world has 12 to 40 chats (${all.length})`);
   const times = all.map((c) => Date.parse(c.updatedAt));
-  t.ok(times.every((time, i) => i === 0 || time <= times[i - 1]), 'most recently updated first');
+  t.ok(
+    times.every((time, i) => i === 0 || time <= times[i - 1]),
+    'most recently updated first',
+  );
   const first = await client.post(`${B}/chats`);
   t.equal(first.body.result.chats.length, 10, 'default limit is 10');
 });
@@ -65,7 +68,10 @@ t.test('every filter narrows the list, and filters combine with AND', async (t) 
   const all = await allChats(client, 1001);
   const expectSame = async (filter: object, keep: (c: any) => boolean, label: string) => {
     const got = (await allChats(client, 1001, filter)).map((c) => c.chatId).sort();
-    const want = all.filter(keep).map((c) => c.chatId).sort();
+    const want = all
+      .filter(keep)
+      .map((c) => c.chatId)
+      .sort();
     t.ok(want.length > 0 || label.includes('none'), `${label}: something to find`);
     t.strictSame(got, want, label);
   };
@@ -76,7 +82,12 @@ t.test('every filter narrows the list, and filters combine with AND', async (t) 
   const ret = all.find((c) => c.context.type === 'RETURN');
   await expectSame({ orderIds: [order.context.orderId] }, (c) => c.context.orderId === order.context.orderId, 'orderIds');
   await expectSame(
-    { contexts: [{ type: 'ORDER', id: order.context.orderId }, { type: 'RETURN', id: ret.context.returnId }] },
+    {
+      contexts: [
+        { type: 'ORDER', id: order.context.orderId },
+        { type: 'RETURN', id: ret.context.returnId },
+      ],
+    },
     (c) => c.chatId === order.chatId || c.chatId === ret.chatId,
     'contexts',
   );
@@ -101,7 +112,11 @@ t.test('getChats paging neither skips nor repeats while chats are added and upda
     // Between pages: a new chat (goes to the top) and a message to a chat already served (moves to the top).
     await client.post(`${B}/chats/new`, { context: { type: 'ORDER', id: 900_000_000 + round++ } });
   } while (token);
-  t.strictSame(seen, before.map((c) => c.chatId), 'exactly the chats that existed, once each, in order');
+  t.strictSame(
+    seen,
+    before.map((c) => c.chatId),
+    'exactly the chats that existed, once each, in order',
+  );
 });
 
 t.test('pageToken and page_token are the same parameter', async (t) => {
@@ -142,7 +157,8 @@ t.test('each business id has its own world; a fresh id isolates a test', async (
 t.test('a page answered again is never stale: every kind of change shows at once', async (t) => {
   const client = await sandboxFor(t);
   const list = async () => (await client.post('/v2/businesses/1001/chats?limit=20')).body.result.chats;
-  const history = async (chatId: number) => (await client.post(`/v2/businesses/1001/chats/history?chatId=${chatId}&limit=100`)).body.result.messages;
+  const history = async (chatId: number) =>
+    (await client.post(`/v2/businesses/1001/chats/history?chatId=${chatId}&limit=100`)).body.result.messages;
   const [chat] = await allChats(client, 1001, { statuses: ['WAITING_FOR_PARTNER'], contextTypes: ['ORDER'] });
   await list();
   await history(chat.chatId);
@@ -158,11 +174,17 @@ t.test('a page answered again is never stale: every kind of change shows at once
   await client.sandbox.buyer.dispute(chat.chatId);
   t.match((await list())[0], { type: 'ARBITRAGE', status: 'WAITING_FOR_ARBITER' }, 'a dispute');
   const created = (await client.post('/v2/businesses/1001/chats/new', { context: { type: 'ORDER', id: 424242 } })).body.result.chatId;
-  t.ok((await list()).some((c: any) => c.chatId === created), 'a new chat');
+  t.ok(
+    (await list()).some((c: any) => c.chatId === created),
+    'a new chat',
+  );
   const form = new FormData();
   form.append('file', new Blob(['%PDF']), 'Чек.pdf');
   await client.call('POST', `/v2/businesses/1001/chats/file/send?chatId=${created}`, { raw: form });
   t.match((await history(created)).at(-1), { payload: [{ name: 'Чек.pdf' }] }, 'a file');
   await client.post('/__sandbox/reset');
-  t.notOk((await list()).some((c: any) => c.chatId === created), 'a reset');
+  t.notOk(
+    (await list()).some((c: any) => c.chatId === created),
+    'a reset',
+  );
 });

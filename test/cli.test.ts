@@ -57,7 +57,22 @@ async function stop(child: ChildProcess, exited: Promise<number | null>, signal:
 t.test('--help documents every flag and variable; --version prints the version', async (t) => {
   const help = await run(['--help']);
   t.equal(help.code, 0);
-  for (const word of ['--port', '--host', '--db', '--seed', '--no-rate-limits', '--log-level', 'PORT', 'HOST', 'SANDBOX_DB', 'SANDBOX_SEED', '--scenario', 'SANDBOX_SCENARIO', '--webhook', 'SANDBOX_WEBHOOK']) {
+  for (const word of [
+    '--port',
+    '--host',
+    '--db',
+    '--seed',
+    '--no-rate-limits',
+    '--log-level',
+    'PORT',
+    'HOST',
+    'SANDBOX_DB',
+    'SANDBOX_SEED',
+    '--scenario',
+    'SANDBOX_SCENARIO',
+    '--webhook',
+    'SANDBOX_WEBHOOK',
+  ]) {
     t.match(help.stdout, word);
   }
   const version = await run(['-v']);
@@ -103,10 +118,18 @@ t.test('a scenario that is missing, does not parse or does not validate exits 2 
     'direct.yaml': 'data: { businesses: [{ id: 9, chats: [{ context: { type: DIRECT }, type: ARBITRAGE }] }] }\n',
   });
   const cases: [string[], Record<string, string>, RegExp][] = [
-    [['--scenario', join(dir, 'good.yaml'), '--scenario', join(dir, 'limits.yaml')], {}, /limits\.yaml: rateLimits\.sendMessageToChat\.limit: must be integer/],
+    [
+      ['--scenario', join(dir, 'good.yaml'), '--scenario', join(dir, 'limits.yaml')],
+      {},
+      /limits\.yaml: rateLimits\.sendMessageToChat\.limit: must be integer/,
+    ],
     [['--scenario', join(dir, 'broken.yaml')], {}, /broken\.yaml: is not valid YAML or JSON/],
     [[], { SANDBOX_SCENARIO: join(dir, 'missing.yaml') }, /missing\.yaml: no such file/],
-    [['--scenario', join(dir, 'direct.yaml')], {}, /direct\.yaml: data\.businesses\[0\]\.chats\[0\]\.type: a DIRECT chat cannot be ARBITRAGE/],
+    [
+      ['--scenario', join(dir, 'direct.yaml')],
+      {},
+      /direct\.yaml: data\.businesses\[0\]\.chats\[0\]\.type: a DIRECT chat cannot be ARBITRAGE/,
+    ],
   ];
   const results = await Promise.all(cases.map(([args, env]) => run([...args, '--port', '0'], env)));
   for (const [i, [, , message]] of cases.entries()) {
@@ -126,7 +149,12 @@ t.test('--scenario, given twice, plays both files; the banner shows their limits
   const url = await sandbox.url;
   t.match(sandbox.output(), /Limits\s+no parallel limit; createChat 1000\/hour, getChats 1\/minute/);
   t.match(sandbox.output(), /Scenario\s+.*a\.yaml, .*b\.json/);
-  const call = () => fetch(`${url}/v2/businesses/1001/chats`, { method: 'POST', headers: { 'Api-Key': 'k', 'content-type': 'application/json' }, body: '{}' });
+  const call = () =>
+    fetch(`${url}/v2/businesses/1001/chats`, {
+      method: 'POST',
+      headers: { 'Api-Key': 'k', 'content-type': 'application/json' },
+      body: '{}',
+    });
   t.same([(await call()).status, (await call()).status], [200, 420]);
 });
 
@@ -252,5 +280,9 @@ t.test('SIGKILL during a stream of writes leaves a file that loads, missing at m
   );
   t.ok(texts.length > 0, `the file loaded; ${missing.length} of ${writes.acknowledged.length} acknowledged messages were lost`);
   const firstIndexes = writes.acknowledged.map(({ text }) => texts.indexOf(text)).filter((i) => i >= 0);
-  t.strictSame(firstIndexes, [...firstIndexes].sort((x, y) => x - y), 'what survived is a prefix, in order');
+  t.strictSame(
+    firstIndexes,
+    [...firstIndexes].sort((x, y) => x - y),
+    'what survived is a prefix, in order',
+  );
 });

@@ -48,10 +48,71 @@ const ROUTES = [
   ['GET', '/nowhere/{b}'],
 ] as const;
 
-const IDS = ['1001', '1', '0', '-1', '9007199254740991', '9007199254740992', '18446744073709551616', 'abc', '1e3', '0x10', ' 1', '%00', '1.5', '', '%F0%9F%98%80', 'x'.repeat(3000)];
-const KEYS = ['chatId', 'messageId', 'limit', 'pageToken', 'page_token', '__proto__', 'constructor', '__proto__[polluted]', 'constructor[prototype][polluted]', 'operation', 'status', 'type', 'state', 'businessId'];
-const VALUES = ['1', '0', '-5', '20', '21', '101', 'NaN', 'null', 'true', '[]', '%E0%A4%A', 'YzoxOjE', 'aDox', '!!!', 'x'.repeat(5000), '1001', 'WAITING_FOR_PARTNER', 'PING'];
-const TOKENS = ['ACMA:sandbox-key', '', ' ', 'Bearer', 'OAuth oauth_token=', 'OAuth oauth_token="x"', 'Bearer \u00ff', 'x'.repeat(20_000), '\u0000'];
+const IDS = [
+  '1001',
+  '1',
+  '0',
+  '-1',
+  '9007199254740991',
+  '9007199254740992',
+  '18446744073709551616',
+  'abc',
+  '1e3',
+  '0x10',
+  ' 1',
+  '%00',
+  '1.5',
+  '',
+  '%F0%9F%98%80',
+  'x'.repeat(3000),
+];
+const KEYS = [
+  'chatId',
+  'messageId',
+  'limit',
+  'pageToken',
+  'page_token',
+  '__proto__',
+  'constructor',
+  '__proto__[polluted]',
+  'constructor[prototype][polluted]',
+  'operation',
+  'status',
+  'type',
+  'state',
+  'businessId',
+];
+const VALUES = [
+  '1',
+  '0',
+  '-5',
+  '20',
+  '21',
+  '101',
+  'NaN',
+  'null',
+  'true',
+  '[]',
+  '%E0%A4%A',
+  'YzoxOjE',
+  'aDox',
+  '!!!',
+  'x'.repeat(5000),
+  '1001',
+  'WAITING_FOR_PARTNER',
+  'PING',
+];
+const TOKENS = [
+  'ACMA:sandbox-key',
+  '',
+  ' ',
+  'Bearer',
+  'OAuth oauth_token=',
+  'OAuth oauth_token="x"',
+  'Bearer \u00ff',
+  'x'.repeat(20_000),
+  '\u0000',
+];
 
 function jsonValue(r: Random, depth = 0): unknown {
   const kind = r.int(depth > 4 ? 5 : 8);
@@ -61,7 +122,27 @@ function jsonValue(r: Random, depth = 0): unknown {
   if (kind === 3) return r.pick([[], [1, 1], [{ type: 'ORDER', id: 1 }], ['NEW', 'NEW']]);
   if (kind === 4) return r.pick([{}, { __proto__: { polluted: 1 } }]);
   if (kind === 5) return Array.from({ length: r.int(4) }, () => jsonValue(r, depth + 1));
-  const keys = ['context', 'message', 'orderId', 'statuses', 'types', 'contexts', 'messageIdFrom', 'sender', 'customer', 'arbitrage', 'status', 'rules', 'rateLimits', 'data', '__proto__', 'constructor', 'prototype', 'id', 'type'];
+  const keys = [
+    'context',
+    'message',
+    'orderId',
+    'statuses',
+    'types',
+    'contexts',
+    'messageIdFrom',
+    'sender',
+    'customer',
+    'arbitrage',
+    'status',
+    'rules',
+    'rateLimits',
+    'data',
+    '__proto__',
+    'constructor',
+    'prototype',
+    'id',
+    'type',
+  ];
   const object: Record<string, unknown> = {};
   for (let i = r.int(5); i > 0; i--) object[r.pick(keys)] = jsonValue(r, depth + 1);
   return object;
@@ -111,13 +192,16 @@ function request(r: Random, chatId: number): Buffer {
   const query = Array.from({ length: r.int(5) }, () => `${r.pick(KEYS)}=${r.chance(0.5) ? String(chatId) : r.pick(VALUES)}`);
   if (query.length) path += `?${query.join('&')}`;
   const headers: string[] = ['Host: 127.0.0.1', 'Connection: close'];
-  if (r.chance(0.85)) headers.push(`${r.pick(['Api-Key', 'Authorization', 'api-key'])}: ${r.chance(0.7) ? 'ACMA:sandbox-key' : r.pick(TOKENS)}`);
+  if (r.chance(0.85))
+    headers.push(`${r.pick(['Api-Key', 'Authorization', 'api-key'])}: ${r.chance(0.7) ? 'ACMA:sandbox-key' : r.pick(TOKENS)}`);
   if (r.chance(0.05)) headers.push(`X-Junk: ${'j'.repeat(r.int(30_000))}`);
   let body: Buffer | undefined;
   const kind = r.int(10);
   if (method !== 'GET' && method !== 'HEAD' && kind < 6) {
     body = Buffer.from(jsonText(r));
-    headers.push(`Content-Type: ${r.chance(0.85) ? 'application/json' : r.pick(['text/plain', 'application/yaml', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', 'image/png', ''])}`);
+    headers.push(
+      `Content-Type: ${r.chance(0.85) ? 'application/json' : r.pick(['text/plain', 'application/yaml', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', 'image/png', ''])}`,
+    );
   } else if (method !== 'GET' && method !== 'HEAD' && kind < 9) {
     const form = multipart(r);
     body = form.body;
@@ -194,7 +278,10 @@ t.test(`${COUNT} malformed requests: no 5xx, every 4xx in the envelope, no pollu
     }),
   );
   t.same(failures.slice(0, 20), [], `every answer is fine (${[...statuses].map(([s, n]) => `${s}: ${n}`).join(', ')})`);
-  t.ok((statuses.get(200) ?? 0) > 0 && [400, 401, 404, 405, 413, 414, 415, 431].every((s) => (statuses.get(s) ?? 0) > 0), 'the run reached every kind of answer');
+  t.ok(
+    (statuses.get(200) ?? 0) > 0 && [400, 401, 404, 405, 413, 414, 415, 431].every((s) => (statuses.get(s) ?? 0) > 0),
+    'the run reached every kind of answer',
+  );
   t.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype is not polluted');
   t.equal(Object.keys(Object.prototype).length, 0);
   const health = await client.get('/__sandbox/health');

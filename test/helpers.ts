@@ -17,7 +17,11 @@ export interface Answer<T = any> {
 
 export interface Client {
   sandbox: Sandbox;
-  call<T = any>(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string>; raw?: RequestInit['body'] }): Promise<Answer<T>>;
+  call<T = any>(
+    method: string,
+    path: string,
+    options?: { body?: unknown; headers?: Record<string, string>; raw?: RequestInit['body'] },
+  ): Promise<Answer<T>>;
   post<T = any>(path: string, body?: unknown): Promise<Answer<T>>;
   get<T = any>(path: string): Promise<Answer<T>>;
 }
@@ -55,10 +59,7 @@ export async function allChats(client: Client, businessId: number, filter: objec
   const chats: any[] = [];
   let token: string | undefined;
   do {
-    const page = await client.post(
-      `/v2/businesses/${businessId}/chats?limit=${limit}${token ? `&pageToken=${token}` : ''}`,
-      filter,
-    );
+    const page = await client.post(`/v2/businesses/${businessId}/chats?limit=${limit}${token ? `&pageToken=${token}` : ''}`, filter);
     if (page.status !== 200) throw new Error(`getChats answered ${page.status}: ${page.text}`);
     chats.push(...page.body.result.chats);
     token = page.body.result.paging.nextPageToken;

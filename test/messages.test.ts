@@ -16,7 +16,11 @@ t.test('history is oldest first, pages by keyset, and honours messageIdFrom', as
   const { chat, messages } = longest;
   t.ok(messages.length > 50, `some chat has a long history (${messages.length})`);
   const ids = messages.map((m) => m.messageId);
-  t.strictSame(ids, [...ids].sort((a, b) => a - b), 'ascending message ids');
+  t.strictSame(
+    ids,
+    [...ids].sort((a, b) => a - b),
+    'ascending message ids',
+  );
   t.equal(new Set(ids).size, ids.length);
   t.same(await allMessages(client, 1001, chat.chatId, 7), messages, 'small pages give the same messages');
   const first = await client.post(`${B}/chats/history?chatId=${chat.chatId}`);
@@ -24,7 +28,11 @@ t.test('history is oldest first, pages by keyset, and honours messageIdFrom', as
 
   const from = ids[10];
   const tail = await client.post(`${B}/chats/history?chatId=${chat.chatId}&limit=100`, { messageIdFrom: from });
-  t.strictSame(tail.body.result.messages.map((m: any) => m.messageId), ids.slice(10), 'messageIdFrom: that message and later');
+  t.strictSame(
+    tail.body.result.messages.map((m: any) => m.messageId),
+    ids.slice(10),
+    'messageIdFrom: that message and later',
+  );
   const last = await client.post(`${B}/chats/history?chatId=${chat.chatId}`, { messageIdFrom: ids.at(-1) + 1 });
   t.strictSame(last.body.result.messages, []);
   t.strictSame(last.body.result.paging, {}, 'no nextPageToken on the last page');
@@ -47,7 +55,10 @@ t.test('history paging neither skips nor repeats while messages are added betwee
   } while (token);
   t.equal(seen.length, before.length + 3, 'the old messages and the ones added meanwhile');
   t.equal(new Set(seen).size, seen.length, 'none twice');
-  t.strictSame(seen.slice(0, before.length), before.map((m) => m.messageId));
+  t.strictSame(
+    seen.slice(0, before.length),
+    before.map((m) => m.messageId),
+  );
 });
 
 t.test('sending a message appends a PARTNER message and moves status and updatedAt', async (t) => {

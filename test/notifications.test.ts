@@ -52,17 +52,21 @@ t.test('every chat event is pushed with exactly the fields of CONTRACT.md, in or
 
   const received = await receiver.waitFor(9);
   const types = received.map((r) => r.body.notificationType);
-  t.same(types, [
-    'CHAT_CREATED',
-    'CHAT_MESSAGE_SENT',
-    'CHAT_MESSAGE_SENT',
-    'CHAT_MESSAGE_SENT',
-    'CHAT_MESSAGE_SENT',
-    'CHAT_ARBITRAGE_STARTED',
-    'CHAT_MESSAGE_SENT',
-    'CHAT_ARBITRAGE_FINISHED',
-    'CHAT_MESSAGE_SENT',
-  ], 'a second createChat of the same order creates nothing; a status change is no event');
+  t.same(
+    types,
+    [
+      'CHAT_CREATED',
+      'CHAT_MESSAGE_SENT',
+      'CHAT_MESSAGE_SENT',
+      'CHAT_MESSAGE_SENT',
+      'CHAT_MESSAGE_SENT',
+      'CHAT_ARBITRAGE_STARTED',
+      'CHAT_MESSAGE_SENT',
+      'CHAT_ARBITRAGE_FINISHED',
+      'CHAT_MESSAGE_SENT',
+    ],
+    'a second createChat of the same order creates nothing; a status change is no event',
+  );
   t.equal(received.length, 9);
   for (const { body, headers } of received) {
     checkContract(t, body);
@@ -102,7 +106,10 @@ t.test('the API answers without waiting for the partner', async (t) => {
   const chat = (await control(client, '/chats', { context: { type: 'DIRECT' }, message: 'Ау' })).body.result;
   const sent = await api(client, `/chats/message?chatId=${chat.chatId}`, { message: 'Слушаю' });
   t.equal(sent.status, 200);
-  t.ok(client.sandbox.notifications().every((n) => n.state === 'pending'), 'answered while every notification is still pending');
+  t.ok(
+    client.sandbox.notifications().every((n) => n.state === 'pending'),
+    'answered while every notification is still pending',
+  );
   await receiver.waitFor(1);
   t.equal(receiver.received.length, 1, 'the next notification of the chat waits for the one being delivered');
   t.match(client.sandbox.notifications({ state: 'pending' }), [{ notificationType: 'CHAT_CREATED' }, {}, {}]);
@@ -120,7 +127,10 @@ t.test('failed deliveries are retried with doubling waits, logged attempt by att
   t.ok(gaps[1] >= 75, `second retry after ~80 ms (${gaps[1]} ms)`);
   const entry = (await client.get(`/__sandbox/notifications?chatId=${chat.chatId}`)).body.result.notifications[0];
   t.match(entry, { notificationType: 'CHAT_CREATED', state: 'delivered', nextAttemptAt: null, body: { chatId: chat.chatId } });
-  t.same(entry.attempts.map((a: any) => a.status), [500, 500, 200]);
+  t.same(
+    entry.attempts.map((a: any) => a.status),
+    [500, 500, 200],
+  );
   t.same(entry.attempts[0].answer, { error: { type: 'UNKNOWN', message: 'БД недоступна' } });
   t.same(entry.attempts[0].answerProblems, [], 'a 500 with {error: {type, message}} is the shape Market expects');
   for (const attempt of entry.attempts) {
@@ -135,7 +145,10 @@ t.test('a partner that keeps failing: the notification fails after the last atte
   const chat = (await control(client, '/chats', { context: { type: 'DIRECT' }, message: 'Привет' })).body.result;
   await receiver.waitFor(3);
   await client.sandbox.notificationsSettled();
-  t.same(receiver.received.map((r) => r.body.notificationType), ['CHAT_CREATED', 'CHAT_CREATED', 'CHAT_MESSAGE_SENT']);
+  t.same(
+    receiver.received.map((r) => r.body.notificationType),
+    ['CHAT_CREATED', 'CHAT_CREATED', 'CHAT_MESSAGE_SENT'],
+  );
   const [created, sent] = client.sandbox.notifications({ chatId: chat.chatId });
   t.match(created, { state: 'failed', attempts: [{ status: 503, answer: 'Service Unavailable', answerProblems: null }, { status: 503 }] });
   t.equal(sent.state, 'delivered');
@@ -145,7 +158,11 @@ t.test('a partner that keeps failing: the notification fails after the last atte
 
 t.test("the partner's answer is checked for Market's {version, name, time} shape", async (t) => {
   const { client, receiver } = await withWebhook(t);
-  const answers = [{ status: 200, body: { version: '', name: 'bot' } }, { status: 400, body: { error: 'bad' } }, { status: 200, body: 'OK' }];
+  const answers = [
+    { status: 200, body: { version: '', name: 'bot' } },
+    { status: 400, body: { error: 'bad' } },
+    { status: 200, body: 'OK' },
+  ];
   receiver.answer = () => answers.shift() ?? GOOD_ANSWER();
   await control(client, '/chats', { context: { type: 'DIRECT' }, message: 'Привет' });
   await receiver.waitFor(2);
@@ -200,7 +217,13 @@ t.test('PING: sent on demand, answered with how it went', async (t) => {
   const { client, receiver } = await withWebhook(t);
   const ping = await client.post('/__sandbox/notifications/ping');
   t.equal(ping.status, 200);
-  t.match(ping.body.result, { notificationType: 'PING', state: 'delivered', businessId: null, chatId: null, attempts: [{ status: 200, answerProblems: [] }] });
+  t.match(ping.body.result, {
+    notificationType: 'PING',
+    state: 'delivered',
+    businessId: null,
+    chatId: null,
+    attempts: [{ status: 200, answerProblems: [] }],
+  });
   checkContract(t, receiver.received[0].body);
 
   receiver.answer = () => 'hang';
@@ -211,7 +234,12 @@ t.test('PING: sent on demand, answered with how it went', async (t) => {
 
   const cleared = await client.call('DELETE', '/__sandbox/notifications');
   t.equal(cleared.status, 200);
-  t.same((await client.get('/__sandbox/notifications')).body.result, { webhook: receiver.url, notifications: [], dropped: 0, capacity: 1000 });
+  t.same((await client.get('/__sandbox/notifications')).body.result, {
+    webhook: receiver.url,
+    notifications: [],
+    dropped: 0,
+    capacity: 1000,
+  });
 });
 
 t.test('without a webhook nothing is sent or logged, and a PING says how to set one', async (t) => {

@@ -21,7 +21,15 @@ t.test('the packed package installs and runs with npx', async (t) => {
   const [tarball] = readdirSync(dir).filter((f) => f.endsWith('.tgz'));
   t.ok(tarball, 'npm pack made a tarball');
   const listing = execFileSync('tar', ['-tzf', join(dir, tarball)], { encoding: 'utf8' });
-  for (const shipped of ['package/dist/bundle/cli.js', 'package/dist/bundle/index.js', 'package/dist/src/index.d.ts', 'package/fixtures/default-world.json', 'package/scenario.schema.json', 'package/scenarios/rate-limits.yaml', 'package/README.md']) {
+  for (const shipped of [
+    'package/dist/bundle/cli.js',
+    'package/dist/bundle/index.js',
+    'package/dist/src/index.d.ts',
+    'package/fixtures/default-world.json',
+    'package/scenario.schema.json',
+    'package/scenarios/rate-limits.yaml',
+    'package/README.md',
+  ]) {
     t.match(listing, shipped, `ships ${shipped}`);
   }
   t.notMatch(listing, /package\/(src|test)\//, 'ships no sources or tests');
@@ -47,7 +55,11 @@ t.test('the packed package installs and runs with npx', async (t) => {
      await sandbox.close();`,
   );
   const checked = JSON.parse(execFileSync(process.execPath, ['check.mjs'], { cwd: project, encoding: 'utf8' }));
-  t.same(checked, { status: 200, chat: 'WAITING_FOR_PARTNER' }, 'startSandbox, scenarios and sandbox.buyer work from the installed package');
+  t.same(
+    checked,
+    { status: 200, chat: 'WAITING_FOR_PARTNER' },
+    'startSandbox, scenarios and sandbox.buyer work from the installed package',
+  );
 
   // npx runs the program as its own child: both live in a process group of their own, signalled together.
   const child = spawn('npx', ['yandex-market-chats-sandbox', '--port', '0', '--log-level', 'warn'], {

@@ -24,15 +24,31 @@ t.test('the first and the last page of a 100 000-message history look at as many
 });
 
 t.test('lowerBound lands between ids, before the first and after the last', async (t) => {
-  t.equal(lowerBound(HISTORY, (m) => m.id < 1_001), 1, 'an id between two messages starts at the later one');
-  t.equal(lowerBound(HISTORY, (m) => m.id < 0), 0);
-  t.equal(lowerBound(HISTORY, (m) => m.id < Number.MAX_SAFE_INTEGER), HISTORY.length);
-  t.equal(lowerBound([], () => true), 0);
+  t.equal(
+    lowerBound(HISTORY, (m) => m.id < 1_001),
+    1,
+    'an id between two messages starts at the later one',
+  );
+  t.equal(
+    lowerBound(HISTORY, (m) => m.id < 0),
+    0,
+  );
+  t.equal(
+    lowerBound(HISTORY, (m) => m.id < Number.MAX_SAFE_INTEGER),
+    HISTORY.length,
+  );
+  t.equal(
+    lowerBound([], () => true),
+    0,
+  );
 });
 
 t.test('takePage skips what the filter refuses and stops once it knows more follow', async (t) => {
   const even = takePage(HISTORY, 0, 3, (m) => m.id % 2 === 0);
-  t.same(even.items.map((m) => m.id), [1_000, 1_006, 1_012]);
+  t.same(
+    even.items.map((m) => m.id),
+    [1_000, 1_006, 1_012],
+  );
   t.equal(even.last, even.items[2]);
   const none = takePage(HISTORY.slice(0, 10), 0, 3, () => false);
   t.same(none, { items: [] });

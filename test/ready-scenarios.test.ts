@@ -21,11 +21,15 @@ t.test('rate-limits.yaml: 420 after three sends a minute and past two calls at o
   const client = await sandboxFor(t, { rateLimits: true, scenario: join(DIR, 'rate-limits.yaml') });
   const [chat] = await allChats(client, 1001, { statuses: ['WAITING_FOR_PARTNER'] });
   const statuses = [];
-  for (let i = 0; i < 4; i++) statuses.push((await client.post(`${B}/chats/message?chatId=${chat.chatId}`, { message: `Ответ ${i}` })).status);
+  for (let i = 0; i < 4; i++)
+    statuses.push((await client.post(`${B}/chats/message?chatId=${chat.chatId}`, { message: `Ответ ${i}` })).status);
   t.same(statuses, [200, 200, 200, 420]);
   // Two calls held open by bodies that have not finished arriving take both places.
   const held = Array.from({ length: 2 }, () => {
-    const call = request(`${client.sandbox.url}${B}/chats`, { method: 'POST', headers: { 'Api-Key': 'k', 'content-type': 'application/json', 'content-length': '2' } });
+    const call = request(`${client.sandbox.url}${B}/chats`, {
+      method: 'POST',
+      headers: { 'Api-Key': 'k', 'content-type': 'application/json', 'content-length': '2' },
+    });
     const answered = new Promise<number | undefined>((resolve) => call.on('response', (r) => (r.resume(), resolve(r.statusCode))));
     call.write('{');
     return { call, answered };
@@ -61,7 +65,10 @@ t.test('slow-network.yaml: calls are slow, and one getChats in ten never answers
         headers: { 'Api-Key': 'k', 'content-type': 'application/json' },
         body: '{}',
         signal: AbortSignal.timeout(4000),
-      }).then((r) => r.status, (e: Error) => e.name),
+      }).then(
+        (r) => r.status,
+        (e: Error) => e.name,
+      ),
     ),
   );
   t.same(calls.filter((c) => c === 200).length, 9);
@@ -91,7 +98,10 @@ t.test('long-history.yaml: 50 000 messages page through to the end', async (t) =
 t.test('disputes.yaml: disputes open and closed, a finished chat that refuses messages', async (t) => {
   const client = await sandboxFor(t, { scenario: join(DIR, 'disputes.yaml') });
   const disputes = await allChats(client, 1001, { types: ['ARBITRAGE'] });
-  t.same(disputes.map((c) => [c.chatId, c.status]).sort(), [[2001, 'WAITING_FOR_ARBITER'], [2002, 'FINISHED']]);
+  t.same(disputes.map((c) => [c.chatId, c.status]).sort(), [
+    [2001, 'WAITING_FOR_ARBITER'],
+    [2002, 'FINISHED'],
+  ]);
   const refused = await client.post(`${B}/chats/message?chatId=2003`, { message: 'Ещё вопрос' });
   t.same([refused.status, /FINISHED/.test(refused.body.errors[0].message)], [400, true]);
   t.match(await allChats(client, 1001, { statuses: ['WAITING_FOR_PARTNER'] }), [{ chatId: 2004 }]);

@@ -19,7 +19,13 @@ const WORLD: Scenario = {
             messages: [
               { sender: 'CUSTOMER', message: 'Где мой заказ?', createdAt: '2026-11-01T10:00:00+03:00' },
               { sender: 'PARTNER', message: 'Передали в доставку, будет завтра.', createdAt: '2026-11-01T10:05:00+03:00' },
-              { sender: 'CUSTOMER', payload: [{ name: 'коробка.png', size: 20_000 }, { name: 'акт.pdf', size: 5000, contentType: 'application/pdf' }] },
+              {
+                sender: 'CUSTOMER',
+                payload: [
+                  { name: 'коробка.png', size: 20_000 },
+                  { name: 'акт.pdf', size: 5000, contentType: 'application/pdf' },
+                ],
+              },
             ],
           },
           { context: { type: 'RETURN', id: 9_001, orderId: 77_000_222 }, type: 'ARBITRAGE', messages: [{ sender: 'MARKET' }] },
@@ -45,10 +51,19 @@ t.test('a business in data has exactly its chats, with what was given and the re
     createdAt: '2026-11-01T10:00:00+03:00',
   });
   const history = await allMessages(client, 4004, 500);
-  t.same(history.map((m) => m.sender), ['CUSTOMER', 'PARTNER', 'CUSTOMER']);
+  t.same(
+    history.map((m) => m.sender),
+    ['CUSTOMER', 'PARTNER', 'CUSTOMER'],
+  );
   t.equal(history[0].message, 'Где мой заказ?');
   t.equal(history[2].message, undefined, 'files only, as given');
-  t.same(history[2].payload.map((p: any) => [p.name, p.size]), [['коробка.png', 20_000], ['акт.pdf', 5000]]);
+  t.same(
+    history[2].payload.map((p: any) => [p.name, p.size]),
+    [
+      ['коробка.png', 20_000],
+      ['акт.pdf', 5000],
+    ],
+  );
   const file = await fetch(history[2].payload[1].url);
   t.same([file.headers.get('content-type'), (await file.arrayBuffer()).byteLength], ['application/pdf', 5000], 'the payload downloads');
   t.equal(order.updatedAt, history[2].createdAt, 'updatedAt is the newest message');
@@ -73,7 +88,9 @@ t.test('a business in data has exactly its chats, with what was given and the re
 
 t.test('a history of 100 000 generated messages pages from first to last', async (t) => {
   const client = await sandboxFor(t, {
-    scenario: { data: { businesses: [{ id: 4010, chats: [{ chatId: 1, context: { type: 'ORDER', id: 5 }, messages: { generate: 100_000 } }] }] } },
+    scenario: {
+      data: { businesses: [{ id: 4010, chats: [{ chatId: 1, context: { type: 'ORDER', id: 5 }, messages: { generate: 100_000 } }] }] },
+    },
   });
   const first = await client.post('/v2/businesses/4010/chats/history?chatId=1&limit=100');
   t.equal(first.body.result.messages.length, 100);
@@ -84,7 +101,10 @@ t.test('a history of 100 000 generated messages pages from first to last', async
   t.equal(last.body.result.messages[99].messageId, lastId);
   t.equal(last.body.result.paging.nextPageToken, undefined, 'the last page');
   const times = last.body.result.messages.map((m: any) => Date.parse(m.createdAt));
-  t.ok(times.every((time: number, i: number) => i === 0 || time >= times[i - 1]), 'times ascend');
+  t.ok(
+    times.every((time: number, i: number) => i === 0 || time >= times[i - 1]),
+    'times ascend',
+  );
   t.ok(Date.parse(last.body.result.messages[99].createdAt) <= Date.now());
 });
 
@@ -95,12 +115,36 @@ t.test('an inconsistent world is refused naming the field, and through PUT the r
   const cases: [unknown[], string][] = [
     [[{ context: { type: 'DIRECT' }, type: 'ARBITRAGE' }], 'data.businesses[0].chats[0].type: a DIRECT chat cannot be ARBITRAGE'],
     [[{ context: { type: 'DIRECT', id: 3 } }], 'data.businesses[0].chats[0].context: a DIRECT chat has no order or return id'],
-    [[{ chatId: 9, context: { type: 'ORDER' } }, { chatId: 9, context: { type: 'ORDER' } }], 'data.businesses[0].chats[1].chatId: 9 is used by another chat'],
-    [[{ context: { type: 'ORDER', id: 1 } }, { context: { type: 'ORDER', id: 1 } }], 'data.businesses[0].chats[1].context: another chat is about the same order'],
+    [
+      [
+        { chatId: 9, context: { type: 'ORDER' } },
+        { chatId: 9, context: { type: 'ORDER' } },
+      ],
+      'data.businesses[0].chats[1].chatId: 9 is used by another chat',
+    ],
+    [
+      [{ context: { type: 'ORDER', id: 1 } }, { context: { type: 'ORDER', id: 1 } }],
+      'data.businesses[0].chats[1].context: another chat is about the same order',
+    ],
     [[{ context: { type: 'ORDER' }, createdAt: '2999-01-01T00:00:00Z' }], 'data.businesses[0].chats[0].createdAt: is in the future'],
-    [[{ context: { type: 'ORDER' }, createdAt: '2026-01-01T00:00:00Z', messages: [{ sender: 'CUSTOMER', createdAt: '2025-01-01T00:00:00Z' }] }], "data.businesses[0].chats[0].messages[0].createdAt: is before the chat's createdAt"],
-    [[{ context: { type: 'ORDER' }, createdAt: 'yesterday' }], 'scenario: data.businesses[0].chats[0].createdAt: must match format "date-time"'],
-    [[{ context: { type: 'ORDER' }, messages: [{ sender: 'BOT' }] }], 'scenario: data.businesses[0].chats[0].messages[0].sender: must be one of "PARTNER", "CUSTOMER", "MARKET", "SUPPORT"'],
+    [
+      [
+        {
+          context: { type: 'ORDER' },
+          createdAt: '2026-01-01T00:00:00Z',
+          messages: [{ sender: 'CUSTOMER', createdAt: '2025-01-01T00:00:00Z' }],
+        },
+      ],
+      "data.businesses[0].chats[0].messages[0].createdAt: is before the chat's createdAt",
+    ],
+    [
+      [{ context: { type: 'ORDER' }, createdAt: 'yesterday' }],
+      'scenario: data.businesses[0].chats[0].createdAt: must match format "date-time"',
+    ],
+    [
+      [{ context: { type: 'ORDER' }, messages: [{ sender: 'BOT' }] }],
+      'scenario: data.businesses[0].chats[0].messages[0].sender: must be one of "PARTNER", "CUSTOMER", "MARKET", "SUPPORT"',
+    ],
   ];
   for (const [chats, message] of cases) {
     const answer = await bad(chats);
@@ -112,7 +156,16 @@ t.test('an inconsistent world is refused naming the field, and through PUT the r
 
 t.test('buyer and partner messages without text get the opening lines of a conversation', async (t) => {
   const client = await sandboxFor(t, {
-    scenario: { data: { businesses: [{ id: 4020, chats: [{ chatId: 3, context: { type: 'ORDER', id: 8 }, messages: [{ sender: 'CUSTOMER' }, { sender: 'PARTNER' }] }] }] } },
+    scenario: {
+      data: {
+        businesses: [
+          {
+            id: 4020,
+            chats: [{ chatId: 3, context: { type: 'ORDER', id: 8 }, messages: [{ sender: 'CUSTOMER' }, { sender: 'PARTNER' }] }],
+          },
+        ],
+      },
+    },
   });
   const [question, answer] = await allMessages(client, 4020, 3);
   t.match(question, { sender: 'CUSTOMER', message: /[а-яё]/i });

@@ -12,9 +12,15 @@ const B = '/v2/businesses/1001';
 t.test('a bad scenario is refused with the source, the path of the field and what was expected', async (t) => {
   const cases: [string, RegExp][] = [
     ['rateLimits: { sendMessageToChat: { limit: -1, window: 1m } }', /^s\.yaml: rateLimits\.sendMessageToChat\.limit: must be >= 0$/],
-    ['rateLimits: { sendMessageToChat: { limit: 3, window: soon } }', /rateLimits\.sendMessageToChat\.window: must be a duration such as 800ms/],
+    [
+      'rateLimits: { sendMessageToChat: { limit: 3, window: soon } }',
+      /rateLimits\.sendMessageToChat\.window: must be a duration such as 800ms/,
+    ],
     ['rateLimits: { getChatz: { limit: 3, window: 1m } }', /rateLimits\.getChatz: is not a known key/],
-    ['rules: [ { match: { operation: getChats }, fault: explode } ]', /rules\[0\]\.fault: must be one of "connection-reset", "timeout", "malformed-json"/],
+    [
+      'rules: [ { match: { operation: getChats }, fault: explode } ]',
+      /rules\[0\]\.fault: must be one of "connection-reset", "timeout", "malformed-json"/,
+    ],
     ['rules: [ { match: { chatId: zero } } ]', /rules\[0\]\.match\.chatId: must be integer/],
     ['rules: [ { respond: { status: 99 } } ]', /rules\[0\]\.respond\.status: must be >= 100/],
     ['seed: [1', /s\.yaml: is not valid YAML or JSON: /],
@@ -49,12 +55,15 @@ t.test('later scenarios extend and override earlier ones; their rules are tried 
     name: 'base',
     seed: 2,
     rateLimits: { getChats: { limit: 5, window: '1m' }, parallel: 'off' },
-    rules: [{ name: 'new', delay: '1ms' }, { name: 'old', respond: { status: 500 } }],
+    rules: [
+      { name: 'new', delay: '1ms' },
+      { name: 'old', respond: { status: 500 } },
+    ],
   });
   t.same(combineScenarios([first, { rateLimits: 'off' }]).rateLimits, 'off', 'a value replaces an object');
 });
 
-t.test('rateLimits: an operation named gets its own quota; the others keep Market\'s', async (t) => {
+t.test("rateLimits: an operation named gets its own quota; the others keep Market's", async (t) => {
   const client = await sandboxFor(t, {
     rateLimits: true,
     scenario: { rateLimits: { sendMessageToChat: { limit: 2, window: '1m' }, getChat: 'off' } },
@@ -62,16 +71,23 @@ t.test('rateLimits: an operation named gets its own quota; the others keep Marke
   const [chat] = await allChats(client, 1001, { statuses: ['WAITING_FOR_PARTNER'] });
   const send = () => client.post(`${B}/chats/message?chatId=${chat.chatId}`, { message: 'Добрый день!' });
   const answers = [await send(), await send(), await send()];
-  t.same(answers.map((a) => a.status), [200, 200, 420]);
+  t.same(
+    answers.map((a) => a.status),
+    [200, 200, 420],
+  );
   t.equal(answers[2].headers.get('x-ratelimit-resource-limit'), '2');
   t.equal(answers[2].headers.get('x-ratelimit-resource-remaining'), '0');
   t.match(answers[2].body.errors[0].message, /Hit rate limit of 2 requests per minute for sendMessageToChat of business 1001/);
   const list = await client.post(`${B}/chats`);
-  t.equal(list.headers.get('x-ratelimit-resource-limit'), '5000', 'getChats keeps Market\'s hourly 5000');
+  t.equal(list.headers.get('x-ratelimit-resource-limit'), '5000', "getChats keeps Market's hourly 5000");
   const one = await client.get(`${B}/chat?chatId=${chat.chatId}`);
   t.equal(one.status, 200);
   t.equal(one.headers.get('x-ratelimit-resource-limit'), null, 'getChat: off means no quota');
-  t.equal((await client.post('/v2/businesses/2002/chats/message?chatId=1', { message: 'x' })).headers.get('x-ratelimit-resource-remaining'), '1', 'counters are per business');
+  t.equal(
+    (await client.post('/v2/businesses/2002/chats/message?chatId=1', { message: 'x' })).headers.get('x-ratelimit-resource-remaining'),
+    '1',
+    'counters are per business',
+  );
 });
 
 t.test('rateLimits: parallel N gives 420 past N calls at once; off removes every limit', async (t) => {
@@ -79,7 +95,10 @@ t.test('rateLimits: parallel N gives 420 past N calls at once; off removes every
   const client = await sandboxFor(t, { rateLimits: true, scenario: { rateLimits: { parallel: 1 }, rules: [slow] } });
   const [a, b] = await Promise.all([client.post(`${B}/chats`), client.post(`${B}/chats`)]);
   t.same([a.status, b.status].sort(), [200, 420]);
-  t.match([a, b].find((x) => x.status === 420)!.body.errors[0], { code: 'HIT_RATE_LIMIT', message: 'Hit rate limit of 1 parallel requests for business 1001' });
+  t.match([a, b].find((x) => x.status === 420)!.body.errors[0], {
+    code: 'HIT_RATE_LIMIT',
+    message: 'Hit rate limit of 1 parallel requests for business 1001',
+  });
 
   const free = await sandboxFor(t, { rateLimits: true, scenario: { rateLimits: 'off' } });
   const answer = await free.post(`${B}/chats`);
@@ -92,7 +111,12 @@ t.test('rules: match by body, then times and after; reset rearms them', async (t
   const client = await sandboxFor(t, {
     scenario: {
       rules: [
-        { name: 'finished chats fail twice', match: { operation: 'getChats', body: { statuses: ['FINISHED'] } }, times: 2, respond: { status: 503 } },
+        {
+          name: 'finished chats fail twice',
+          match: { operation: 'getChats', body: { statuses: ['FINISHED'] } },
+          times: 2,
+          respond: { status: 503 },
+        },
         { match: { operation: 'getChatHistory' }, after: 1, times: 1, respond: { status: 500 } },
       ],
     },
@@ -100,7 +124,10 @@ t.test('rules: match by body, then times and after; reset rearms them', async (t
   const finished = () => client.post(`${B}/chats`, { statuses: ['FINISHED'], types: ['CHAT'] });
   const first = await finished();
   t.equal(first.status, 503);
-  t.same(first.body, { status: 'ERROR', errors: [{ code: 'SERVICE_UNAVAILABLE', message: 'Scripted by scenario rule 0 (finished chats fail twice)' }] });
+  t.same(first.body, {
+    status: 'ERROR',
+    errors: [{ code: 'SERVICE_UNAVAILABLE', message: 'Scripted by scenario rule 0 (finished chats fail twice)' }],
+  });
   const [journaled] = client.sandbox.requests({ status: 503 });
   t.match(journaled, { rule: 0, ruleName: 'finished chats fail twice' }, 'the journal names the rule');
   t.equal((await finished()).status, 503);
@@ -121,14 +148,21 @@ t.test('rules: match by method, path, business, chat, query and headers; a scrip
   const client = await sandboxFor(t, {
     scenario: {
       rules: [
-        { match: { method: 'GET', path: '/businesses/1001/chat', chatId: 7, query: { chatId: '7' } }, respond: { status: 200, body: { status: 'OK', result: { chatId: 7 } }, headers: { 'x-scripted': 'yes' } } },
+        {
+          match: { method: 'GET', path: '/businesses/1001/chat', chatId: 7, query: { chatId: '7' } },
+          respond: { status: 200, body: { status: 'OK', result: { chatId: 7 } }, headers: { 'x-scripted': 'yes' } },
+        },
         { match: { businessId: 3003, headers: { 'X-Test-Case': 'locked' } }, respond: { status: 423 } },
       ],
     },
   });
   for (const prefix of ['', '/v2']) {
     const scripted = await client.get(`${prefix}/businesses/1001/chat?chatId=7`);
-    t.same([scripted.status, scripted.body, scripted.headers.get('x-scripted')], [200, { status: 'OK', result: { chatId: 7 } }, 'yes'], `${prefix || 'unprefixed'} path`);
+    t.same(
+      [scripted.status, scripted.body, scripted.headers.get('x-scripted')],
+      [200, { status: 'OK', result: { chatId: 7 } }, 'yes'],
+      `${prefix || 'unprefixed'} path`,
+    );
   }
   t.equal((await client.get(`${B}/chat?chatId=8`)).status, 404, 'another chat is answered normally');
   const locked = await client.call('POST', '/v2/businesses/3003/chats', { body: {}, headers: { 'x-test-case': 'locked' } });
@@ -138,7 +172,12 @@ t.test('rules: match by method, path, business, chat, query and headers; a scrip
 
 t.test('rules: a delay holds the answer back at least as long as asked', async (t) => {
   const client = await sandboxFor(t, {
-    scenario: { rules: [{ match: { operation: 'getChats' }, delay: '300ms' }, { match: { operation: 'getChat' }, delay: { min: '100ms', max: '200ms' }, respond: { status: 500 } }] },
+    scenario: {
+      rules: [
+        { match: { operation: 'getChats' }, delay: '300ms' },
+        { match: { operation: 'getChat' }, delay: { min: '100ms', max: '200ms' }, respond: { status: 500 } },
+      ],
+    },
   });
   let started = performance.now();
   t.equal((await client.post(`${B}/chats`)).status, 200);
@@ -161,7 +200,11 @@ t.test('rules: each fault breaks the exchange as it says', async (t) => {
   });
   const url = client.sandbox.url;
   const headers = { 'Api-Key': client.sandbox.token, 'content-type': 'application/json' };
-  await t.rejects(fetch(`${url}${B}/chats`, { method: 'POST', headers, body: '{}' }), { cause: { code: 'ECONNRESET' } }, 'connection-reset');
+  await t.rejects(
+    fetch(`${url}${B}/chats`, { method: 'POST', headers, body: '{}' }),
+    { cause: { code: 'ECONNRESET' } },
+    'connection-reset',
+  );
   await t.rejects(
     fetch(`${url}${B}/chat?chatId=1`, { headers, signal: AbortSignal.timeout(300) }),
     { name: 'TimeoutError' },
@@ -202,9 +245,15 @@ t.test('PUT /__sandbox/scenario plays YAML or JSON from its initial world; an in
   const put = await client.call('PUT', '/__sandbox/scenario', { raw: yaml, headers: { 'content-type': 'application/yaml' } });
   t.same([put.status, put.body], [200, { status: 'OK' }]);
   t.equal((await client.get(`${B}/chat?chatId=${chat.chatId}`)).status, 503, 'the new rules apply');
-  t.same((await client.get('/__sandbox/scenario')).body.result, { name: 'slow chats', rules: [{ match: { operation: 'getChat' }, respond: { status: 503 } }] });
+  t.same((await client.get('/__sandbox/scenario')).body.result, {
+    name: 'slow chats',
+    rules: [{ match: { operation: 'getChat' }, respond: { status: 503 } }],
+  });
   const history = await client.post(`${B}/chats/history?chatId=${chat.chatId}&limit=100`);
-  t.notOk(history.body.result.messages.some((m: any) => m.message === 'До загрузки сценария'), 'the world is back to its start');
+  t.notOk(
+    history.body.result.messages.some((m: any) => m.message === 'До загрузки сценария'),
+    'the world is back to its start',
+  );
 
   const bad = await client.call('PUT', '/__sandbox/scenario', { body: { rateLimits: { getChats: { limit: 'lots', window: '1m' } } } });
   t.equal(bad.status, 400);
@@ -214,13 +263,24 @@ t.test('PUT /__sandbox/scenario plays YAML or JSON from its initial world; an in
   t.equal((await client.get(`${B}/chat?chatId=${chat.chatId}`)).status, 503, 'the old scenario keeps running');
 
   await client.sandbox.loadScenario({ rateLimits: { getChat: { limit: 1, window: '1h' } } });
-  t.same([(await client.get(`${B}/chat?chatId=${chat.chatId}`)).status, (await client.get(`${B}/chat?chatId=${chat.chatId}`)).status], [200, 420], 'loadScenario() does the same');
+  t.same(
+    [(await client.get(`${B}/chat?chatId=${chat.chatId}`)).status, (await client.get(`${B}/chat?chatId=${chat.chatId}`)).status],
+    [200, 420],
+    'loadScenario() does the same',
+  );
   t.match(client.sandbox.limits, /getChat 1\/hour/);
   await t.rejects(client.sandbox.loadScenario({ seed: -1 }), { name: 'ScenarioError', message: 'scenario: seed: must be >= 0' });
 });
 
 t.test('the journal records every call with its bodies, status, duration and rule; filters; clears', async (t) => {
-  const client = await sandboxFor(t, { scenario: { rules: [{ match: { operation: 'getChat' }, respond: { status: 500 } }, { match: { operation: 'getChatMessage' }, fault: 'connection-reset' }] } });
+  const client = await sandboxFor(t, {
+    scenario: {
+      rules: [
+        { match: { operation: 'getChat' }, respond: { status: 500 } },
+        { match: { operation: 'getChatMessage' }, fault: 'connection-reset' },
+      ],
+    },
+  });
   const [chat] = await allChats(client, 1001, { statuses: ['WAITING_FOR_PARTNER'] });
   await client.post(`${B}/chats/message?chatId=${chat.chatId}`, { message: 'Заказ передан в службу доставки.' });
   await client.get(`${B}/chat?chatId=${chat.chatId}`);
@@ -243,8 +303,12 @@ t.test('the journal records every call with its bodies, status, duration and rul
     rule: null,
   });
   t.ok(sent[0].durationMs >= 0 && !Number.isNaN(Date.parse(sent[0].time)));
-  t.match((await client.get(`/__sandbox/requests?chatId=${chat.chatId}&status=500`)).body.result.requests, [{ operationId: 'getChat', rule: 0 }]);
-  t.match((await client.get('/__sandbox/requests?businessId=2002')).body.result.requests, [{ status: 401, responseBody: { errors: [{ code: 'UNAUTHORIZED' }] } }]);
+  t.match((await client.get(`/__sandbox/requests?chatId=${chat.chatId}&status=500`)).body.result.requests, [
+    { operationId: 'getChat', rule: 0 },
+  ]);
+  t.match((await client.get('/__sandbox/requests?businessId=2002')).body.result.requests, [
+    { status: 401, responseBody: { errors: [{ code: 'UNAUTHORIZED' }] } },
+  ]);
   t.match(client.sandbox.requests({ operation: 'getChatMessage' }), [{ status: null, fault: 'connection-reset', rule: 1 }]);
   t.equal((await client.get('/__sandbox/requests?status=abc')).status, 400, 'a bad filter is a 400');
 
@@ -254,9 +318,26 @@ t.test('the journal records every call with its bodies, status, duration and rul
 
 t.test('the journal keeps the newest entries up to its bound and counts what it dropped', async (t) => {
   const journal = new Journal(3);
-  const entry = { time: '', operationId: 'getChats', method: 'POST', url: '/', businessId: 1, chatId: null, status: 200, requestBody: null, responseBody: null, durationMs: 1, rule: null, ruleName: null, fault: null };
+  const entry = {
+    time: '',
+    operationId: 'getChats',
+    method: 'POST',
+    url: '/',
+    businessId: 1,
+    chatId: null,
+    status: 200,
+    requestBody: null,
+    responseBody: null,
+    durationMs: 1,
+    rule: null,
+    ruleName: null,
+    fault: null,
+  };
   for (let i = 0; i < 5; i++) journal.open({ ...entry, url: `/${i}` });
-  t.same(journal.list().map((e) => e.url), ['/2', '/3', '/4']);
+  t.same(
+    journal.list().map((e) => e.url),
+    ['/2', '/3', '/4'],
+  );
   t.equal(journal.dropped, 2);
   journal.clear();
   t.same([journal.list(), journal.dropped], [[], 0]);
@@ -274,7 +355,8 @@ t.test('auth strict: unknown tokens, businesses not granted and writes with a re
       },
     },
   });
-  const as = (token: string, method: string, path: string, body?: unknown) => client.call(method, path, { body, headers: { 'Api-Key': token } });
+  const as = (token: string, method: string, path: string, body?: unknown) =>
+    client.call(method, path, { body, headers: { 'Api-Key': token } });
   const reader = { ...client, post: (path: string, body: unknown = {}) => as('ACMA:reader', 'POST', path, body) };
   const [chat] = await allChats(reader, 1001, { statuses: ['WAITING_FOR_PARTNER'] });
 
@@ -285,11 +367,20 @@ t.test('auth strict: unknown tokens, businesses not granted and writes with a re
   t.same([other.status, other.body.errors[0].message], [403, 'businessId: the token has no access to business 2002']);
   t.equal((await as('ACMA:reader', 'GET', `${B}/chat?chatId=${chat.chatId}`)).status, 200, 'read-only may read');
   const send = await as('ACMA:reader', 'POST', `${B}/chats/message?chatId=${chat.chatId}`, { message: 'Добрый день' });
-  t.same([send.status, send.body.errors[0].message], [403, "Api-Key: the token's scopes (all-methods:read-only) do not allow sendMessageToChat, which writes"]);
+  t.same(
+    [send.status, send.body.errors[0].message],
+    [403, "Api-Key: the token's scopes (all-methods:read-only) do not allow sendMessageToChat, which writes"],
+  );
   t.equal((await as('ACMA:reader', 'POST', `${B}/chats/new`, { context: { type: 'ORDER', id: 1 } })).status, 403);
-  t.equal((await as('ACMA:writer', 'POST', `${B}/chats/message?chatId=${chat.chatId}`, { message: 'Добрый день' })).status, 200, 'communication may write');
+  t.equal(
+    (await as('ACMA:writer', 'POST', `${B}/chats/message?chatId=${chat.chatId}`, { message: 'Добрый день' })).status,
+    200,
+    'communication may write',
+  );
   t.equal((await client.call('POST', `${B}/chats`, { body: {}, headers: { 'Api-Key': '' } })).status, 401, 'no credentials is still a 401');
-  const bearer = await client.call('GET', `${B}/chat?chatId=${chat.chatId}`, { headers: { 'Api-Key': '', Authorization: 'Bearer ACMA:writer' } });
+  const bearer = await client.call('GET', `${B}/chat?chatId=${chat.chatId}`, {
+    headers: { 'Api-Key': '', Authorization: 'Bearer ACMA:writer' },
+  });
   t.equal(bearer.status, 200, 'OAuth and Bearer carry the same tokens');
 
   // Strict auth also stops inventing: a granted business with no world, an order with no chat.

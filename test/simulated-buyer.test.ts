@@ -25,7 +25,10 @@ t.test('the buyer answers each partner message after replyAfter, in realistic Ru
   t.ok(Date.now() - sentAt >= 55, 'not before replyAfter');
   const reply = messages[2];
   t.equal(reply.sender, 'CUSTOMER');
-  t.ok(REPLY_SHAPES.some((start) => reply.message.startsWith(start)), `a buyer's line: ${reply.message}`);
+  t.ok(
+    REPLY_SHAPES.some((start) => reply.message.startsWith(start)),
+    `a buyer's line: ${reply.message}`,
+  );
   t.notMatch(reply.message, /\{\w+\}/, 'placeholders are filled');
   const seen = (await client.get(`/v2/businesses/${B}/chat?chatId=${chat.chatId}`)).body.result;
   t.equal(seen.status, 'WAITING_FOR_PARTNER', 'the reply waits for the partner again');
@@ -38,7 +41,11 @@ t.test('the buyer answers each partner message after replyAfter, in realistic Ru
     const all = await allMessages(client, B, chat.chatId);
     return all.length === 7 && all;
   });
-  t.same(after.slice(3).map((m) => m.sender), ['PARTNER', 'PARTNER', 'CUSTOMER', 'CUSTOMER'], 'one reply per partner message');
+  t.same(
+    after.slice(3).map((m) => m.sender),
+    ['PARTNER', 'PARTNER', 'CUSTOMER', 'CUSTOMER'],
+    'one reply per partner message',
+  );
 });
 
 t.test('given replies are said in turn, also to files, and not in a chat finished meanwhile', async (t) => {
@@ -58,7 +65,10 @@ t.test('given replies are said in turn, also to files, and not in a chat finishe
     const all = await allMessages(client, B, chat.chatId);
     return all.length === 7 && all;
   });
-  t.same(messages.filter((m) => m.sender === 'CUSTOMER').map((m) => m.message), ['Есть в наличии?', 'Спасибо!', 'А когда?', 'Спасибо!']);
+  t.same(
+    messages.filter((m) => m.sender === 'CUSTOMER').map((m) => m.message),
+    ['Есть в наличии?', 'Спасибо!', 'А когда?', 'Спасибо!'],
+  );
   await client.sandbox.notificationsSettled();
   const replies = receiver.received.filter((r) => r.body.notificationType === 'CHAT_MESSAGE_SENT');
   t.equal(replies.length, 7, "the partner's webhook hears every reply");
@@ -71,7 +81,10 @@ t.test('given replies are said in turn, also to files, and not in a chat finishe
 
 t.test('new buyers open chats with a first message at newChatsEvery, in the businesses asked for', async (t) => {
   const receiver = await receiverFor(t);
-  const client = await sandboxFor(t, { webhook: receiver.url, scenario: { seed: 5, customer: { newChatsEvery: '25ms', businesses: [7001, 7002] } } });
+  const client = await sandboxFor(t, {
+    webhook: receiver.url,
+    scenario: { seed: 5, customer: { newChatsEvery: '25ms', businesses: [7001, 7002] } },
+  });
   const created = await receiver.waitFor(8);
   const chats = created.filter((r) => r.body.notificationType === 'CHAT_CREATED').map((r) => r.body);
   t.ok(chats.length >= 4);
@@ -83,7 +96,10 @@ t.test('new buyers open chats with a first message at newChatsEvery, in the busi
     t.match(first, { sender: 'CUSTOMER', message: /[а-яё]/i });
   }
   const listed = await allChats(client, 7001, { statuses: ['WAITING_FOR_PARTNER'] });
-  t.ok(listed.some((c) => c.chatId === chats[0].chatId), "a partner's polling loop sees the new chats");
+  t.ok(
+    listed.some((c) => c.chatId === chats[0].chatId),
+    "a partner's polling loop sees the new chats",
+  );
 });
 
 t.test('new chats go to the businesses that exist when none are named', async (t) => {
@@ -103,7 +119,11 @@ t.test('reset stops what is pending and starts the scenario afresh; loading anot
   await client.sandbox.buyer.startChat({ context: { type: 'ORDER', id: 654_321 }, message: 'Вопрос' });
   await new Promise((resolve) => setTimeout(resolve, 150));
   const messages = await allMessages(client, B, (await allChats(client, B, { contexts: [{ type: 'ORDER', id: 654_321 }] }))[0].chatId);
-  t.same(messages.map((m) => m.message), ['Вопрос'], 'the reply due before the reset never came');
+  t.same(
+    messages.map((m) => m.message),
+    ['Вопрос'],
+    'the reply due before the reset never came',
+  );
 
   await client.sandbox.loadScenario({});
   const again = await client.sandbox.buyer.startChat({ context: { type: 'DIRECT' }, message: 'Ау' });
@@ -117,8 +137,8 @@ t.test('a simulated buyer that cannot act says so in the log and carries on', as
   const client = await sandboxFor(t, {
     scenario: { world: 'strict', data: { businesses: [{ id: 5, chats: [] }] }, customer: { newChatsEvery: '20ms', businesses: [5, 6] } },
   });
-  client.sandbox.app.log.warn = ((message: string) => void warnings.push(message));
-  await eventually(() => warnings.length >= 1 && (allChats(client, 5).then((chats) => chats.length >= 2)));
+  client.sandbox.app.log.warn = (message: string) => void warnings.push(message);
+  await eventually(() => warnings.length >= 1 && allChats(client, 5).then((chats) => chats.length >= 2));
   t.match(warnings[0], /simulated buyer: new chat in business 6 failed: businessId: business 6 not found/);
 });
 
@@ -138,7 +158,9 @@ t.test('close() leaves no timer or socket behind: a process with a busy sandbox 
     console.log('closed');
   `;
   const started = Date.now();
-  const child = spawn(process.execPath, [...process.execArgv, '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...process.execArgv, '--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));
   const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);

@@ -52,11 +52,20 @@ t.test('a burst of changes is appended once to the log; the snapshot is not rewr
   const writes = (await client.get('/__sandbox/health')).body.result.dbWrites - writesBefore;
   t.ok(writes >= 1 && writes <= 4, `40 messages, ${writes} write(s) of the file`);
   t.equal(readFileSync(db, 'utf8'), snapshot, 'the snapshot is left alone');
-  const batches = readFileSync(`${db}.log`, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  const batches = readFileSync(`${db}.log`, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   t.equal(batches.length, writes, 'one line a write');
-  const appended = batches.flatMap((b) => b.changes).filter((c) => c.op === 'chat').flatMap((c) => c.messages);
+  const appended = batches
+    .flatMap((b) => b.changes)
+    .filter((c) => c.op === 'chat')
+    .flatMap((c) => c.messages);
   t.equal(appended.filter((m: any) => /^Сообщение/.test(m.text)).length, 40, 'each message is appended once');
-  t.ok(appended.every((m: any) => /^Сообщение/.test(m.text)), 'and nothing but what changed');
+  t.ok(
+    appended.every((m: any) => /^Сообщение/.test(m.text)),
+    'and nothing but what changed',
+  );
 });
 
 /** A store on a --db file in a temporary folder, its business `id` and that business's first chat. */
@@ -102,7 +111,10 @@ t.test('a log cut short by a SIGKILL loads up to its last whole batch; a damaged
   await reopened.close();
 
   writeFileSync(`${db}.log`, 'garbage\n{"seq":100,"changes":[]}\n');
-  await t.rejects(WorldStore.open({ ...STORE, seed: 4, dbFile: db }), { name: 'WorldStoreError', message: /world\.json\.log: line 1 is not a batch of changes/ });
+  await t.rejects(WorldStore.open({ ...STORE, seed: 4, dbFile: db }), {
+    name: 'WorldStoreError',
+    message: /world\.json\.log: line 1 is not a batch of changes/,
+  });
 });
 
 t.test('reset brings back the initial world and forgets uploads', async (t) => {
@@ -117,7 +129,10 @@ t.test('reset brings back the initial world and forgets uploads', async (t) => {
   await client.call('POST', `${B}/chats/file/send?chatId=${initial[0].chatId}`, { raw: form });
   const reset = await client.post('/__sandbox/reset');
   t.strictSame(reset.body, { status: 'OK' });
-  t.strictSame((await allChats(client, 1001)).map((c) => c.chatId), initial.map((c) => c.chatId));
+  t.strictSame(
+    (await allChats(client, 1001)).map((c) => c.chatId),
+    initial.map((c) => c.chatId),
+  );
   t.strictSame((await client.get('/__sandbox/health')).body.result.businesses, [1001]);
   t.notOk(existsSync(`${db}.files`), 'uploaded files are gone');
   t.strictSame(Object.keys(JSON.parse(readFileSync(db, 'utf8')).businesses), ['1001'], 'the file holds the initial world');
@@ -172,7 +187,11 @@ t.test('uploads kept in memory are bounded: the oldest are dropped first, and th
   const upload = async (content: string) => {
     const form = new FormData();
     form.append('file', new Blob([content]), 'фото.png');
-    const answer = await app.inject({ method: 'POST', url: `/__sandbox/businesses/1001/chats/${chat.json().result.chatId}/messages`, payload: form });
+    const answer = await app.inject({
+      method: 'POST',
+      url: `/__sandbox/businesses/1001/chats/${chat.json().result.chatId}/messages`,
+      payload: form,
+    });
     return answer.json().result.payload[0].url.replace(/^.*\/__sandbox/, '/__sandbox');
   };
   const first = await upload('1234567');

@@ -39,11 +39,23 @@ t.test('every generated world covers every status, type, context and sender, con
       t.ok(world.chats.length >= 12 && world.chats.length <= 40, `${label}: 12–40 chats`);
       const has = (values: readonly string[], of: (c: (typeof world.chats)[number]) => string) =>
         values.every((v) => world.chats.some((c) => of(c) === v));
-      t.ok(has(CHAT_STATUSES, (c) => c.status), `${label}: every status`);
-      t.ok(has(CHAT_TYPES, (c) => c.type), `${label}: both types`);
-      t.ok(has(CONTEXT_TYPES, (c) => c.context.type), `${label}: all three contexts`);
+      t.ok(
+        has(CHAT_STATUSES, (c) => c.status),
+        `${label}: every status`,
+      );
+      t.ok(
+        has(CHAT_TYPES, (c) => c.type),
+        `${label}: both types`,
+      );
+      t.ok(
+        has(CONTEXT_TYPES, (c) => c.context.type),
+        `${label}: all three contexts`,
+      );
       const senders = new Set(world.chats.flatMap((c) => c.messages.map((m) => m.sender)));
-      t.ok(SENDERS.every((s) => senders.has(s)), `${label}: every sender`);
+      t.ok(
+        SENDERS.every((s) => senders.has(s)),
+        `${label}: every sender`,
+      );
       t.ok(Object.keys(world.files).length > 0, `${label}: some files`);
       const problems: string[] = [];
       const messageIds = new Set<number>();
@@ -89,7 +101,10 @@ t.test('texts are Russian', async (t) => {
   const texts = world.chats.flatMap((c) => c.messages.map((m) => m.text ?? ''));
   const cyrillic = texts.filter((text) => /[а-яё]/i.test(text));
   t.ok(cyrillic.length / texts.filter(Boolean).length > 0.99);
-  t.ok(world.chats.every((c) => /[А-ЯЁ]/.test(c.context.customer!.name)), 'Russian names');
+  t.ok(
+    world.chats.every((c) => /[А-ЯЁ]/.test(c.context.customer!.name)),
+    'Russian names',
+  );
 });
 
 t.test('the committed default world is what the generator makes (npm run fixtures keeps them in step)', async (t) => {

@@ -39,7 +39,10 @@ export const ChatArbitrageFinishedNotification = Type.Object(
 );
 
 export const PingNotification = Type.Object(
-  { notificationType: Type.Literal('PING', { description: 'A check that the URL answers' }), time: Type.Optional(DateTime('When it was sent')) },
+  {
+    notificationType: Type.Literal('PING', { description: 'A check that the URL answers' }),
+    time: Type.Optional(DateTime('When it was sent')),
+  },
   strict,
 );
 

@@ -3,13 +3,7 @@
  * response serialization and of the OpenAPI document served at /openapi.json.
  */
 import { Type, type Static, type TSchema } from 'typebox';
-import {
-  ADDRESSABLE_CONTEXT_TYPES,
-  CHAT_STATUSES,
-  CHAT_TYPES,
-  CONTEXT_TYPES,
-  SENDERS,
-} from './enums.js';
+import { ADDRESSABLE_CONTEXT_TYPES, CHAT_STATUSES, CHAT_TYPES, CONTEXT_TYPES, SENDERS } from './enums.js';
 
 /** A string that is one of `values`, typed as their union. */
 export function stringEnum<const T extends readonly string[]>(values: T, description?: string) {
@@ -17,11 +11,9 @@ export function stringEnum<const T extends readonly string[]>(values: T, descrip
 }
 
 /** Market's ids are int64 ≥ 1; JavaScript holds integers exactly only up to 2^53 − 1. */
-export const Id = (description: string) =>
-  Type.Integer({ format: 'int64', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description });
+export const Id = (description: string) => Type.Integer({ format: 'int64', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description });
 
-export const DateTime = (description: string) =>
-  Type.String({ format: 'date-time', description, examples: ['2025-11-21T12:30:00+03:00'] });
+export const DateTime = (description: string) => Type.String({ format: 'date-time', description, examples: ['2025-11-21T12:30:00+03:00'] });
 
 export const ChatStatusSchema = stringEnum(CHAT_STATUSES, 'Chat status');
 export const ChatTypeSchema = stringEnum(CHAT_TYPES, 'CHAT: with the buyer; ARBITRAGE: a dispute');
@@ -82,18 +74,14 @@ export const PagingSchema = Type.Object({
 
 // ---------------------------------------------------------------- envelopes
 
-export const Ok = <T extends TSchema>(result: T) =>
-  Type.Object({ status: Type.Literal('OK'), result });
+export const Ok = <T extends TSchema>(result: T) => Type.Object({ status: Type.Literal('OK'), result });
 
 export const OkNoResultSchema = Type.Object({ status: Type.Literal('OK') });
 
 export const ErrorEnvelopeSchema = Type.Object(
   {
     status: Type.Literal('ERROR'),
-    errors: Type.Array(
-      Type.Object({ code: Type.String(), message: Type.Optional(Type.String()) }),
-      { minItems: 1 },
-    ),
+    errors: Type.Array(Type.Object({ code: Type.String(), message: Type.Optional(Type.String()) }), { minItems: 1 }),
   },
   { $id: 'ApiErrorResponse', description: 'Error in the Yandex envelope' },
 );

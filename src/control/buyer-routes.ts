@@ -49,7 +49,10 @@ const WriteMultipart = Type.Object({
 
 export const StatusBody = Type.Object({
   arbitrage: Type.Optional(
-    stringEnum(['started', 'finished'] as const, 'started: a dispute opens (type ARBITRAGE, WAITING_FOR_ARBITER); finished: the chat goes back'),
+    stringEnum(
+      ['started', 'finished'] as const,
+      'started: a dispute opens (type ARBITRAGE, WAITING_FOR_ARBITER); finished: the chat goes back',
+    ),
   ),
   status: Type.Optional(stringEnum(CHAT_STATUSES, 'Set the status (after any arbitrage change)')),
 });
@@ -62,7 +65,10 @@ async function writingOf(request: FastifyRequest): Promise<Writing> {
   if (request.mediaType === 'application/json') return request.body as WriteFields;
   if (!request.isMultipart()) throw unsupportedMediaType(request);
   const { fields, files } = await readMultipart(request, Number.POSITIVE_INFINITY);
-  const wanted = { ...(fields.message !== undefined ? { message: fields.message } : {}), ...(fields.sender !== undefined ? { sender: fields.sender } : {}) };
+  const wanted = {
+    ...(fields.message !== undefined ? { message: fields.message } : {}),
+    ...(fields.sender !== undefined ? { sender: fields.sender } : {}),
+  };
   if (!checkWriteFields(wanted)) throw badRequest(validationMessage(checkWriteFields.errors![0], 'body'));
   return { ...wanted, files };
 }

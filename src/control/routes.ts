@@ -11,7 +11,6 @@ import { buyerRoutes } from './buyer-routes.js';
 import { notificationRoutes } from './notification-routes.js';
 import { CONTROL_TAG } from '../contract/tags.js';
 
-
 const HealthSchema = Type.Object({
   status: Type.Literal('OK'),
   result: Type.Object({
@@ -127,13 +126,16 @@ export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime): vo
       const file = await runtime.download(fileId);
       if (!file.found && file.dropped) {
         const limit = file.keptBytes % MB === 0 ? `${file.keptBytes / MB} MB` : `${file.keptBytes} bytes`;
-        return sendError(reply, new ApiError(404, `fileId: file ${fileId} was dropped: uploads are kept in memory up to ${limit}, the oldest go first (with --db they are all kept)`));
+        return sendError(
+          reply,
+          new ApiError(
+            404,
+            `fileId: file ${fileId} was dropped: uploads are kept in memory up to ${limit}, the oldest go first (with --db they are all kept)`,
+          ),
+        );
       }
       if (!file.found) return sendError(reply, new ApiError(404, `fileId: file ${fileId} not found`));
-      return reply
-        .type(file.meta.contentType)
-        .header('content-disposition', dispositionOf(file.meta.name))
-        .send(file.bytes);
+      return reply.type(file.meta.contentType).header('content-disposition', dispositionOf(file.meta.name)).send(file.bytes);
     },
   );
 }

@@ -66,7 +66,9 @@ export class SimulatedBuyer {
       // A chat finished meanwhile is over: nobody answers in it.
       if (chat.status === 'FINISHED') return;
       const { replies } = this.settings;
-      const message = replies ? replies[this.replyCount % replies.length] : lineFor(this.world.seed(), businessId, chat, say.CUSTOMER_REPLIES);
+      const message = replies
+        ? replies[this.replyCount % replies.length]
+        : lineFor(this.world.seed(), businessId, chat, say.CUSTOMER_REPLIES);
       this.replyCount++;
       await buyer.write(businessId, chatId, { message });
     });

@@ -66,7 +66,15 @@ export class ChatLifecycle {
       messages: [],
     };
     business.addChat(chat);
-    this.record(business, { kind: 'chat-created', businessId: business.id, chat, actor, at: now, statusBefore: null, statusAfter: chat.status });
+    this.record(business, {
+      kind: 'chat-created',
+      businessId: business.id,
+      chat,
+      actor,
+      at: now,
+      statusBefore: null,
+      statusAfter: chat.status,
+    });
     return chat;
   }
 
@@ -97,7 +105,15 @@ export class ChatLifecycle {
     if (chat.status === status) return;
     const statusBefore = chat.status;
     chat.status = status;
-    this.record(business, { kind: 'status-changed', businessId: business.id, chat, actor, at: this.now(), statusBefore, statusAfter: status });
+    this.record(business, {
+      kind: 'status-changed',
+      businessId: business.id,
+      chat,
+      actor,
+      at: this.now(),
+      statusBefore,
+      statusAfter: status,
+    });
   }
 
   /** A dispute opens (not about a DIRECT chat, not twice); Market announces it in the chat. */
@@ -110,7 +126,15 @@ export class ChatLifecycle {
     chat.statusBeforeArbitrage = chat.status;
     chat.type = 'ARBITRAGE';
     chat.status = 'WAITING_FOR_ARBITER';
-    this.record(business, { kind: 'arbitrage-started', businessId: business.id, chat, actor, at: this.now(), statusBefore, statusAfter: chat.status });
+    this.record(business, {
+      kind: 'arbitrage-started',
+      businessId: business.id,
+      chat,
+      actor,
+      at: this.now(),
+      statusBefore,
+      statusAfter: chat.status,
+    });
     this.announce(business, chat, say.ARBITRAGE_OPENED);
   }
 
@@ -122,7 +146,15 @@ export class ChatLifecycle {
     // A dispute of the initial world has no status to go back to: the buyer's complaint is the partner's to answer.
     chat.status = chat.statusBeforeArbitrage ?? 'WAITING_FOR_PARTNER';
     delete chat.statusBeforeArbitrage;
-    this.record(business, { kind: 'arbitrage-finished', businessId: business.id, chat, actor, at: this.now(), statusBefore, statusAfter: chat.status });
+    this.record(business, {
+      kind: 'arbitrage-finished',
+      businessId: business.id,
+      chat,
+      actor,
+      at: this.now(),
+      statusBefore,
+      statusAfter: chat.status,
+    });
     this.announce(business, chat, say.ARBITRAGE_CLOSED);
   }
 

@@ -31,7 +31,10 @@ export interface UploadedFile {
 /** Keeps what a client calls a file to a plain, printable name: it is shown, never used as a path. */
 export function cleanFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  const printable = base.replace(/[\p{Cc}\p{Cf}]/gu, '').trim().slice(0, 255);
+  const printable = base
+    .replace(/[\p{Cc}\p{Cf}]/gu, '')
+    .trim()
+    .slice(0, 255);
   return printable || 'file';
 }
 
@@ -134,8 +137,7 @@ export class ChatService {
     const businessId = Number(fileId.slice(0, fileId.indexOf('-')));
     const meta = this.store.existingBusiness(businessId)?.record.files[fileId];
     if (!meta) return undefined;
-    const bytes =
-      meta.origin === 'generated' ? generatedFileBytes(fileId, meta.name, meta.size) : await this.files.get(fileId);
+    const bytes = meta.origin === 'generated' ? generatedFileBytes(fileId, meta.name, meta.size) : await this.files.get(fileId);
     return bytes && { meta, bytes };
   }
 

@@ -16,7 +16,11 @@ export function lineFor(seed: number, businessId: number, chat: ChatRecord, line
 }
 
 /** The `n`th chat a new buyer opens in a business: about an order, a return or nothing, with a first message. */
-export function openingChat(seed: number, businessId: number, n: number): { context: BuyerContext; customer: CustomerRecord; message: string } {
+export function openingChat(
+  seed: number,
+  businessId: number,
+  n: number,
+): { context: BuyerContext; customer: CustomerRecord; message: string } {
   reseed(seed, businessId, n, 5);
   const type = faker.helpers.weightedArrayElement([
     { value: 'ORDER' as const, weight: 6 },

@@ -22,7 +22,9 @@ function statusOf(type: ChatRecord['type'], messages: MessageRecord[]): ChatStat
 
 /** `count` messages alternating buyer and partner, from texts of the chat's topic. */
 function generatedMessages(spec: ChatSpec, count: number): MessageSpec[] {
-  const topic = pick(spec.context.type === 'RETURN' ? say.RETURN_TOPICS : spec.context.type === 'DIRECT' ? say.DIRECT_TOPICS : say.ORDER_TOPICS);
+  const topic = pick(
+    spec.context.type === 'RETURN' ? say.RETURN_TOPICS : spec.context.type === 'DIRECT' ? say.DIRECT_TOPICS : say.ORDER_TOPICS,
+  );
   const lines: Record<'CUSTOMER' | 'PARTNER', [string[], string[]]> = {
     CUSTOMER: [topic.customerOpeners, topic.customerFollowUps],
     PARTNER: [topic.partnerAnswers, topic.partnerFollowUps],
@@ -62,7 +64,11 @@ function buildChat(business: BusinessRecord, spec: ChatSpec, where: string, seed
   const specs = Array.isArray(spec.messages) ? spec.messages : generatedMessages(spec, spec.messages?.generate ?? 0);
   const vars = { order, product: pick(say.PRODUCTS), name: person.name };
   // Unless the scenario dates them, messages are a minute apart and the newest is a minute old.
-  const createdAt = wholeSecond(spec.createdAt ? Date.parse(spec.createdAt) : now - (specs.length + 1) * MINUTE - faker.number.int({ min: 0, max: 3 * 24 * 60 }) * MINUTE);
+  const createdAt = wholeSecond(
+    spec.createdAt
+      ? Date.parse(spec.createdAt)
+      : now - (specs.length + 1) * MINUTE - faker.number.int({ min: 0, max: 3 * 24 * 60 }) * MINUTE,
+  );
   if (createdAt > now) throw new ScenarioError(`${where}.createdAt: is in the future`);
   const timed = specs.map((m, i) => ({
     m,
@@ -83,7 +89,13 @@ function buildChat(business: BusinessRecord, spec: ChatSpec, where: string, seed
     if (text) message.text = fill(text, vars);
     if (m.payload) {
       message.files = m.payload.map((file, i) =>
-        registerFile(business, message.id, i, { name: file.name, size: file.size ?? faker.number.int({ min: 15_000, max: 400_000 }) }, file.contentType),
+        registerFile(
+          business,
+          message.id,
+          i,
+          { name: file.name, size: file.size ?? faker.number.int({ min: 15_000, max: 400_000 }) },
+          file.contentType,
+        ),
       );
     }
     return message;
@@ -115,7 +127,8 @@ export function buildBusiness(seed: number, spec: BusinessSpec, where: string, n
   const contexts = new Set<string>();
   business.chats.forEach((chat, i) => {
     const key = chat.context.type === 'DIRECT' ? undefined : `${chat.context.type}:${chat.context.returnId ?? chat.context.orderId}`;
-    if (key && contexts.has(key)) throw new ScenarioError(`${where}.chats[${i}].context: another chat is about the same ${chat.context.type.toLowerCase()}`);
+    if (key && contexts.has(key))
+      throw new ScenarioError(`${where}.chats[${i}].context: another chat is about the same ${chat.context.type.toLowerCase()}`);
     if (key) contexts.add(key);
   });
   return business;

@@ -88,9 +88,7 @@ function exchangeSenders(count: number, last: Sender): Sender[] {
 }
 
 function conversation(plan: ChatPlan, count: number): Draft[] {
-  const topic = pick(
-    plan.context === 'RETURN' ? say.RETURN_TOPICS : plan.context === 'DIRECT' ? say.DIRECT_TOPICS : say.ORDER_TOPICS,
-  );
+  const topic = pick(plan.context === 'RETURN' ? say.RETURN_TOPICS : plan.context === 'DIRECT' ? say.DIRECT_TOPICS : say.ORDER_TOPICS);
   const tail: Draft[] = [];
   let last: Sender = 'CUSTOMER';
   if (plan.type === 'ARBITRAGE') {
@@ -107,8 +105,7 @@ function conversation(plan: ChatPlan, count: number): Draft[] {
     tail.push({ sender: 'MARKET', text: pick(say.FINISHED_LINES) });
   }
   const bodyCount = Math.max(1, count - tail.length);
-  const senders =
-    plan.status === 'NEW' ? Array<Sender>(bodyCount).fill('CUSTOMER') : exchangeSenders(bodyCount, last);
+  const senders = plan.status === 'NEW' ? Array<Sender>(bodyCount).fill('CUSTOMER') : exchangeSenders(bodyCount, last);
   const spoken = new Set<Sender>();
   const body = senders.map((sender, i): Draft => {
     const first = !spoken.has(sender);

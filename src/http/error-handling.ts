@@ -39,7 +39,10 @@ export function unsupportedMediaType(request: FastifyRequest): ApiError {
 
 export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   if (error.statusCode === 420) reply.raw.statusMessage = ENHANCE_YOUR_CALM;
-  return reply.code(error.statusCode).headers(error.headers).send(errorEnvelope(error.statusCode, error.message, error.code));
+  return reply
+    .code(error.statusCode)
+    .headers(error.headers)
+    .send(errorEnvelope(error.statusCode, error.message, error.code));
 }
 
 /** Errors of Fastify's router, met before any route or error handler: a path that does not decode, or too long a part. */
@@ -47,7 +50,9 @@ export function frameworkErrors(error: FastifyError, _request: FastifyRequest, r
   const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
   void sendError(
     reply,
-    tooLong ? new ApiError(414, 'path: a part of the path is longer than 100 characters') : new ApiError(400, 'path: is not a valid URL path'),
+    tooLong
+      ? new ApiError(414, 'path: a part of the path is longer than 100 characters')
+      : new ApiError(400, 'path: is not a valid URL path'),
   );
 }
 

@@ -88,7 +88,11 @@ export class JsonPieces {
   }
 
   chatsPage(chats: ChatRecord[], nextPageToken: string | undefined): Buffer {
-    return joined('{"status":"OK","result":{"chats":[', chats.map((chat) => this.chat(chat)), `],"paging":${pagingJson(nextPageToken)}}}`);
+    return joined(
+      '{"status":"OK","result":{"chats":[',
+      chats.map((chat) => this.chat(chat)),
+      `],"paging":${pagingJson(nextPageToken)}}}`,
+    );
   }
 
   historyPage(
@@ -99,7 +103,11 @@ export class JsonPieces {
   ): Buffer {
     const orderId = head.orderId === undefined ? '' : `"orderId":${head.orderId},`;
     const before = `{"status":"OK","result":{${orderId}"context":${JSON.stringify(head.context)},"messages":[`;
-    return joined(before, messages.map((m) => this.message(m, fileUrl)), `],"paging":${pagingJson(nextPageToken)}}}`);
+    return joined(
+      before,
+      messages.map((m) => this.message(m, fileUrl)),
+      `],"paging":${pagingJson(nextPageToken)}}}`,
+    );
   }
 
   private chat(chat: ChatRecord): Buffer {

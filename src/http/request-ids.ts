@@ -6,7 +6,6 @@ function idOf(raw: unknown): number | undefined {
   return typeof raw === 'string' && /^\d+$/.test(raw) && Number.isSafeInteger(id) && id >= 1 ? id : undefined;
 }
 
-export const businessIdOf = (request: FastifyRequest): number | undefined =>
-  idOf((request.params as { businessId?: unknown }).businessId);
+export const businessIdOf = (request: FastifyRequest): number | undefined => idOf((request.params as { businessId?: unknown }).businessId);
 
 export const chatIdOf = (request: FastifyRequest): number | undefined => idOf((request.query as { chatId?: unknown }).chatId);

@@ -83,7 +83,8 @@ export function scenarioEffects(app: FastifyInstance, player: RulePlayer) {
       playFault(rule.fault, request, reply, player);
       return reply;
     }
-    if (rule.respond) return scriptedAnswer(rule.respond, rule.name === undefined ? `rule ${index}` : `rule ${index} (${rule.name})`, reply);
+    if (rule.respond)
+      return scriptedAnswer(rule.respond, rule.name === undefined ? `rule ${index}` : `rule ${index} (${rule.name})`, reply);
     return undefined;
   };
 }

@@ -10,7 +10,6 @@ interface ValidationIssue {
 
 const PART_NAMES: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'headers' };
 
-
 export function validationMessage(issue: ValidationIssue, part: string | undefined): string {
   const where = PART_NAMES[part ?? ''] ?? 'request';
   if (issue.keyword === 'required') {

@@ -6,7 +6,12 @@ import type { RateLimitsSetting } from '../scenario/schema.js';
 import { RateLimiter, type Quota } from './rate-limiter.js';
 
 export function describeWindow(ms: number): string {
-  for (const [unit, size] of [['day', DAY], ['hour', HOUR], ['minute', MINUTE], ['second', SECOND]] as const) {
+  for (const [unit, size] of [
+    ['day', DAY],
+    ['hour', HOUR],
+    ['minute', MINUTE],
+    ['second', SECOND],
+  ] as const) {
     if (ms % size === 0) return ms === size ? unit : `${ms / size} ${unit}s`;
   }
   return `${ms} ms`;
@@ -14,9 +19,10 @@ export function describeWindow(ms: number): string {
 
 /** Market's hourly quotas from its current reference. */
 export function marketQuotas(): Record<OperationId, Quota> {
-  return Object.fromEntries(
-    OPERATION_IDS.map((op) => [op, { limit: OPERATIONS[op].hourlyLimit, windowMs: HOUR }]),
-  ) as Record<OperationId, Quota>;
+  return Object.fromEntries(OPERATION_IDS.map((op) => [op, { limit: OPERATIONS[op].hourlyLimit, windowMs: HOUR }])) as Record<
+    OperationId,
+    Quota
+  >;
 }
 
 /** The limiter a scenario's `rateLimits` asks for: Market's, with what it names replaced; none when off. */

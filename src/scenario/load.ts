@@ -34,9 +34,11 @@ function describe(errors: ErrorObject[]): string {
     const key = (unknown.params as { additionalProperty: string }).additionalProperty;
     return `${fieldPath(unknown.instancePath, key)}: is not a known key`;
   }
-  const constants = here.flatMap((e) =>
-    e.keyword === 'const' ? [e.params.allowedValue as unknown] : e.keyword === 'enum' ? (e.params.allowedValues as unknown[]) : [],
-  ).map((v) => JSON.stringify(v));
+  const constants = here
+    .flatMap((e) =>
+      e.keyword === 'const' ? [e.params.allowedValue as unknown] : e.keyword === 'enum' ? (e.params.allowedValues as unknown[]) : [],
+    )
+    .map((v) => JSON.stringify(v));
   const others = here
     .filter((e) => !['const', 'enum', 'anyOf'].includes(e.keyword))
     .map((e) => (e.keyword === 'pattern' ? (PATTERN_MEANINGS[e.params.pattern as string] ?? e.message) : e.message));

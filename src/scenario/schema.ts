@@ -24,12 +24,13 @@ const OperationLimit = Type.Object(
     limit: Type.Integer({ minimum: 0, description: 'Requests allowed per window, per business' }),
     window: Duration('Length of the window, which opens with the first request'),
   },
-  { additionalProperties: false, description: 'A quota for this operation instead of Market\'s hourly one' },
+  { additionalProperties: false, description: "A quota for this operation instead of Market's hourly one" },
 );
 
-const OperationLimits = Object.fromEntries(
-  OPERATION_IDS.map((op) => [op, Type.Optional(Type.Union([OperationLimit, Off]))]),
-) as Record<OperationId, TOptional<TUnion<[typeof OperationLimit, typeof Off]>>>;
+const OperationLimits = Object.fromEntries(OPERATION_IDS.map((op) => [op, Type.Optional(Type.Union([OperationLimit, Off]))])) as Record<
+  OperationId,
+  TOptional<TUnion<[typeof OperationLimit, typeof Off]>>
+>;
 
 export const RateLimitsSchema = Type.Union(
   [
@@ -47,8 +48,7 @@ export const RateLimitsSchema = Type.Union(
     ),
   ],
   {
-    description:
-      "Request limits: off, or per operation { limit, window } and parallel; operations not named keep Market's",
+    description: "Request limits: off, or per operation { limit, window } and parallel; operations not named keep Market's",
   },
 );
 
@@ -62,7 +62,9 @@ const MatchSchema = Type.Object(
     businessId: Type.Optional(Type.Integer({ minimum: 1, description: 'Business in the path' })),
     chatId: Type.Optional(Type.Integer({ minimum: 1, description: 'chatId of the query' })),
     query: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Query parameters that must have these values' })),
-    body: Type.Optional(Type.Record(Type.String(), Json, { description: 'A subset the JSON body must contain (objects compared key by key)' })),
+    body: Type.Optional(
+      Type.Record(Type.String(), Json, { description: 'A subset the JSON body must contain (objects compared key by key)' }),
+    ),
     headers: Type.Optional(
       Type.Record(Type.String(), Type.String(), { description: 'Headers that must have these values (names in any case)' }),
     ),
@@ -139,7 +141,9 @@ const DateTime = (description: string) => Type.String({ format: 'date-time', des
 const PayloadSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 255, description: 'File name shown to the partner' }),
-    size: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 * 1024 * 1024, description: 'Size in bytes; the URL serves exactly that many' })),
+    size: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 5 * 1024 * 1024, description: 'Size in bytes; the URL serves exactly that many' }),
+    ),
     contentType: Type.Optional(Type.String({ minLength: 1, description: 'Content type; by default from the name' })),
   },
   { additionalProperties: false },
@@ -161,7 +165,9 @@ const ChatSpecSchema = Type.Object(
     context: Type.Object(
       {
         type: stringEnum(CONTEXT_TYPES, 'What the chat is about'),
-        id: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Order id (ORDER) or return id (RETURN)' })),
+        id: Type.Optional(
+          Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Order id (ORDER) or return id (RETURN)' }),
+        ),
         orderId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'The order of a RETURN' })),
       },
       { additionalProperties: false },
@@ -233,7 +239,10 @@ export const ScenarioSchema = Type.Object(
     data: Type.Optional(DataSchema),
     auth: Type.Optional(AuthSchema),
     world: Type.Optional(
-      stringEnum(['lenient', 'strict'] as const, 'lenient: unknown businesses and orders are invented; strict (also with strict auth): 404'),
+      stringEnum(
+        ['lenient', 'strict'] as const,
+        'lenient: unknown businesses and orders are invented; strict (also with strict auth): 404',
+      ),
     ),
     rateLimits: Type.Optional(RateLimitsSchema),
     rules: Type.Optional(Type.Array(RuleSchema, { description: 'Ordered; the first that matches a call applies' })),

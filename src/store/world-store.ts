@@ -145,9 +145,7 @@ export class WorldStore {
   }
 
   private indexAll(): void {
-    this.states = new Map(
-      Object.values(this.db.data.businesses).map((record) => [record.id, new BusinessState(record)]),
-    );
+    this.states = new Map(Object.values(this.db.data.businesses).map((record) => [record.id, new BusinessState(record)]));
     this.file?.track(this.db.data);
   }
 
