@@ -10,6 +10,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { OPERATION_IDS, type Scenario, type SandboxOptions } from '../src/index.js';
+import { CHAT_STATUSES } from '../src/contract/enums.js';
 import type { ServerSpec } from './server.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -192,14 +193,7 @@ async function main(): Promise<void> {
     rows.push(await versusCeiling('getChatHistory, limit 100, first page (of 100 000)', reads, history('')));
     rows.push(await versusCeiling('getChatHistory, limit 100, last page (of 100 000)', reads, history(`&pageToken=${last}`)));
     // The same work with every answer new: the filter's statuses in another order, the page one message on.
-    const orders = permutations([
-      'NEW',
-      'WAITING_FOR_CUSTOMER',
-      'WAITING_FOR_PARTNER',
-      'WAITING_FOR_ARBITER',
-      'WAITING_FOR_MARKET',
-      'FINISHED',
-    ]);
+    const orders = permutations([...CHAT_STATUSES]);
     const pageFrom = (from: number) => ({ path: history('').path, body: JSON.stringify({ messageIdFrom: from }) });
     fresh.push(
       await versusCeiling('getChats, limit 20, each answer new', reads, {

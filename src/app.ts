@@ -24,6 +24,8 @@ export interface AppOptions extends RuntimeOptions {
 export interface BuiltApp {
   app: FastifyInstance;
   runtime: SandboxRuntime;
+  /** The JSON this sandbox serialized and keeps for its next answers (freed by reset and close). */
+  pieces: JsonPieces;
 }
 
 export async function buildApp(options: AppOptions = {}): Promise<BuiltApp> {
@@ -61,5 +63,5 @@ export async function buildApp(options: AppOptions = {}): Promise<BuiltApp> {
     await runtime.close();
   });
   await app.ready();
-  return { app, runtime };
+  return { app, runtime, pieces };
 }

@@ -2,7 +2,7 @@
 import { request, type ClientRequest } from 'node:http';
 import t from 'tap';
 import { RateLimiter } from '../src/limits/rate-limiter.js';
-import { sandboxFor } from './helpers.js';
+import { eventually, sandboxFor } from './helpers.js';
 
 const CHATS = '/v2/businesses/1001/chats';
 
@@ -101,20 +101,18 @@ t.test('a fifth request running at once for one business gets 420', async (t) =>
   const url = `${client.sandbox.url}/v2/businesses/1001/chats/file/send?chatId=${chat.chatId}`;
   const uploads = [openUpload(url), openUpload(url), openUpload(url), openUpload(url)];
   // The four must have reached their handler before the fifth is sent.
-  let fifth = await client.post(CHATS);
-  for (let i = 0; i < 50 && fifth.status === 200; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    fifth = await client.post(CHATS);
-  }
+  const fifth = await eventually(async () => {
+    const answer = await client.post(CHATS);
+    return answer.status !== 200 && answer;
+  });
   t.equal(fifth.status, 420);
   t.match(fifth.body, { errors: [{ code: 'HIT_RATE_LIMIT', message: 'Hit rate limit of 4 parallel requests for business 1001' }] });
   t.equal((await client.post('/v2/businesses/1002/chats')).status, 200, 'another business is not affected');
   for (const upload of uploads) upload.destroy();
-  let after = await client.post(CHATS);
-  for (let i = 0; i < 50 && after.status === 420; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    after = await client.post(CHATS);
-  }
+  const after = await eventually(async () => {
+    const answer = await client.post(CHATS);
+    return answer.status !== 420 && answer;
+  });
   t.equal(after.status, 200, 'places free up as requests end');
 });
 

@@ -4,10 +4,9 @@
  */
 import t from 'tap';
 import { SandboxRequestError } from '../src/index.js';
-import { allChats, allMessages, sandboxFor, type Client } from './helpers.js';
+import { allChats, allMessages, type Client, control, multipartForm, sandboxFor } from './helpers.js';
 
 const B = 1001;
-const control = (client: Client, path: string, body: unknown) => client.post(`/__sandbox/businesses/${B}${path}`, body);
 const getChat = async (client: Client, chatId: number) => (await client.get(`/v2/businesses/${B}/chat?chatId=${chatId}`)).body.result;
 
 t.test('a buyer starts a chat about an order with a first message; the partner sees both', async (t) => {
@@ -98,7 +97,7 @@ t.test('in a strict world the control API acts only in businesses that exist', a
   t.equal(known.status, 200, 'an order the partner could not name exists once a buyer writes about it');
 });
 
-t.test('the buyer, Market and support write; the status moves as CONTRACT.md says', async (t) => {
+t.test('the buyer, Market and support write; the status moves as Market moves it', async (t) => {
   const client = await sandboxFor(t);
   const chat = (await control(client, '/chats', { context: { type: 'ORDER', id: 31337 }, message: 'Где заказ?' })).body.result;
   await client.post(`/v2/businesses/${B}/chats/message?chatId=${chat.chatId}`, { message: 'Уже едет' });
@@ -150,10 +149,11 @@ t.test('writing refuses what is missing or wrong, naming the field', async (t) =
 t.test('files from the buyer, Market or support arrive as multipart, downloadable from payload URLs', async (t) => {
   const client = await sandboxFor(t);
   const chat = (await control(client, '/chats', { context: { type: 'ORDER', id: 4242 } })).body.result;
-  const form = new FormData();
-  form.append('message', 'Фото коробки и чек');
-  form.append('file', new Blob([Buffer.from('89504e47', 'hex')], { type: 'image/png' }), 'коробка.png');
-  form.append('file', new Blob(['%PDF-1.4 чек'], { type: 'application/pdf' }), 'чек.pdf');
+  const form = multipartForm(
+    { message: 'Фото коробки и чек' },
+    { name: 'коробка.png', content: Buffer.from('89504e47', 'hex'), type: 'image/png' },
+    { name: 'чек.pdf', content: '%PDF-1.4 чек', type: 'application/pdf' },
+  );
   const sent = await client.call('POST', `/__sandbox/businesses/${B}/chats/${chat.chatId}/messages`, { raw: form });
   t.equal(sent.status, 200, sent.text);
   const message = sent.body.result;
@@ -170,25 +170,19 @@ t.test('files from the buyer, Market or support arrive as multipart, downloadabl
   t.equal(await download.text(), '%PDF-1.4 чек');
   t.same((await client.get(`/v2/businesses/${B}/chats/message?chatId=${chat.chatId}&messageId=${message.messageId}`)).body.result, message);
 
-  const support = new FormData();
-  support.append('sender', 'SUPPORT');
-  support.append('file', new Blob(['акт']), 'Акт.pdf');
+  const support = multipartForm({ sender: 'SUPPORT' }, { name: 'Акт.pdf', content: 'акт' });
   const bySupport = await client.call('POST', `/__sandbox/businesses/${B}/chats/${chat.chatId}/messages`, { raw: support });
   t.match(bySupport.body.result, { sender: 'SUPPORT', payload: [{ name: 'Акт.pdf', size: 6 }] });
   t.notOk('message' in bySupport.body.result, 'files alone make a message');
 
-  const wrong = new FormData();
-  wrong.append('sender', 'ARBITER');
-  wrong.append('file', new Blob(['x']), 'x.txt');
+  const wrong = multipartForm({ sender: 'ARBITER' }, { name: 'x.txt', content: 'x' });
   const refused = await client.call('POST', `/__sandbox/businesses/${B}/chats/${chat.chatId}/messages`, { raw: wrong });
   t.equal(refused.status, 400);
   t.match(refused.body.errors[0].message, /sender: must be one of CUSTOMER, MARKET, SUPPORT/);
-  const empty = new FormData();
-  empty.append('message', 'без файла');
+  const empty = multipartForm({ message: 'без файла' });
   const textOnly = await client.call('POST', `/__sandbox/businesses/${B}/chats/${chat.chatId}/messages`, { raw: empty });
   t.match(textOnly.body.result, { message: 'без файла' }, 'multipart may carry text alone');
-  const big = new FormData();
-  big.append('file', new Blob([Buffer.alloc(5 * 1024 * 1024 + 1)]), 'big.bin');
+  const big = multipartForm({}, { name: 'big.bin', content: Buffer.alloc(5 * 1024 * 1024 + 1) });
   const tooBig = await client.call('POST', `/__sandbox/businesses/${B}/chats/${chat.chatId}/messages`, { raw: big });
   t.equal(tooBig.status, 413);
 });

@@ -6,7 +6,7 @@ import { Ajv } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
 import t from 'tap';
 import { OPERATIONS, OPERATION_IDS, type OperationId } from '../src/index.js';
-import { sandboxFor, type Answer, type Client } from './helpers.js';
+import { type Answer, type Client, multipartForm, sandboxFor } from './helpers.js';
 
 // ajv-formats is CommonJS: its default export arrives wrapped under ESM.
 const addFormats = addFormatsPlugin as unknown as typeof addFormatsPlugin.default;
@@ -32,9 +32,7 @@ interface Ids {
 }
 
 function fileForm(name = 'накладная.txt', text = 'Накладная №1'): FormData {
-  const form = new FormData();
-  form.append('file', new Blob([text], { type: 'text/plain' }), name);
-  return form;
+  return multipartForm({}, { name, content: text, type: 'text/plain' });
 }
 
 const CASES: Case[] = [
@@ -196,9 +194,7 @@ const CASES: Case[] = [
     operation: 'sendFileToChat',
     query: (ids) => `chatId=${ids.chatId}`,
     raw: () => {
-      const form = new FormData();
-      form.append('comment', 'без файла');
-      return { body: form };
+      return { body: multipartForm({ comment: 'без файла' }) };
     },
     status: 400,
     names: 'file',

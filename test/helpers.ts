@@ -165,3 +165,35 @@ export async function eventually<T>(check: () => Promise<T | false> | T | false,
     await sleep(10);
   }
 }
+
+export interface FilePart {
+  name: string;
+  content: string | Buffer;
+  type?: string;
+}
+
+/** A multipart/form-data body: text fields, then the parts named `file`. */
+export function multipartForm(fields: Record<string, string>, ...files: FilePart[]): FormData {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  for (const { name, content, type } of files) form.append('file', new Blob([content], type ? { type } : {}), name);
+  return form;
+}
+
+/** The partner's sendFileToChat with one file. */
+export function sendFile(client: Client, businessId: number, chatId: number, file: FilePart, fields: Record<string, string> = {}) {
+  return client.call('POST', `/v2/businesses/${businessId}/chats/file/send?chatId=${chatId}`, { raw: multipartForm(fields, file) });
+}
+
+/** A call of the control API's buyer side: `path` under /__sandbox/businesses/{businessId}. */
+export function control(client: Client, path: string, body: unknown, businessId = 1001) {
+  return client.post(`/__sandbox/businesses/${businessId}${path}`, body);
+}
+
+/**
+ * Waits past a timer of `ms` that was set before this call. Node fires timers in the order they fall due,
+ * so whatever that timer was to do is done: a check that it did nothing is a real check.
+ */
+export function pastDue(ms: number): Promise<void> {
+  return sleep(ms * 2);
+}

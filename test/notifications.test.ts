@@ -1,14 +1,14 @@
 /**
- * Push notifications against a real receiver on a local port: every type with exactly CONTRACT.md's
- * fields, order within a chat, retries with doubling waits, the log with each attempt, and the PING.
+ * Push notifications against a real receiver on a local port: every type with exactly the fields of Market's
+ * reference, order within a chat, retries with doubling waits, the log with each attempt, and the PING.
  */
 import t, { type Test } from 'tap';
-import { GOOD_ANSWER, receiverFor, sandboxFor, type Client, type Receiver } from './helpers.js';
+import { type Client, control, GOOD_ANSWER, type Receiver, receiverFor, sandboxFor, sendFile } from './helpers.js';
 
 const B = 1001;
 const MARKET_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+03:00$/;
 
-/** The fields CONTRACT.md gives each notification type, and nothing else. */
+/** The fields Market's reference gives each notification type, and nothing else. */
 const CONTRACT_FIELDS: Record<string, string[]> = {
   CHAT_CREATED: ['businessId', 'chatId', 'createdAt', 'notificationType'],
   CHAT_MESSAGE_SENT: ['businessId', 'chatId', 'messageId', 'notificationType', 'sentAt'],
@@ -33,17 +33,14 @@ async function withWebhook(t: Test, scenario: object = {}): Promise<{ client: Cl
 }
 
 const api = (client: Client, path: string, body: unknown = {}) => client.post(`/v2/businesses/${B}${path}`, body);
-const control = (client: Client, path: string, body: unknown) => client.post(`/__sandbox/businesses/${B}${path}`, body);
 
-t.test('every chat event is pushed with exactly the fields of CONTRACT.md, in order', async (t) => {
+t.test("every chat event is pushed with exactly the fields of Market's reference, in order", async (t) => {
   const { client, receiver } = await withWebhook(t);
   const created = await api(client, '/chats/new', { context: { type: 'ORDER', id: 9_000_001 } });
   const chatId = created.body.result.chatId;
   await api(client, '/chats/new', { context: { type: 'ORDER', id: 9_000_001 } });
   await api(client, `/chats/message?chatId=${chatId}`, { message: 'Здравствуйте! Заказ собран.' });
-  const form = new FormData();
-  form.append('file', new Blob(['%PDF']), 'Чек.pdf');
-  await client.call('POST', `/v2/businesses/${B}/chats/file/send?chatId=${chatId}`, { raw: form });
+  await sendFile(client, B, chatId, { name: 'Чек.pdf', content: '%PDF' });
   const buyerMessage = (await control(client, `/chats/${chatId}/messages`, { message: 'Спасибо!' })).body.result;
   await control(client, `/chats/${chatId}/messages`, { message: 'Заказ доставлен.', sender: 'MARKET' });
   await control(client, `/chats/${chatId}/status`, { arbitrage: 'started' });
@@ -65,7 +62,7 @@ t.test('every chat event is pushed with exactly the fields of CONTRACT.md, in or
       'CHAT_ARBITRAGE_FINISHED',
       'CHAT_MESSAGE_SENT',
     ],
-    'a second createChat of the same order creates nothing; a status change is no event',
+    'a second createChat of the same order creates nothing; Market pushes nothing for a status set outright',
   );
   t.equal(received.length, 9);
   for (const { body, headers } of received) {

@@ -34,7 +34,8 @@ t.test('rate-limits.yaml: 420 after three sends a minute and past two calls at o
     call.write('{');
     return { call, answered };
   });
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  // Both have passed the limiter once the journal has them: it is the hook right after the journal's.
+  await eventually(() => client.sandbox.requests().length === 2);
   const third = await client.get(`${B}/chat?chatId=${chat.chatId}`);
   t.same([third.status, third.body.errors[0].message], [420, 'Hit rate limit of 2 parallel requests for business 1001']);
   for (const { call } of held) call.end('}');

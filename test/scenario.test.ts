@@ -5,7 +5,7 @@ import t from 'tap';
 import { Journal } from '../src/journal/journal.js';
 import { combineScenarios, parseScenario, readScenarioFile } from '../src/scenario/load.js';
 import { SCENARIO_SCHEMA_FILE, scenarioJsonSchema, type Scenario } from '../src/scenario/schema.js';
-import { allChats, sandboxFor, tempDir } from './helpers.js';
+import { allChats, eventually, sandboxFor, tempDir } from './helpers.js';
 
 const B = '/v2/businesses/1001';
 
@@ -220,7 +220,7 @@ t.test('rules: each fault breaks the exchange as it says', async (t) => {
 t.test('a call left hanging by a timeout fault does not keep the sandbox from closing', async (t) => {
   const client = await sandboxFor(t, { scenario: { rules: [{ fault: 'timeout' }] } });
   const hanging = fetch(`${client.sandbox.url}${B}/chats`, { method: 'POST', headers: { 'Api-Key': 'k' }, body: '' }).catch((e) => e);
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await eventually(() => client.sandbox.requests().some((entry) => entry.fault === 'timeout'));
   await client.sandbox.close();
   t.match(await hanging, { name: 'TypeError' }, 'the client sees the connection end');
 });

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import t from 'tap';
 import { CUSTOMER_REPLIES } from '../src/fake/phrases.js';
-import { allChats, allMessages, eventually, receiverFor, sandboxFor, type Client } from './helpers.js';
+import { allChats, allMessages, type Client, eventually, pastDue, receiverFor, sandboxFor, sendFile } from './helpers.js';
 
 const B = 1001;
 const partnerSays = (client: Client, chatId: number, message: string) =>
@@ -57,9 +57,7 @@ t.test('given replies are said in turn, also to files, and not in a chat finishe
   const chat = await client.sandbox.buyer.startChat({ context: { type: 'DIRECT' }, message: 'Есть в наличии?' });
   await partnerSays(client, chat.chatId, 'Да, есть.');
   await eventually(async () => (await allMessages(client, B, chat.chatId)).length === 3);
-  const form = new FormData();
-  form.append('file', new Blob(['%PDF']), 'Сертификат.pdf');
-  await client.call('POST', `/v2/businesses/${B}/chats/file/send?chatId=${chat.chatId}`, { raw: form });
+  await sendFile(client, B, chat.chatId, { name: 'Сертификат.pdf', content: '%PDF' });
   await partnerSays(client, chat.chatId, 'Вот сертификат.');
   const messages = await eventually(async () => {
     const all = await allMessages(client, B, chat.chatId);
@@ -75,7 +73,7 @@ t.test('given replies are said in turn, also to files, and not in a chat finishe
 
   await partnerSays(client, chat.chatId, 'Закрываем чат.');
   await client.sandbox.buyer.setStatus(chat.chatId, 'FINISHED');
-  await new Promise((resolve) => setTimeout(resolve, 80));
+  await pastDue(30);
   t.equal((await allMessages(client, B, chat.chatId)).length, 8, 'nobody answers in a finished chat');
 });
 
@@ -117,7 +115,7 @@ t.test('reset stops what is pending and starts the scenario afresh; loading anot
   await partnerSays(client, chat.chatId, 'Ответ');
   await client.sandbox.reset();
   await client.sandbox.buyer.startChat({ context: { type: 'ORDER', id: 654_321 }, message: 'Вопрос' });
-  await new Promise((resolve) => setTimeout(resolve, 150));
+  await pastDue(100);
   const messages = await allMessages(client, B, (await allChats(client, B, { contexts: [{ type: 'ORDER', id: 654_321 }] }))[0].chatId);
   t.same(
     messages.map((m) => m.message),
@@ -128,7 +126,7 @@ t.test('reset stops what is pending and starts the scenario afresh; loading anot
   await client.sandbox.loadScenario({});
   const again = await client.sandbox.buyer.startChat({ context: { type: 'DIRECT' }, message: 'Ау' });
   await partnerSays(client, again.chatId, 'Слушаю');
-  await new Promise((resolve) => setTimeout(resolve, 150));
+  await pastDue(100);
   t.equal((await allMessages(client, B, again.chatId)).length, 2, 'a scenario without customer has no simulated buyer');
 });
 

@@ -7,7 +7,7 @@ import { buildApp, startSandbox } from '../src/index.js';
 import { generateBusiness } from '../src/fake/world-generator.js';
 import { FileStore } from '../src/store/file-store.js';
 import { WorldStore } from '../src/store/world-store.js';
-import { allChats, allMessages, sandboxFor, tempDir } from './helpers.js';
+import { allChats, allMessages, eventually, multipartForm, sandboxFor, sendFile, tempDir } from './helpers.js';
 
 const B = '/v2/businesses/1001';
 /** What every store opened here shares: generated worlds, and no warning expected. */
@@ -19,9 +19,7 @@ t.test('with --db the world survives a restart, uploaded files included', async 
   const first = await sandboxFor(t, { db });
   const [chat] = await allChats(first, 1001, { statuses: ['WAITING_FOR_PARTNER'] });
   await first.post(`${B}/chats/message?chatId=${chat.chatId}`, { message: 'Отправили заказ, трек-номер пришлём вечером.' });
-  const form = new FormData();
-  form.append('file', new Blob(['Накладная'], { type: 'text/plain' }), 'накладная.txt');
-  await first.call('POST', `${B}/chats/file/send?chatId=${chat.chatId}`, { raw: form });
+  await sendFile(first, 1001, chat.chatId, { name: 'накладная.txt', content: 'Накладная', type: 'text/plain' });
   const created = (await first.post('/v2/businesses/5005/chats/new', { orderId: 31337 })).body.result.chatId;
   const before = await allMessages(first, 1001, chat.chatId);
   await first.sandbox.close();
@@ -48,7 +46,8 @@ t.test('a burst of changes is appended once to the log; the snapshot is not rewr
   await Promise.all(
     Array.from({ length: 40 }, (_, i) => client.post(`${B}/chats/message?chatId=${chat.chatId}`, { message: `Сообщение ${i}` })),
   );
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Written within the flush delay: wait until the log holds every message, then count the writes.
+  await eventually(() => existsSync(`${db}.log`) && readFileSync(`${db}.log`, 'utf8').split('Сообщение ').length === 41);
   const writes = (await client.get('/__sandbox/health')).body.result.dbWrites - writesBefore;
   t.ok(writes >= 1 && writes <= 4, `40 messages, ${writes} write(s) of the file`);
   t.equal(readFileSync(db, 'utf8'), snapshot, 'the snapshot is left alone');
@@ -124,9 +123,7 @@ t.test('reset brings back the initial world and forgets uploads', async (t) => {
   const initial = await allChats(client, 1001);
   await client.post(`${B}/chats/new`, { orderId: 1 });
   await client.post('/v2/businesses/7007/chats');
-  const form = new FormData();
-  form.append('file', new Blob(['x']), 'x.txt');
-  await client.call('POST', `${B}/chats/file/send?chatId=${initial[0].chatId}`, { raw: form });
+  await sendFile(client, 1001, initial[0].chatId, { name: 'x.txt', content: 'x' });
   const reset = await client.post('/__sandbox/reset');
   t.strictSame(reset.body, { status: 'OK' });
   t.strictSame(
@@ -185,8 +182,7 @@ t.test('uploads kept in memory are bounded: the oldest are dropped first, and th
   t.teardown(() => app.close());
   const chat = await app.inject({ method: 'POST', url: '/__sandbox/businesses/1001/chats', payload: { context: { type: 'DIRECT' } } });
   const upload = async (content: string) => {
-    const form = new FormData();
-    form.append('file', new Blob([content]), 'фото.png');
+    const form = multipartForm({}, { name: 'фото.png', content });
     const answer = await app.inject({
       method: 'POST',
       url: `/__sandbox/businesses/1001/chats/${chat.json().result.chatId}/messages`,

@@ -22,3 +22,7 @@ export type AddressableContextType = (typeof ADDRESSABLE_CONTEXT_TYPES)[number];
 
 export const SENDERS = ['PARTNER', 'CUSTOMER', 'MARKET', 'SUPPORT'] as const;
 export type Sender = (typeof SENDERS)[number];
+
+/** Who writes in a chat besides the partner: what the sandbox's buyer side plays. */
+export const OTHER_SENDERS = ['CUSTOMER', 'MARKET', 'SUPPORT'] as const satisfies readonly Sender[];
+export type OtherSender = (typeof OTHER_SENDERS)[number];

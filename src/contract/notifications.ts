@@ -1,5 +1,5 @@
 /**
- * Market's push notifications about chats, exactly as CONTRACT.md lists them (no other fields), and the
+ * Market's push notifications about chats, exactly as Market's push-notification reference lists them (no other fields), and the
  * answers Market expects from the partner's server. These schemas type the sandbox's notifications,
  * document them in /docs and check what the partner answered.
  */
@@ -55,6 +55,13 @@ export const NotificationSchema = Type.Union([
 ]);
 export type Notification = Static<typeof NotificationSchema>;
 export type NotificationType = Notification['notificationType'];
+export const NOTIFICATION_TYPES = [
+  'CHAT_CREATED',
+  'CHAT_MESSAGE_SENT',
+  'CHAT_ARBITRAGE_STARTED',
+  'CHAT_ARBITRAGE_FINISHED',
+  'PING',
+] as const satisfies readonly NotificationType[];
 
 const Name = (description: string) => Type.String({ minLength: 1, maxLength: 100, description });
 

@@ -3,7 +3,7 @@
  * (in-process, no socket), so they are validated and answered exactly as over HTTP.
  */
 import type { FastifyInstance } from 'fastify';
-import type { ChatStatus } from '../contract/enums.js';
+import type { ChatStatus, OtherSender } from '../contract/enums.js';
 import type { ChatDto, MessageDto } from '../contract/schemas.js';
 import type { BuyerContext } from '../model/chat-keys.js';
 import type { CustomerRecord } from '../model/records.js';
@@ -28,7 +28,7 @@ export interface FileToSend {
 export interface Say {
   message?: string;
   /** CUSTOMER by default. */
-  sender?: 'CUSTOMER' | 'MARKET' | 'SUPPORT';
+  sender?: OtherSender;
   files?: FileToSend[];
 }
 

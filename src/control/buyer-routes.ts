@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
-import { CHAT_STATUSES, CONTEXT_TYPES } from '../contract/enums.js';
+import { CHAT_STATUSES, CONTEXT_TYPES, OTHER_SENDERS } from '../contract/enums.js';
 import { badRequest } from '../contract/errors.js';
 import { ChatSchema, CustomerSchema, Id, MessageSchema, MULTIPART_DOC, Ok, stringEnum } from '../contract/schemas.js';
 import { compileSchema } from '../contract/validator.js';
@@ -33,8 +33,6 @@ export const StartChatBody = Type.Object({
   message: Type.Optional(Text("The buyer's first message")),
   customer: Type.Optional(Type.Object(CustomerSchema.properties, { description: 'The buyer; made up when not given' })),
 });
-
-const OTHER_SENDERS = ['CUSTOMER', 'MARKET', 'SUPPORT'] as const;
 
 export const WriteBody = Type.Object({
   message: Type.Optional(Text('The text (required when no file is sent)')),

@@ -1,15 +1,18 @@
 /** Push notifications under /__sandbox: the log of every one sent with its attempts, and a PING on demand. */
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
 import { ApiError } from '../contract/errors.js';
-import { NotificationSchema } from '../contract/notifications.js';
-import { Id, Ok, OkNoResultSchema, stringEnum } from '../contract/schemas.js';
-import { NO_WEBHOOK, NOTIFICATION_LOG_CAPACITY } from '../notifications/notifier.js';
+import { NOTIFICATION_TYPES, NotificationSchema } from '../contract/notifications.js';
+import { Ok, OkNoResultSchema, stringEnum } from '../contract/schemas.js';
+import {
+  DELIVERY_STATES,
+  NO_WEBHOOK,
+  NOTIFICATION_LOG_CAPACITY,
+  NotificationFilterSchema,
+  type NotificationFilter,
+} from '../notifications/notifier.js';
 import type { SandboxRuntime } from '../runtime.js';
 import { CONTROL_TAG } from '../contract/tags.js';
-
-const NOTIFICATION_TYPES = ['CHAT_CREATED', 'CHAT_MESSAGE_SENT', 'CHAT_ARBITRAGE_STARTED', 'CHAT_ARBITRAGE_FINISHED', 'PING'] as const;
-const STATES = ['pending', 'delivered', 'failed', 'cancelled'] as const;
 
 const Nullable = <T extends ReturnType<typeof Type.Integer> | ReturnType<typeof Type.String>>(schema: T) =>
   Type.Union([schema, Type.Null()]);
@@ -31,16 +34,9 @@ const EntrySchema = Type.Object({
   businessId: Nullable(Type.Integer()),
   chatId: Nullable(Type.Integer()),
   body: NotificationSchema,
-  state: stringEnum(STATES, 'pending until a 200 (delivered), the last attempt (failed), or a reset (cancelled)'),
+  state: stringEnum(DELIVERY_STATES, 'pending until a 200 (delivered), the last attempt (failed), or a reset (cancelled)'),
   attempts: Type.Array(AttemptSchema),
   nextAttemptAt: Nullable(Type.String({ description: 'When the next retry is due' })),
-});
-
-const LogQuery = Type.Object({
-  type: Type.Optional(stringEnum(NOTIFICATION_TYPES, 'notificationType')),
-  businessId: Type.Optional(Id('Business id')),
-  chatId: Type.Optional(Id('Chat id')),
-  state: Type.Optional(stringEnum(STATES)),
 });
 
 type Notifications = Pick<SandboxRuntime, 'webhook' | 'notifications' | 'notificationsDropped' | 'clearNotifications' | 'ping'>;
@@ -48,13 +44,13 @@ type Notifications = Pick<SandboxRuntime, 'webhook' | 'notifications' | 'notific
 export function notificationRoutes(app: FastifyInstance, runtime: Notifications): void {
   const tags = [CONTROL_TAG];
 
-  app.get<{ Querystring: Static<typeof LogQuery> }>(
+  app.get<{ Querystring: NotificationFilter }>(
     '/__sandbox/notifications',
     {
       schema: {
         tags,
         summary: `Every push notification with each delivery attempt, oldest first (the last ${NOTIFICATION_LOG_CAPACITY} are kept)`,
-        querystring: LogQuery,
+        querystring: NotificationFilterSchema,
         response: {
           200: Ok(
             Type.Object({

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { ApiError } from '../contract/errors.js';
 import { OkNoResultSchema } from '../contract/schemas.js';
 import { sendError } from '../http/error-handling.js';
-import { JOURNAL_CAPACITY } from '../journal/journal.js';
+import { JOURNAL_CAPACITY, JournalFilterSchema, type JournalFilter } from '../journal/journal.js';
 import type { SandboxRuntime } from '../runtime.js';
 import { checkScenario, parseScenario, ScenarioError } from '../scenario/load.js';
 import { buyerRoutes } from './buyer-routes.js';
@@ -32,13 +32,6 @@ function dispositionOf(name: string): string {
 const MB = 1024 * 1024;
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'];
-
-const JournalQuery = Type.Object({
-  operation: Type.Optional(Type.String({ description: 'operationId' })),
-  businessId: Type.Optional(Type.Integer({ minimum: 1 })),
-  chatId: Type.Optional(Type.Integer({ minimum: 1 })),
-  status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
-});
 
 export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime): void {
   const tags = [CONTROL_TAG];
@@ -78,13 +71,13 @@ export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime): vo
     );
   });
 
-  app.get<{ Querystring: { operation?: string; businessId?: number; chatId?: number; status?: number } }>(
+  app.get<{ Querystring: JournalFilter }>(
     '/__sandbox/requests',
     {
       schema: {
         tags,
         summary: `The journal of API calls, oldest first (the last ${JOURNAL_CAPACITY} are kept)`,
-        querystring: JournalQuery,
+        querystring: JournalFilterSchema,
       },
     },
     async (request) => ({

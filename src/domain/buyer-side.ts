@@ -2,7 +2,7 @@
  * Everyone in a chat but the partner: the buyer starts chats and writes, Market and support write, an
  * arbiter opens and closes disputes. Free of HTTP: the control API and the programmatic API both call it.
  */
-import type { ChatStatus, Sender } from '../contract/enums.js';
+import type { ChatStatus, OtherSender } from '../contract/enums.js';
 import { badRequest } from '../contract/errors.js';
 import type { BuyerContext, NewChatContext } from '../model/chat-keys.js';
 import { contextKey } from '../model/chat-keys.js';
@@ -17,8 +17,6 @@ export interface StartChat {
   /** The buyer; made up, stable for the order or return, when not given. */
   customer?: CustomerRecord;
 }
-
-export type OtherSender = Exclude<Sender, 'PARTNER'>;
 
 export interface Writing {
   sender?: OtherSender;

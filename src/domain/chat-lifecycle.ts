@@ -103,17 +103,7 @@ export class ChatLifecycle {
   setStatus(business: BusinessState, chat: ChatRecord, status: ChatStatus, actor: Actor): void {
     checkStatusFits(chat.type, status);
     if (chat.status === status) return;
-    const statusBefore = chat.status;
-    chat.status = status;
-    this.record(business, {
-      kind: 'status-changed',
-      businessId: business.id,
-      chat,
-      actor,
-      at: this.now(),
-      statusBefore,
-      statusAfter: status,
-    });
+    this.transition(business, chat, 'status-changed', actor, () => (chat.status = status));
   }
 
   /** A dispute opens (not about a DIRECT chat, not twice); Market announces it in the chat. */
@@ -122,18 +112,10 @@ export class ChatLifecycle {
       throw badRequest(`arbitrage: chat ${chat.id} is a DIRECT chat; disputes are about orders and returns`);
     }
     if (chat.type === 'ARBITRAGE' && chat.status !== 'FINISHED') throw badRequest(`arbitrage: chat ${chat.id} is already in a dispute`);
-    const statusBefore = chat.status;
-    chat.statusBeforeArbitrage = chat.status;
-    chat.type = 'ARBITRAGE';
-    chat.status = 'WAITING_FOR_ARBITER';
-    this.record(business, {
-      kind: 'arbitrage-started',
-      businessId: business.id,
-      chat,
-      actor,
-      at: this.now(),
-      statusBefore,
-      statusAfter: chat.status,
+    this.transition(business, chat, 'arbitrage-started', actor, () => {
+      chat.statusBeforeArbitrage = chat.status;
+      chat.type = 'ARBITRAGE';
+      chat.status = 'WAITING_FOR_ARBITER';
     });
     this.announce(business, chat, say.ARBITRAGE_OPENED);
   }
@@ -141,21 +123,26 @@ export class ChatLifecycle {
   /** The dispute closes: the chat is a CHAT again in the status it had before; Market announces it. */
   finishDispute(business: BusinessState, chat: ChatRecord, actor: Actor): void {
     if (chat.type !== 'ARBITRAGE' || chat.status === 'FINISHED') throw badRequest(`arbitrage: chat ${chat.id} has no dispute open`);
-    const statusBefore = chat.status;
-    chat.type = 'CHAT';
-    // A dispute of the initial world has no status to go back to: the buyer's complaint is the partner's to answer.
-    chat.status = chat.statusBeforeArbitrage ?? 'WAITING_FOR_PARTNER';
-    delete chat.statusBeforeArbitrage;
-    this.record(business, {
-      kind: 'arbitrage-finished',
-      businessId: business.id,
-      chat,
-      actor,
-      at: this.now(),
-      statusBefore,
-      statusAfter: chat.status,
+    this.transition(business, chat, 'arbitrage-finished', actor, () => {
+      chat.type = 'CHAT';
+      // A dispute of the initial world has no status to go back to: the buyer's complaint is the partner's to answer.
+      chat.status = chat.statusBeforeArbitrage ?? 'WAITING_FOR_PARTNER';
+      delete chat.statusBeforeArbitrage;
     });
     this.announce(business, chat, say.ARBITRAGE_CLOSED);
+  }
+
+  /** A change of the chat's type or status, made by `apply`; the event tells the status before and after. */
+  private transition(
+    business: BusinessState,
+    chat: ChatRecord,
+    kind: 'status-changed' | 'arbitrage-started' | 'arbitrage-finished',
+    actor: Actor,
+    apply: () => void,
+  ): void {
+    const statusBefore = chat.status;
+    apply();
+    this.record(business, { kind, businessId: business.id, chat, actor, at: this.now(), statusBefore, statusAfter: chat.status });
   }
 
   /** Market's own message in the chat. */

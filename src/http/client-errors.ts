@@ -15,7 +15,7 @@ const MESSAGE_OF: Record<number, string> = {
 };
 
 /** The client is gone: it reset the connection, or closed it in the middle of a request. */
-const GONE = new Set(['ECONNRESET', 'HPE_INVALID_EOF_STATE']);
+const GONE: ReadonlySet<string> = new Set(['ECONNRESET', 'HPE_INVALID_EOF_STATE']);
 
 export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   // Nobody is there to answer, or the request was answered already: no second answer on the connection.

@@ -1,4 +1,5 @@
 /** The request journal: every API call with what it sent and got, bounded so a long CI run cannot exhaust memory. */
+import { Type, type Static } from 'typebox';
 import { BoundedLog } from '../model/bounded-log.js';
 
 export interface JournalEntry {
@@ -21,12 +22,14 @@ export interface JournalEntry {
   fault: string | null;
 }
 
-export interface JournalFilter {
-  operation?: string;
-  businessId?: number;
-  chatId?: number;
-  status?: number;
-}
+/** What the journal may be filtered by: the query of GET /__sandbox/requests, and sandbox.requests(). */
+export const JournalFilterSchema = Type.Object({
+  operation: Type.Optional(Type.String({ description: 'operationId' })),
+  businessId: Type.Optional(Type.Integer({ minimum: 1 })),
+  chatId: Type.Optional(Type.Integer({ minimum: 1 })),
+  status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
+});
+export type JournalFilter = Static<typeof JournalFilterSchema>;
 
 /** The most entries kept: older ones are dropped first. */
 export const JOURNAL_CAPACITY = 1000;

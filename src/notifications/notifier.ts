@@ -4,7 +4,9 @@
  * logged with every attempt. Reset and close cancel what is under way and leave no timer behind.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Notification, NotificationType } from '../contract/notifications.js';
+import { Type, type Static } from 'typebox';
+import { NOTIFICATION_TYPES, type Notification, type NotificationType } from '../contract/notifications.js';
+import { Id, stringEnum } from '../contract/schemas.js';
 import type { ChatEvent } from '../domain/chat-events.js';
 import { formatMarketDate } from '../model/time.js';
 import { BoundedLog } from '../model/bounded-log.js';
@@ -27,7 +29,8 @@ export const PING_TIMEOUT_MS = 1_000;
 /** The most log entries kept: older ones are dropped first (their delivery goes on). */
 export const NOTIFICATION_LOG_CAPACITY = 1000;
 
-export type DeliveryState = 'pending' | 'delivered' | 'failed' | 'cancelled';
+export const DELIVERY_STATES = ['pending', 'delivered', 'failed', 'cancelled'] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
 export interface NotificationEntry {
   id: number;
@@ -43,12 +46,14 @@ export interface NotificationEntry {
   nextAttemptAt: string | null;
 }
 
-export interface NotificationFilter {
-  type?: NotificationType;
-  businessId?: number;
-  chatId?: number;
-  state?: DeliveryState;
-}
+/** What the log may be filtered by: the query of GET /__sandbox/notifications, and sandbox.notifications(). */
+export const NotificationFilterSchema = Type.Object({
+  type: Type.Optional(stringEnum(NOTIFICATION_TYPES, 'notificationType')),
+  businessId: Type.Optional(Id('Business id')),
+  chatId: Type.Optional(Id('Chat id')),
+  state: Type.Optional(stringEnum(DELIVERY_STATES)),
+});
+export type NotificationFilter = Static<typeof NotificationFilterSchema>;
 
 export const NO_WEBHOOK = 'webhook: no URL is set; start with --webhook URL (or SANDBOX_WEBHOOK), or give the scenario webhook.url';
 
