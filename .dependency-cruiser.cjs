@@ -47,7 +47,7 @@ module.exports = {
     layer('routes', ['contract/', 'model/', 'store/', 'domain/', 'http/'], "is the partner API's routes"),
     layer(
       'control',
-      ['contract/', 'model/', 'journal/', 'notifications/', 'scenario/', 'domain/', 'http/', 'runtime\\.ts$'],
+      ['contract/', 'model/', 'auth/', 'journal/', 'notifications/', 'scenario/', 'domain/', 'http/', 'runtime\\.ts$'],
       'is the /__sandbox routes',
     ),
     {

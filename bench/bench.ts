@@ -143,6 +143,31 @@ async function lastPageToken(url: string, chatId: number): Promise<string> {
   }
 }
 
+/** BENCH_BUSINESSES (100 000) distinct business ids, one call each: the first call's latency and the memory it leaves. */
+async function manyBusinesses(): Promise<{ count: number; p50: number; p99: number; rss: number }> {
+  const count = Number(process.env.BENCH_BUSINESSES ?? 100_000);
+  const server = await startServer({ kind: 'sandbox', options: {} });
+  const took: number[] = [];
+  let rss = 0;
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < count; i = next++) {
+      const started = performance.now();
+      await call(server.url, { method: 'POST', path: `/v2/businesses/${10_000_000 + i}/chats?limit=1`, body: '{}' });
+      took.push(performance.now() - started);
+      if (i % 5000 === 0) rss = Math.max(rss, rssMb(server.child.pid!) ?? 0);
+    }
+  };
+  try {
+    await Promise.all([worker(), worker()]);
+    rss = Math.max(rss, rssMb(server.child.pid!) ?? 0);
+  } finally {
+    await stopServer(server);
+  }
+  took.sort((a, b) => a - b);
+  return { count, p50: took[Math.floor(count * 0.5)], p99: took[Math.floor(count * 0.99)], rss };
+}
+
 async function startUpMs(): Promise<number> {
   const started = performance.now();
   const child = spawn(process.execPath, [CLI, '--port', '0', '--log-level', 'silent'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -260,6 +285,8 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
+  const many = await manyBusinesses();
+
   const startUps = [];
   for (let i = 0; i < 5; i++) startUps.push(await startUpMs());
   const memoryWorld = await startServer({ kind: 'sandbox', options: { scenario: historyWorld(1_000_000) } });
@@ -285,6 +312,9 @@ async function main(): Promise<void> {
   console.log(
     `1 000 000-message world with --db: first start (generate + first snapshot) ${fmt(persisted[1_000_000].loadMs)} ms, resident memory ${persisted[1_000_000].rss ?? 'n/a'} MB`,
   );
+  console.log(
+    `${fmt(many.count)} businesses touched once each, 2 at a time: first call p50 ${many.p50.toFixed(1)} ms, p99 ${many.p99.toFixed(1)} ms; resident memory at most ${many.rss} MB`,
+  );
   console.log('');
   for (const [name, value, min] of [
     ['reads vs ceiling: getChats', chats.sandbox.rps / chats.ceiling.rps, 0.7],
@@ -301,6 +331,8 @@ async function main(): Promise<void> {
   }
   targets.push([`start-up: ${fmt(median(startUps))} ms (target < 300 ms)`, median(startUps) < 300, '']);
   targets.push([`1 000 000-message world loads in ${fmt(millionLoadMs)} ms (target < 5000 ms)`, millionLoadMs < 5000, '']);
+  targets.push([`${fmt(many.count)} businesses: resident memory ${many.rss} MB (target < 400 MB)`, many.rss < 400, '']);
+  targets.push([`first call on a new business: p99 ${many.p99.toFixed(1)} ms (target < 20 ms)`, many.p99 < 20, '']);
   for (const [text, met] of targets) console.log(`${met ? 'met   ' : 'MISSED'}  ${text}`);
 }
 

@@ -4,14 +4,15 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { MAX_FILE_BYTES } from './contract/operations.js';
 import { controlRoutes } from './control/routes.js';
 import { apiGuard } from './http/api-guard.js';
+import { refuseUnprefixed, registerForwardCompatibility } from './http/answer-versions.js';
 import { answerClientError } from './http/client-errors.js';
 import { registerJournal } from './http/journal-hooks.js';
 import { frameworkErrors, registerErrorHandling } from './http/error-handling.js';
 import { registerOpenApi } from './http/openapi.js';
+import { methodsAt } from './contract/nearest-operation.js';
 import { scenarioEffects } from './http/scenario-effects.js';
 import { JsonPieces } from './http/json-pages.js';
 import { sharedSerializerCompiler } from './http/serializers.js';
-import { methodsAt } from './routes/api-route.js';
 import { chatRoutes } from './routes/chats.js';
 import { messageRoutes } from './routes/messages.js';
 import { SandboxRuntime, type RuntimeOptions } from './runtime.js';
@@ -49,11 +50,13 @@ export async function buildApp(options: AppOptions = {}): Promise<BuiltApp> {
   await app.register(multipart, { limits: { fileSize: MAX_FILE_BYTES, files: 5, fields: 20, parts: 25 } });
 
   await app.register(async (api) => {
+    registerForwardCompatibility(api, runtime);
     registerJournal(api, runtime.journal);
+    api.addHook('onRequest', refuseUnprefixed(runtime));
     api.addHook('onRequest', apiGuard(runtime));
     api.addHook('preValidation', scenarioEffects(api, runtime));
     chatRoutes(api, runtime.chats, pieces);
-    messageRoutes(api, runtime.chats, pieces);
+    messageRoutes(api, runtime.chats, pieces, runtime.fileLinks);
   });
   controlRoutes(app, runtime);
   // Nothing may start by itself once closing has begun: simulated buyers stop, deliveries are cancelled.

@@ -25,6 +25,8 @@ Options (each also read from the environment variable in brackets):
   --webhook URL       push Market's chat notifications (CHAT_CREATED, CHAT_MESSAGE_SENT…) to this URL
                                                                       [SANDBOX_WEBHOOK]
   --no-rate-limits    turn off Market's request limits                [SANDBOX_RATE_LIMITS=off]
+  --v2-only           serve only the /v2/businesses/… paths: the older unprefixed ones answer 404,
+                      as Market announces they will                   [SANDBOX_PATHS=v2-only]
   --log-level LEVEL   ${LOG_LEVELS.join(', ')}     [SANDBOX_LOG_LEVEL]  (default info)
   -h, --help          print this help and exit
   -v, --version       print the version and exit
@@ -65,6 +67,7 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
         seed: { type: 'string' },
         webhook: { type: 'string' },
         'no-rate-limits': { type: 'boolean' },
+        'v2-only': { type: 'boolean' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -86,6 +89,10 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
   if (limitsEnv !== undefined && !['on', 'off'].includes(limitsEnv)) {
     throw new UsageError(`SANDBOX_RATE_LIMITS: must be on or off (got "${env.SANDBOX_RATE_LIMITS}")`);
   }
+  const pathsEnv = env.SANDBOX_PATHS?.toLowerCase();
+  if (pathsEnv !== undefined && !['both', 'v2-only'].includes(pathsEnv)) {
+    throw new UsageError(`SANDBOX_PATHS: must be both or v2-only (got "${env.SANDBOX_PATHS}")`);
+  }
   const host = values.host ?? env.HOST ?? '127.0.0.1';
   if (!host.trim()) throw new UsageError('--host: must not be empty');
   const scenario = values.scenario ?? env.SANDBOX_SCENARIO?.split(',').filter((f) => f.trim());
@@ -105,6 +112,7 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
       seed: seed === undefined ? undefined : integer('--seed', seed, 0, Number.MAX_SAFE_INTEGER),
       webhook,
       rateLimits: !(values['no-rate-limits'] ?? limitsEnv === 'off'),
+      paths: values['v2-only'] ? 'v2-only' : (pathsEnv as 'both' | 'v2-only' | undefined),
       logLevel,
     },
   };
@@ -115,7 +123,7 @@ function banner(sandbox: Sandbox, options: SandboxOptions & { scenario?: string[
   const limits = options.rateLimits ? sandbox.limits : 'off (--no-rate-limits)';
   return [
     `Yandex Market chats sandbox ${PACKAGE_VERSION}`,
-    `  API       ${sandbox.url}  (operations under /v2/businesses/… and /businesses/…)`,
+    `  API       ${sandbox.url}  (operations under ${sandbox.paths === 'v2-only' ? '/v2/businesses/… only' : '/v2/businesses/… and /businesses/…'})`,
     `  Docs      ${sandbox.url}/docs  (OpenAPI: ${sandbox.url}/openapi.json)`,
     `  Token     Api-Key: ${sandbox.token}  (any non-empty token works)`,
     `  Business  ${sandbox.businessId}  (any other id gets a generated world of its own)`,

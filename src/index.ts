@@ -41,6 +41,8 @@ export interface Sandbox {
   businessId: number;
   /** The request limits in force, in words. */
   limits: string;
+  /** both: /v2/businesses/… and /businesses/… are served; v2-only: the unprefixed paths answer 404. */
+  readonly paths: 'both' | 'v2-only';
   /** Plays another scenario (a file, files, or data) from its initial world; rejects with a ScenarioError. */
   loadScenario(scenario: ScenarioInput): Promise<void>;
   /** The journal of API calls, oldest first, optionally filtered. */
@@ -93,6 +95,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     businessId: SAMPLE_BUSINESS_ID,
     get limits() {
       return runtime.describeLimits();
+    },
+    get paths() {
+      return runtime.v2Only ? ('v2-only' as const) : ('both' as const);
     },
     loadScenario: async (input) => runtime.loadScenario((await resolveScenario(input))!),
     requests: (filter) => runtime.journal.list(filter),

@@ -10,6 +10,9 @@ import { BuyerSide } from './domain/buyer-side.js';
 import { ChatEvents, type ChatEventListener } from './domain/chat-events.js';
 import { ChatLifecycle } from './domain/chat-lifecycle.js';
 import { ChatService } from './domain/chat-service.js';
+import { FileLinks } from './domain/file-links.js';
+import type { ForwardCompatibility } from './contract/forward-compatibility.js';
+import type { CallId, OperationId } from './contract/operations.js';
 import { buildBusiness } from './fake/scenario-world.js';
 import { generateBusiness } from './fake/world-generator.js';
 import { Journal } from './journal/journal.js';
@@ -25,7 +28,7 @@ import {
   type WebhookSettings,
 } from './notifications/notifier.js';
 import { RuleBook, type AppliedRule, type CallFacts } from './scenario/rules.js';
-import type { Scenario } from './scenario/schema.js';
+import { delayRange, type Scenario } from './scenario/schema.js';
 import { FileStore, MEMORY_FILES_BYTES } from './store/file-store.js';
 import { DEFAULT_BUSINESS_ID, DEFAULT_SEED, WorldStore } from './store/world-store.js';
 
@@ -47,6 +50,10 @@ export interface RuntimeOptions {
   webhook?: string;
   /** The clock; tests move it to cross limit windows. */
   now?: () => number;
+  /** both (default) or v2-only: the unprefixed paths answer 404; wins over the scenario's `paths`. */
+  paths?: 'both' | 'v2-only';
+  /** Generated businesses nobody wrote to that stay in memory (200); more are dropped and made again when used. */
+  generatedBusinessesKept?: number;
   /** The most bytes of uploads kept in memory without --db (256 MB); tests make it small. */
   uploadsInMemoryBytes?: number;
 }
@@ -62,17 +69,27 @@ export interface Health {
   uptimeMs: number;
   seed: number;
   businesses: number[];
+  inMemory: number;
   rateLimits: boolean;
   db: string | null;
   dbWrites: number;
 }
 
 /** Where and how notifications go: the URL from the options or the scenario, the rest from the scenario. */
-function webhookSettings(url: string | undefined, scenario: Scenario): WebhookSettings | undefined {
+function webhookSettings(url: string | undefined, scenario: Scenario, seed: number): WebhookSettings | undefined {
   const target = url ?? scenario.webhook?.url;
   if (!target) return undefined;
-  const { attempts = WEBHOOK_DEFAULTS.attempts, backoff } = scenario.webhook ?? {};
-  return { url: target, attempts, backoffMs: backoff === undefined ? WEBHOOK_DEFAULTS.backoffMs : durationMs(backoff) };
+  const { attempts = WEBHOOK_DEFAULTS.attempts, backoff, duplicates, reorder, delay, silentMessages } = scenario.webhook ?? {};
+  return {
+    url: target,
+    attempts,
+    backoffMs: backoff === undefined ? WEBHOOK_DEFAULTS.backoffMs : durationMs(backoff),
+    duplicates: typeof duplicates === 'number' ? { share: duplicates } : duplicates,
+    reorder,
+    delay: delay === undefined ? undefined : delayRange(delay),
+    silentMessages,
+    seed,
+  };
 }
 
 function customerSettings({ customer }: Scenario): SimulatedBuyerSettings | undefined {
@@ -99,6 +116,8 @@ export class SandboxRuntime {
   readonly buyer: BuyerSide;
   /** Every API call, as the journal hooks record it. */
   readonly journal = new Journal();
+  /** Payload links: how they are made and checked, as the scenario's `files` says. */
+  readonly fileLinks: FileLinks;
 
   private readonly store: WorldStore;
   private readonly files: FileStore;
@@ -126,7 +145,14 @@ export class SandboxRuntime {
     this.chats = new ChatService(store, this.files, lifecycle, () => this.invents);
     this.buyer = new BuyerSide(this.chats, lifecycle);
     this.playing = options.scenario ?? {};
-    this.notifier = new Notifier(webhookSettings(options.webhook, this.playing));
+    this.fileLinks = new FileLinks(
+      () => ({
+        authRequired: this.playing.files?.auth === 'required',
+        expireAfterMs: this.playing.files?.expireAfter === undefined ? undefined : durationMs(this.playing.files.expireAfter),
+      }),
+      () => this.now(),
+    );
+    this.notifier = new Notifier(webhookSettings(options.webhook, this.playing, store.seed));
     this.events.on(this.notifier.onEvent);
     this.events.on((event) => this.customer?.onEvent(event));
     this.limiter = this.limiterOf(this.playing);
@@ -143,6 +169,7 @@ export class SandboxRuntime {
       initialBusinesses: businessesOf(options.scenario ?? {}),
       dbFile: options.db,
       now: options.now,
+      generatedKept: options.generatedBusinessesKept,
       warn: (message) => log.warn(message),
     });
     return new SandboxRuntime(store, options, log);
@@ -153,6 +180,19 @@ export class SandboxRuntime {
   /** The scenario being played. */
   get scenario(): Scenario {
     return this.playing;
+  }
+
+  /** Whether only the /v2 spelling of the paths is served (the option wins over the scenario). */
+  get v2Only(): boolean {
+    return (this.options.paths ?? this.playing.paths) === 'v2-only';
+  }
+
+  /** How answers of `operation` carry what a later API may add; undefined when they do not (the default). */
+  forwardCompatibility(operation: CallId | undefined): ForwardCompatibility | undefined {
+    const setting = this.playing.forwardCompatibility;
+    if (!setting || operation === undefined || (setting.operations && !setting.operations.includes(operation as OperationId)))
+      return undefined;
+    return { unknownValues: setting.unknownValues ?? 0, extraFields: setting.extraFields ?? false, seed: this.store.seed };
   }
 
   /** Strict auth when the scenario asks for it. */
@@ -184,6 +224,7 @@ export class SandboxRuntime {
       uptimeMs: this.now() - this.startedAt,
       seed: this.store.seed,
       businesses: this.store.businessIds(),
+      inMemory: this.store.inMemory,
       rateLimits: this.limiter !== undefined,
       db: this.options.db ?? null,
       dbWrites: this.store.writes,
@@ -258,7 +299,7 @@ export class SandboxRuntime {
     let made: BusinessRecord[] | undefined = make(seed, this.now());
     this.stop();
     this.notifier.clear();
-    this.notifier.configure(webhookSettings(this.options.webhook, scenario));
+    this.notifier.configure(webhookSettings(this.options.webhook, scenario, seed));
     this.playing = scenario;
     this.limiter = this.limiterOf(scenario);
     this.rules = new RuleBook(scenario.rules);

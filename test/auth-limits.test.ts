@@ -142,3 +142,14 @@ t.test('the limiter counts windows per business and operation', async (t) => {
   t.type(limiter.enter(1), 'function', 'leaving twice frees one place only');
   t.equal(limiter.enter(1), undefined);
 });
+
+t.test('windows that have closed are swept once there are many: a run over many businesses stays bounded', async (t) => {
+  const limiter = new RateLimiter({ getChats: { limit: 5, windowMs: 1000 }, getChat: { limit: 5, windowMs: 60_000 } }, undefined);
+  for (let id = 1; id < 10_000; id++) limiter.take(id, 'getChats', 0);
+  limiter.take(1, 'getChat', 0);
+  t.equal(limiter.windowsKept, 10_000, 'up to the threshold every window is kept');
+  t.match(limiter.take(20_000, 'getChats', 1000), { allowed: true, remaining: 4 });
+  t.equal(limiter.windowsKept, 2, 'past it, the closed ones go; the open getChat window and the new one stay');
+  t.match(limiter.take(1, 'getChat', 500), { allowed: true, remaining: 3 }, 'an open window keeps counting');
+  t.match(limiter.take(1, 'getChats', 1500), { allowed: true, remaining: 4 }, 'a swept business starts a fresh window');
+});

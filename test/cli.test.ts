@@ -94,6 +94,7 @@ t.test('bad flags exit with code 2 and a message naming the problem, starting no
     [[], { SANDBOX_RATE_LIMITS: 'maybe' }, /SANDBOX_RATE_LIMITS/],
     [['--webhook', 'localhost:9000'], {}, /--webhook: must be an http:\/\/ or https:\/\/ URL \(got "localhost:9000"\)/],
     [[], { SANDBOX_WEBHOOK: 'not a url' }, /--webhook: must be an http/],
+    [[], { SANDBOX_PATHS: 'v3' }, /SANDBOX_PATHS: must be both or v2-only \(got "v3"\)/],
   ];
   // Each run loads the TypeScript sources afresh: they run side by side to keep the test short.
   const results = await Promise.all(cases.map(([args, env]) => run(args, env)));
@@ -183,6 +184,21 @@ t.test('--webhook (or SANDBOX_WEBHOOK) pushes notifications there; the banner sa
   const ping = (await (await fetch(`${url}/__sandbox/notifications/ping`, { method: 'POST' })).json()) as any;
   t.match(ping.result, { state: 'delivered' });
   t.match(receiver.received[0].body, { notificationType: 'PING' });
+});
+
+t.test('--v2-only (or SANDBOX_PATHS=v2-only) serves only the /v2 paths, and the banner says so', async (t) => {
+  for (const [args, env] of [
+    [['--v2-only'], {}],
+    [[], { SANDBOX_PATHS: 'v2-only' }],
+  ] as const) {
+    const sandbox = start(t, [...args], env);
+    const url = await sandbox.url;
+    t.match(sandbox.output(), /operations under \/v2\/businesses\/… only/);
+    const post = (path: string) =>
+      fetch(url + path, { method: 'POST', headers: { 'Api-Key': 'k', 'content-type': 'application/json' }, body: '{}' });
+    t.equal((await post('/businesses/1001/chats')).status, 404);
+    t.equal((await post('/v2/businesses/1001/chats')).status, 200);
+  }
 });
 
 t.test('environment variables configure it; flags win over them', async (t) => {

@@ -96,12 +96,14 @@ export interface Received {
   at: number;
 }
 
+type Answered = { status: number; body?: unknown } | 'hang' | 'cut';
+
 export interface Receiver {
   url: string;
   /** Every notification received, in arrival order. */
   received: Received[];
   /** How the receiver answers the next request; by default 200 with Market's {version, name, time}. */
-  answer: (body: any) => { status: number; body?: unknown } | 'hang' | 'cut';
+  answer: (body: any) => Answered | Promise<Answered>;
   /** Resolves once `count` notifications have arrived (rejects after `ms`). */
   waitFor(count: number, ms?: number): Promise<Received[]>;
 }
@@ -130,21 +132,23 @@ export async function receiverFor(t: Test): Promise<Receiver> {
     request.on('end', () => {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       receiver.received.push({ body, headers: request.headers, at: Date.now() });
-      const answer = receiver.answer(body);
-      if (answer === 'hang') {
-        hanging.add(response);
-        return;
-      }
-      if (answer === 'cut') {
-        response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
-        response.write('{"version":');
-        setTimeout(() => response.destroy(), 20);
-        return;
-      }
-      response.writeHead(answer.status, { 'content-type': 'application/json' });
-      response.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {}));
+      void Promise.resolve(receiver.answer(body)).then((answer) => respond(response, answer));
     });
   });
+  const respond = (response: ServerResponse, answer: Answered) => {
+    if (answer === 'hang') {
+      hanging.add(response);
+      return;
+    }
+    if (answer === 'cut') {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      response.write('{"version":');
+      setTimeout(() => response.destroy(), 20);
+      return;
+    }
+    response.writeHead(answer.status, { 'content-type': 'application/json' });
+    response.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {}));
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/market/notification`;
   t.teardown(async () => {

@@ -74,6 +74,13 @@ export const OPERATIONS: Record<OperationId, OperationSpec> = {
   },
 };
 
+/**
+ * What a journal entry and a scenario rule can name: the operations, and downloading a payload URL (served
+ * by Market's file host, not the partner API, so it has no quota of its own).
+ */
+export const CALL_IDS = [...OPERATION_IDS, 'downloadFile'] as const;
+export type CallId = (typeof CALL_IDS)[number];
+
 /** Both spellings Market serves every operation under. */
 export const PATH_PREFIXES = ['', '/v2'] as const;
 

@@ -29,6 +29,8 @@ export interface Say {
   message?: string;
   /** CUSTOMER by default. */
   sender?: OtherSender;
+  /** false: Market pushes no CHAT_MESSAGE_SENT for this buyer message (as for a sticker). */
+  notify?: boolean;
   files?: FileToSend[];
 }
 
@@ -53,6 +55,7 @@ function formOf(say: Say): FormData {
   const form = new FormData();
   if (say.message !== undefined) form.append('message', say.message);
   if (say.sender !== undefined) form.append('sender', say.sender);
+  if (say.notify !== undefined) form.append('notify', String(say.notify));
   for (const file of say.files ?? []) {
     form.append('file', new Blob([file.content], { type: file.contentType ?? 'application/octet-stream' }), file.name);
   }

@@ -11,12 +11,17 @@ import { compileSchema } from '../contract/validator.js';
 import type { BuyerSide, Writing } from '../domain/buyer-side.js';
 import { chatDto, messageDto } from '../domain/chats.js';
 import { unsupportedMediaType } from '../http/error-handling.js';
+import type { FileLinks } from '../domain/file-links.js';
 import { fileUrls } from '../http/file-urls.js';
 import { readMultipart } from '../http/multipart.js';
 import { validationMessage } from '../http/validation-message.js';
 import { CONTROL_TAG } from '../contract/tags.js';
 
 const Text = (description: string) => Type.String({ minLength: 1, maxLength: 4096, description });
+
+const Notify = Type.Boolean({
+  description: "false: Market pushes no CHAT_MESSAGE_SENT for a buyer's message (as for a sticker); the partner must notice it by reading",
+});
 
 const BusinessParams = Type.Object({ businessId: Id('Business (cabinet) id') });
 const ChatParams = Type.Object({ businessId: Id('Business (cabinet) id'), chatId: Id('Chat id') });
@@ -31,12 +36,14 @@ export const StartChatBody = Type.Object({
     { description: 'What the chat is about' },
   ),
   message: Type.Optional(Text("The buyer's first message")),
+  notify: Type.Optional(Notify),
   customer: Type.Optional(Type.Object(CustomerSchema.properties, { description: 'The buyer; made up when not given' })),
 });
 
 export const WriteBody = Type.Object({
   message: Type.Optional(Text('The text (required when no file is sent)')),
   sender: Type.Optional(stringEnum(OTHER_SENDERS, 'Who writes (default CUSTOMER)')),
+  notify: Type.Optional(Notify),
 });
 type WriteFields = Static<typeof WriteBody>;
 
@@ -63,15 +70,18 @@ async function writingOf(request: FastifyRequest): Promise<Writing> {
   if (request.mediaType === 'application/json') return request.body as WriteFields;
   if (!request.isMultipart()) throw unsupportedMediaType(request);
   const { fields, files } = await readMultipart(request, Number.POSITIVE_INFINITY);
-  const wanted = {
-    ...(fields.message !== undefined ? { message: fields.message } : {}),
-    ...(fields.sender !== undefined ? { sender: fields.sender } : {}),
-  };
+  // Form fields are text: a boolean arrives as "true" or "false", anything else is left for the schema to refuse.
+  const flag = (text: string) => (text === 'true' ? true : text === 'false' ? false : text);
+  const wanted = Object.fromEntries(
+    Object.keys(WriteBody.properties)
+      .filter((name) => fields[name] !== undefined)
+      .map((name) => [name, name === 'notify' ? flag(fields[name]) : fields[name]]),
+  );
   if (!checkWriteFields(wanted)) throw badRequest(validationMessage(checkWriteFields.errors![0], 'body'));
   return { ...wanted, files };
 }
 
-export function buyerRoutes(app: FastifyInstance, buyer: BuyerSide): void {
+export function buyerRoutes(app: FastifyInstance, buyer: BuyerSide, links: FileLinks): void {
   const tags = [CONTROL_TAG];
 
   app.post<{ Params: Static<typeof BusinessParams>; Body: Static<typeof StartChatBody> }>(
@@ -114,7 +124,7 @@ export function buyerRoutes(app: FastifyInstance, buyer: BuyerSide): void {
         throw badRequest('message: is required when no file is sent');
       }
       const message = await buyer.write(businessId, chatId, writing);
-      return { status: 'OK' as const, result: messageDto(message, fileUrls(request)) };
+      return { status: 'OK' as const, result: messageDto(message, fileUrls(request, links)) };
     },
   );
 

@@ -8,6 +8,7 @@ import { JOURNAL_CAPACITY, JournalFilterSchema, type JournalFilter } from '../jo
 import type { SandboxRuntime } from '../runtime.js';
 import { checkScenario, parseScenario, ScenarioError } from '../scenario/load.js';
 import { buyerRoutes } from './buyer-routes.js';
+import { fileRoutes } from './file-routes.js';
 import { notificationRoutes } from './notification-routes.js';
 import { CONTROL_TAG } from '../contract/tags.js';
 
@@ -17,25 +18,21 @@ const HealthSchema = Type.Object({
     uptimeMs: Type.Integer(),
     seed: Type.Integer(),
     businesses: Type.Array(Type.Integer(), { description: 'Businesses that exist so far' }),
+    inMemory: Type.Integer({
+      description:
+        'Businesses whose world is in memory now: generated ones nobody wrote to are dropped past a bound, and made again when used',
+    }),
     rateLimits: Type.Boolean(),
     db: Type.Union([Type.String(), Type.Null()], { description: 'The file the world is persisted to' }),
     dbWrites: Type.Integer({ description: 'Writes to that file so far: batches of coalesced changes appended to its log, and snapshots' }),
   }),
 });
 
-/** Headers that let a browser or client save the file under its own name, without it ever being a path. */
-function dispositionOf(name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return `inline; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
-}
-
-const MB = 1024 * 1024;
-
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'];
 
 export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime): void {
   const tags = [CONTROL_TAG];
-  buyerRoutes(app, runtime.buyer);
+  buyerRoutes(app, runtime.buyer, runtime.fileLinks);
   notificationRoutes(app, runtime);
 
   app.get('/__sandbox/scenario', { schema: { tags, summary: 'The scenario being played' } }, async () => ({
@@ -104,31 +101,5 @@ export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime): vo
       return { status: 'OK' as const };
     },
   );
-
-  app.get<{ Params: { fileId: string } }>(
-    '/__sandbox/files/:fileId',
-    {
-      schema: {
-        tags,
-        summary: 'The bytes behind a payload URL',
-        params: Type.Object({ fileId: Type.String({ maxLength: 100 }) }),
-      },
-    },
-    async (request, reply) => {
-      const { fileId } = request.params;
-      const file = await runtime.download(fileId);
-      if (!file.found && file.dropped) {
-        const limit = file.keptBytes % MB === 0 ? `${file.keptBytes / MB} MB` : `${file.keptBytes} bytes`;
-        return sendError(
-          reply,
-          new ApiError(
-            404,
-            `fileId: file ${fileId} was dropped: uploads are kept in memory up to ${limit}, the oldest go first (with --db they are all kept)`,
-          ),
-        );
-      }
-      if (!file.found) return sendError(reply, new ApiError(404, `fileId: file ${fileId} not found`));
-      return reply.type(file.meta.contentType).header('content-disposition', dispositionOf(file.meta.name)).send(file.bytes);
-    },
-  );
+  fileRoutes(app, runtime);
 }

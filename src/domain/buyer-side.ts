@@ -14,6 +14,8 @@ export interface StartChat {
   context: BuyerContext;
   /** The buyer's first message. */
   message?: string;
+  /** false: Market pushes no CHAT_MESSAGE_SENT for the first message (as for a sticker). */
+  notify?: boolean;
   /** The buyer; made up, stable for the order or return, when not given. */
   customer?: CustomerRecord;
 }
@@ -22,6 +24,8 @@ export interface Writing {
   sender?: OtherSender;
   message?: string;
   files?: UploadedFile[];
+  /** false: Market pushes no CHAT_MESSAGE_SENT for it (as for a sticker). */
+  notify?: boolean;
 }
 
 export interface StatusChange {
@@ -63,7 +67,7 @@ export class BuyerSide {
     const existing = key ? business.chatAbout(key) : undefined;
     if (existing) this.checkSameChat(existing, about, request.customer);
     const chat = existing ?? this.lifecycle.open(business, about, 'CUSTOMER', request.customer);
-    if (request.message !== undefined) this.lifecycle.write(business, chat, 'CUSTOMER', { text: request.message });
+    if (request.message !== undefined) this.lifecycle.write(business, chat, 'CUSTOMER', { text: request.message }, request.notify);
     return chat;
   }
 
@@ -79,7 +83,7 @@ export class BuyerSide {
     const files = [];
     for (const file of writing.files ?? []) files.push(await this.chats.storeFile(business, file));
     const content = { ...(writing.message !== undefined ? { text: writing.message } : {}), ...(files.length ? { files } : {}) };
-    return this.lifecycle.write(business, chat, writing.sender ?? 'CUSTOMER', content);
+    return this.lifecycle.write(business, chat, writing.sender ?? 'CUSTOMER', content, writing.notify);
   }
 
   /** Opens or closes a dispute (Market's arbiter) and/or sets the status (Market), in that order. */

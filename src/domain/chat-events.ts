@@ -25,8 +25,11 @@ interface ChangeOf<Kind extends string> {
 export type ChatEvent =
   /** A chat appears: the partner's createChat, or a buyer who writes first. */
   | ChangeOf<'chat-created'>
-  /** Anyone writes; a buyer's message in a FINISHED chat reopens it (statusBefore FINISHED). */
-  | (ChangeOf<'message-sent'> & { message: MessageRecord })
+  /**
+   * Anyone writes; a buyer's message in a FINISHED chat reopens it (statusBefore FINISHED). `notify` false:
+   * Market sends no push for it, as for a sticker.
+   */
+  | (ChangeOf<'message-sent'> & { message: MessageRecord; notify: boolean })
   /** The status is set outright (a chat finished by Market, or any status a test sets). */
   | ChangeOf<'status-changed'>
   /** A dispute opens: the chat becomes ARBITRAGE, WAITING_FOR_ARBITER. */

@@ -78,8 +78,11 @@ export class ChatLifecycle {
     return chat;
   }
 
-  /** Someone writes; the status moves as statusAfterMessage says, and the update time follows the message. */
-  write(business: BusinessState, chat: ChatRecord, sender: Sender, content: MessageContent): MessageRecord {
+  /**
+   * Someone writes; the status moves as statusAfterMessage says, and the update time follows the message.
+   * `notify` false: Market pushes nothing for it (a sticker).
+   */
+  write(business: BusinessState, chat: ChatRecord, sender: Sender, content: MessageContent, notify = true): MessageRecord {
     if (sender === 'PARTNER') checkPartnerMayWrite(chat);
     const lastAt = chat.messages.at(-1)?.at ?? chat.createdAt;
     const message: MessageRecord = { id: business.nextMessageId(), at: Math.max(this.now(), lastAt), sender, ...content };
@@ -91,6 +94,7 @@ export class ChatLifecycle {
       businessId: business.id,
       chat,
       message,
+      notify,
       actor: sender,
       at: message.at,
       statusBefore,

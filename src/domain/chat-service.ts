@@ -120,15 +120,16 @@ export class ChatService {
   async storeFile(business: BusinessState, file: UploadedFile): Promise<FileRef> {
     const fileId = `${business.id}-${randomUUID()}`;
     const name = cleanFileName(file.name);
-    await this.files.put(fileId, file.bytes);
     const meta: FileMeta = {
       name,
       size: file.bytes.length,
       contentType: file.contentType || contentTypeOf(name),
       origin: 'uploaded',
     };
+    // Recorded before the bytes are written: a business written to is kept, whatever happens meanwhile.
     business.record.files[fileId] = meta;
     this.store.changed(business.id, { fileId });
+    await this.files.put(fileId, file.bytes);
     return { fileId, name, size: meta.size };
   }
 

@@ -25,9 +25,8 @@ function pngChunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([head, data, crc]);
 }
 
-/** A 32×32 image in a colour taken from the seed string, padded with a comment chunk to `size`. */
-function png(seed: string, size: number): Buffer {
-  const side = 32;
+/** A side×side image in a colour taken from the seed string. */
+function pngParts(seed: string, side: number): Buffer[] {
   const hue = [...seed].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7);
   const rgb = [hue & 0xff, (hue >>> 8) & 0xff, (hue >>> 16) & 0xff];
   const rows = Buffer.alloc((side * 3 + 1) * side);
@@ -44,16 +43,39 @@ function png(seed: string, size: number): Buffer {
   header.writeUInt32BE(side, 4);
   header.set([8, 2, 0, 0, 0], 8);
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  const parts = [signature, pngChunk('IHDR', header), pngChunk('IDAT', deflateSync(rows))];
+  return [signature, pngChunk('IHDR', header), pngChunk('IDAT', deflateSync(rows))];
+}
+
+/** A chunk's length, type and checksum, around its data. */
+const CHUNK_OVERHEAD = 12;
+const COMMENT_KEY = 'Comment\0';
+
+/**
+ * A PNG of exactly `size` bytes: the largest of a few images that fits, padded with a comment chunk (or,
+ * for a gap too small for one, with bytes after the end, which readers ignore). Under about 70 bytes no PNG
+ * fits, and the file is the start of one.
+ */
+function png(seed: string, size: number): Buffer {
   const end = pngChunk('IEND', Buffer.alloc(0));
-  const used = parts.reduce((n, p) => n + p.length, 0) + end.length;
-  const padding = size - used - 12;
-  if (padding >= 8) {
-    const text = Buffer.alloc(padding, 0x20);
-    text.write('Comment\0', 0, 'latin1');
+  const lengthOf = (parts: Buffer[]) => parts.reduce((n, p) => n + p.length, 0) + end.length;
+  let parts = pngParts(seed, 32);
+  for (const side of [16, 8, 4, 1]) {
+    if (lengthOf(parts) <= size) break;
+    parts = pngParts(seed, side);
+  }
+  const gap = size - lengthOf(parts);
+  if (gap >= CHUNK_OVERHEAD + COMMENT_KEY.length) {
+    const text = Buffer.alloc(gap - CHUNK_OVERHEAD, 0x20);
+    text.write(COMMENT_KEY, 0, 'latin1');
     parts.push(pngChunk('tEXt', text));
   }
-  return Buffer.concat([...parts, end]);
+  return fitTo(Buffer.concat([...parts, end]), size);
+}
+
+/** Exactly `size` bytes: cut, or followed by zero bytes. */
+function fitTo(bytes: Buffer, size: number): Buffer {
+  if (bytes.length >= size) return bytes.subarray(0, size);
+  return Buffer.concat([bytes, Buffer.alloc(size - bytes.length)]);
 }
 
 /** A one-page PDF naming the document, padded with a comment line to `size`. */
@@ -84,7 +106,9 @@ function pdf(title: string, size: number): Buffer {
   // readers ignore the blank lines after %%EOF that take up the rest.
   const room = size - build('').length - 16;
   const padded = build(room > 2 ? `%${'0'.repeat(room - 2)}\n` : '');
-  return Buffer.concat([Buffer.from(padded, 'latin1'), Buffer.alloc(Math.max(0, size - padded.length), 0x0a)]);
+  const bytes = Buffer.from(padded, 'latin1');
+  // Under the smallest PDF, the file is the start of one.
+  return bytes.length >= size ? bytes.subarray(0, size) : Buffer.concat([bytes, Buffer.alloc(size - bytes.length, 0x0a)]);
 }
 
 export function contentTypeOf(name: string): string {

@@ -4,6 +4,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, errorEnvelope } from '../contract/errors.js';
+import { callOf, nearestOperation } from '../contract/nearest-operation.js';
 import { validationMessage } from './validation-message.js';
 
 const ENHANCE_YOUR_CALM = 'Enhance Your Calm';
@@ -28,6 +29,13 @@ function describe(error: FastifyError & { validationContext?: string }, request:
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) return new ApiError(status, error.message);
   return new ApiError(500, 'Internal error of the sandbox; see its log');
+}
+
+/** A 404 for a path that is no operation, naming the operation most probably meant. */
+export function unknownPath(method: string, path: string, why = ''): ApiError {
+  const meant = nearestOperation(method, path);
+  const hint = meant ? `; did you mean ${meant}: ${callOf(meant)}` : '; the operations are listed at /docs';
+  return new ApiError(404, `path: no operation at ${method} ${path}${why}${hint}`);
 }
 
 /** A 415 naming what the route accepts. */
@@ -70,6 +78,6 @@ export function registerErrorHandling(app: FastifyInstance, knownPaths: (url: st
       reply.header('allow', methods.join(', '));
       return sendError(reply, new ApiError(405, `method: ${request.method} is not allowed on ${path}; use ${methods.join(' or ')}`));
     }
-    return sendError(reply, new ApiError(404, `path: no operation at ${request.method} ${path}`));
+    return sendError(reply, unknownPath(request.method, path));
   });
 }

@@ -6,9 +6,8 @@ import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorEnvelope } from '../contract/errors.js';
-import { durationMs } from '../model/duration.js';
 import type { AppliedRule, CallFacts } from '../scenario/rules.js';
-import type { Fault, Rule } from '../scenario/schema.js';
+import { delayRange, type Fault, type Rule } from '../scenario/schema.js';
 import { journalFault } from './journal-hooks.js';
 import { businessIdOf, chatIdOf } from './request-ids.js';
 
@@ -40,10 +39,8 @@ function factsOf(request: FastifyRequest): CallFacts {
 }
 
 function delayMs(delay: NonNullable<Rule['delay']>): number {
-  if (typeof delay === 'string') return durationMs(delay);
-  const min = durationMs(delay.min);
-  const max = Math.max(min, durationMs(delay.max));
-  return min + Math.round(Math.random() * (max - min));
+  const { minMs, maxMs } = delayRange(delay);
+  return minMs + Math.round(Math.random() * (maxMs - minMs));
 }
 
 function playFault(fault: Fault, request: FastifyRequest, reply: FastifyReply, player: RulePlayer): void {

@@ -22,10 +22,14 @@ interface Window {
   used: number;
 }
 
+const SWEEP_AT = 10_000;
+
 export class RateLimiter {
   private readonly quotas: Partial<Record<OperationId, Quota>>;
   private readonly parallelLimit: number | undefined;
   private readonly windows = new Map<string, Window>();
+  /** Past this many windows, those that have closed are swept: a run touching many businesses stays bounded. */
+  private sweepAt = SWEEP_AT;
   private readonly running = new Map<number, number>();
 
   constructor(quotas: Partial<Record<OperationId, Quota>>, parallelLimit: number | undefined) {
@@ -42,6 +46,7 @@ export class RateLimiter {
     if (!window || now >= window.opened + quota.windowMs) {
       window = { opened: now, used: 0 };
       this.windows.set(key, window);
+      if (this.windows.size > this.sweepAt) this.sweep(now);
     }
     const allowed = window.used < quota.limit;
     if (allowed) window.used++;
@@ -64,6 +69,11 @@ export class RateLimiter {
     };
   }
 
+  /** Quota windows kept now (one per business and operation used, until swept). */
+  get windowsKept(): number {
+    return this.windows.size;
+  }
+
   get parallel(): number | undefined {
     return this.parallelLimit;
   }
@@ -74,5 +84,13 @@ export class RateLimiter {
 
   reset(): void {
     this.windows.clear();
+  }
+
+  private sweep(now: number): void {
+    for (const [key, window] of this.windows) {
+      const operation = key.slice(key.indexOf(':') + 1) as OperationId;
+      if (now >= window.opened + this.quotas[operation]!.windowMs) this.windows.delete(key);
+    }
+    this.sweepAt = Math.max(SWEEP_AT, this.windows.size * 2);
   }
 }

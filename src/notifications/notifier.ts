@@ -1,7 +1,9 @@
 /**
  * Push notifications to the partner's URL, as Market sends them: in the background (no API answer waits),
  * in order within a chat, retried with doubling waits while the partner answers anything but 200, and
- * logged with every attempt. Reset and close cancel what is under way and leave no timer behind.
+ * logged with every attempt. A scenario makes them as rough as Market's: some delivered twice, out of
+ * order, late, or (buyer messages, like stickers) not at all. Reset and close cancel what is under way and
+ * leave no timer behind.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Type, type Static } from 'typebox';
@@ -10,6 +12,7 @@ import { Id, stringEnum } from '../contract/schemas.js';
 import type { ChatEvent } from '../domain/chat-events.js';
 import { formatMarketDate } from '../model/time.js';
 import { BoundedLog } from '../model/bounded-log.js';
+import { between, seededRandom } from '../model/random.js';
 import { deliver, type DeliveryAttempt } from './delivery.js';
 import { notificationOf } from './payloads.js';
 
@@ -19,6 +22,16 @@ export interface WebhookSettings {
   attempts: number;
   /** Wait before the first retry; each later one waits twice as long as the one before. */
   backoffMs: number;
+  /** Which notifications are delivered a second time: a share of them, or every Nth. */
+  duplicates?: { share: number } | { every: number };
+  /** Within a chat, the next notification delivered is any of those waiting, not the oldest. */
+  reorder?: boolean;
+  /** Wait before the first attempt of each notification, drawn from this range. */
+  delay?: { minMs: number; maxMs: number };
+  /** The share of buyer messages Market sends no CHAT_MESSAGE_SENT for (as for stickers). */
+  silentMessages?: number;
+  /** Seed of what is drawn at random: the same scenario repeats. */
+  seed: number;
 }
 
 /** Suited to a test run rather than to production: a failing handler is known within seconds. */
@@ -29,7 +42,7 @@ export const PING_TIMEOUT_MS = 1_000;
 /** The most log entries kept: older ones are dropped first (their delivery goes on). */
 export const NOTIFICATION_LOG_CAPACITY = 1000;
 
-export const DELIVERY_STATES = ['pending', 'delivered', 'failed', 'cancelled'] as const;
+export const DELIVERY_STATES = ['pending', 'delivered', 'failed', 'cancelled', 'withheld'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
 export interface NotificationEntry {
@@ -39,8 +52,13 @@ export interface NotificationEntry {
   chatId: number | null;
   /** What was (or is to be) POSTed. */
   body: Notification;
-  /** pending until a 200 (delivered), the last attempt (failed), or a reset or close (cancelled). */
+  /**
+   * pending until a 200 (delivered), the last attempt (failed), or a reset or close (cancelled); withheld:
+   * Market sends none for this buyer message (a sticker, silentMessages, or a call with notify: false).
+   */
   state: DeliveryState;
+  /** For a second delivery of the same notification: the id of the entry it copies. */
+  copyOf: number | null;
   attempts: DeliveryAttempt[];
   /** When the next retry is due (ISO 8601), while one is waited for. */
   nextAttemptAt: string | null;
@@ -57,49 +75,56 @@ export type NotificationFilter = Static<typeof NotificationFilterSchema>;
 
 export const NO_WEBHOOK = 'webhook: no URL is set; start with --webhook URL (or SANDBOX_WEBHOOK), or give the scenario webhook.url';
 
+/** A chat's notifications: the one being delivered, and those that wait. */
+interface ChatQueue {
+  current: NotificationEntry | undefined;
+  waiting: NotificationEntry[];
+}
+
 export class Notifier {
   private settings: WebhookSettings | undefined;
   private readonly log = new BoundedLog<NotificationEntry>(NOTIFICATION_LOG_CAPACITY);
   private nextId = 1;
-  /** Per chat: what waits to be delivered, the one being delivered first. */
-  private readonly queues = new Map<string, NotificationEntry[]>();
+  /** Notifications queued so far: every Nth is duplicated. */
+  private queued = 0;
+  private random = seededRandom(0);
+  private readonly queues = new Map<string, ChatQueue>();
   private cancelling = new AbortController();
   private settledWaiters: (() => void)[] = [];
 
   constructor(settings?: WebhookSettings) {
-    this.settings = settings;
+    this.configure(settings);
   }
 
   get url(): string | undefined {
     return this.settings?.url;
   }
 
-  /** New settings apply to what is sent from now on. */
+  /** New settings apply to what is sent from now on; what is drawn at random starts again from their seed. */
   configure(settings: WebhookSettings | undefined): void {
     this.settings = settings;
+    this.restartDraws();
   }
 
   /** Queues the notification a chat event calls for; nothing when no URL is set. */
   readonly onEvent = (event: ChatEvent): void => {
-    if (!this.settings) return;
+    const { settings } = this;
+    if (!settings) return;
     const body = notificationOf(event);
     if (!body) return;
-    const entry = this.record(body);
-    const key = `${entry.businessId}:${entry.chatId}`;
-    const queue = this.queues.get(key);
-    if (queue) {
-      queue.push(entry);
+    const entry = this.record(body, null);
+    if (event.kind === 'message-sent' && event.message.sender === 'CUSTOMER' && (!event.notify || this.drawn(settings.silentMessages))) {
+      this.finish(entry, 'withheld');
       return;
     }
-    const fresh = [entry];
-    this.queues.set(key, fresh);
-    void this.drain(key, fresh, this.settings, this.cancelling.signal);
+    this.enqueue(entry, settings);
+    if (this.duplicated(settings)) this.enqueue(this.record(body, entry.id), settings);
   };
 
   /** Sends a PING now and answers with how it went: one attempt, 1 s to answer, no retry. */
   async ping(): Promise<NotificationEntry> {
     if (!this.settings) throw new Error(NO_WEBHOOK);
-    const entry = this.record({ notificationType: 'PING', time: formatMarketDate(Date.now()) });
+    const entry = this.record({ notificationType: 'PING', time: formatMarketDate(Date.now()) }, null);
     const attempt = await deliver(this.settings.url, entry.body, PING_TIMEOUT_MS, this.cancelling.signal);
     entry.attempts.push(attempt);
     entry.state = attempt.status === 200 ? 'delivered' : 'failed';
@@ -127,19 +152,25 @@ export class Notifier {
     this.cancelling.abort();
     this.cancelling = new AbortController();
     for (const queue of this.queues.values()) {
-      for (const entry of queue) this.finish(entry, 'cancelled');
+      for (const entry of [queue.current, ...queue.waiting]) if (entry) this.finish(entry, 'cancelled');
     }
     this.queues.clear();
     this.wakeSettled();
   }
 
-  /** Cancels, and empties the log. */
+  /** Cancels, empties the log, and starts what is drawn at random again from the seed (a reset repeats the run). */
   clear(): void {
     this.cancel();
     this.log.clear();
+    this.restartDraws();
   }
 
-  private record(body: Notification): NotificationEntry {
+  private restartDraws(): void {
+    this.random = seededRandom(this.settings?.seed ?? 0);
+    this.queued = 0;
+  }
+
+  private record(body: Notification, copyOf: number | null): NotificationEntry {
     const chat = 'chatId' in body ? body : undefined;
     return this.log.add({
       id: this.nextId++,
@@ -148,36 +179,68 @@ export class Notifier {
       chatId: chat?.chatId ?? null,
       body,
       state: 'pending',
+      copyOf,
       attempts: [],
       nextAttemptAt: null,
     });
   }
 
-  private async drain(key: string, queue: NotificationEntry[], settings: WebhookSettings, cancel: AbortSignal): Promise<void> {
-    while (queue.length && !cancel.aborted) {
-      await this.deliverWithRetries(queue[0], settings, cancel);
-      queue.shift();
+  private drawn(share: number | undefined): boolean {
+    return share !== undefined && share > 0 && this.random() < share;
+  }
+
+  private duplicated(settings: WebhookSettings): boolean {
+    const rule = settings.duplicates;
+    const nth = ++this.queued;
+    if (!rule) return false;
+    return 'every' in rule ? nth % rule.every === 0 : this.drawn(rule.share);
+  }
+
+  private enqueue(entry: NotificationEntry, settings: WebhookSettings): void {
+    const key = `${entry.businessId}:${entry.chatId}`;
+    const queue = this.queues.get(key);
+    if (queue) {
+      queue.waiting.push(entry);
+      return;
+    }
+    const fresh: ChatQueue = { current: undefined, waiting: [entry] };
+    this.queues.set(key, fresh);
+    void this.drain(key, fresh, settings, this.cancelling.signal);
+  }
+
+  private async drain(key: string, queue: ChatQueue, settings: WebhookSettings, cancel: AbortSignal): Promise<void> {
+    while (queue.waiting.length && !cancel.aborted) {
+      const next = settings.reorder ? between(this.random, 0, queue.waiting.length - 1) : 0;
+      [queue.current] = queue.waiting.splice(next, 1);
+      await this.deliverWithRetries(queue.current, settings, cancel);
+      queue.current = undefined;
     }
     if (this.queues.get(key) === queue) this.queues.delete(key);
     if (this.queues.size === 0) this.wakeSettled();
   }
 
   private async deliverWithRetries(entry: NotificationEntry, settings: WebhookSettings, cancel: AbortSignal): Promise<void> {
+    if (settings.delay && !(await this.wait(entry, between(this.random, settings.delay.minMs, settings.delay.maxMs), cancel))) return;
     for (let attempt = 1; ; attempt++) {
       const result = await deliver(settings.url, entry.body, NOTIFICATION_TIMEOUT_MS, cancel);
       if (cancel.aborted) return;
       entry.attempts.push(result);
       if (result.status === 200) return this.finish(entry, 'delivered');
       if (attempt >= settings.attempts) return this.finish(entry, 'failed');
-      const wait = settings.backoffMs * 2 ** (attempt - 1);
-      entry.nextAttemptAt = new Date(Date.now() + wait).toISOString();
-      try {
-        await sleep(wait, undefined, { signal: cancel });
-      } catch {
-        return; // Cancelled: cancel() has marked the entry.
-      }
-      entry.nextAttemptAt = null;
+      if (!(await this.wait(entry, settings.backoffMs * 2 ** (attempt - 1), cancel))) return;
     }
+  }
+
+  /** Waits before the next attempt, showing when it is due; false when cancelled meanwhile (cancel() has marked the entry). */
+  private async wait(entry: NotificationEntry, ms: number, cancel: AbortSignal): Promise<boolean> {
+    entry.nextAttemptAt = new Date(Date.now() + ms).toISOString();
+    try {
+      await sleep(ms, undefined, { signal: cancel });
+    } catch {
+      return false;
+    }
+    entry.nextAttemptAt = null;
+    return true;
   }
 
   private finish(entry: NotificationEntry, state: DeliveryState): void {

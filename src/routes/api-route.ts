@@ -9,7 +9,7 @@ import type {
   RouteGenericInterface,
   RouteHandlerMethod,
 } from 'fastify';
-import { OPERATIONS, OPERATION_IDS, PATH_PREFIXES, type OperationId } from '../contract/operations.js';
+import { OPERATIONS, PATH_PREFIXES, type CallId, type OperationId } from '../contract/operations.js';
 import { ROUTE_SCHEMAS } from '../contract/schemas.js';
 import { API_TAG } from '../contract/tags.js';
 
@@ -25,7 +25,7 @@ export type ApiHandler<Op extends OperationId> = RouteHandlerMethod<
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    operationId?: OperationId;
+    operationId?: CallId;
   }
 }
 
@@ -46,15 +46,4 @@ export function apiRoute<Op extends OperationId>(app: FastifyInstance, operation
       handler,
     });
   }
-}
-
-/** Methods served at a concrete path, when it is an operation's path at all: tells 405 from 404. */
-const PATH_METHODS = OPERATION_IDS.map((op) => ({
-  pattern: new RegExp(`^(?:/v2)?${OPERATIONS[op].path.replace(':businessId', '[^/]+')}/?$`),
-  method: OPERATIONS[op].method,
-}));
-
-export function methodsAt(path: string): string[] | undefined {
-  const methods = PATH_METHODS.filter((p) => p.pattern.test(path)).map((p) => p.method);
-  return methods.length ? [...new Set(methods)] : undefined;
 }

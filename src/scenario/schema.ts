@@ -4,10 +4,10 @@
  */
 import { Type, type Static, type TOptional, type TSchema, type TUnion } from 'typebox';
 import { CHAT_STATUSES, CHAT_TYPES, CONTEXT_TYPES, SENDERS } from '../contract/enums.js';
-import { OPERATION_IDS, type OperationId } from '../contract/operations.js';
+import { CALL_IDS, OPERATION_IDS, type OperationId } from '../contract/operations.js';
 import { stringEnum } from '../contract/schemas.js';
 import { SCOPES } from '../auth/access.js';
-import { DURATION_PATTERN } from '../model/duration.js';
+import { DURATION_PATTERN, durationMs } from '../model/duration.js';
 import { packagePath } from '../package-root.js';
 
 export const URL_PATTERN = '^https?://[^\\s]+$';
@@ -56,7 +56,7 @@ const Json = Type.Unknown();
 
 const MatchSchema = Type.Object(
   {
-    operation: Type.Optional(stringEnum(OPERATION_IDS, 'operationId of the call')),
+    operation: Type.Optional(stringEnum(CALL_IDS, 'operationId of the call (downloadFile: a payload URL)')),
     method: Type.Optional(stringEnum(['GET', 'POST'] as const, 'HTTP method')),
     path: Type.Optional(Type.String({ minLength: 1, description: 'Path (without the query), exact; the /v2 prefix is ignored' })),
     businessId: Type.Optional(Type.Integer({ minimum: 1, description: 'Business in the path' })),
@@ -72,16 +72,28 @@ const MatchSchema = Type.Object(
   { additionalProperties: false, description: 'What a call must be for the rule to apply; every key given must hold' },
 );
 
-const DelaySchema = Type.Union(
-  [
-    Duration('A fixed delay'),
-    Type.Object(
-      { min: Duration('Shortest delay'), max: Duration('Longest delay') },
-      { additionalProperties: false, description: 'A delay drawn evenly between min and max' },
-    ),
-  ],
-  { description: 'Wait before answering (normally or as scripted)' },
-);
+const Delay = (description: string) =>
+  Type.Union(
+    [
+      Duration('A fixed delay'),
+      Type.Object(
+        { min: Duration('Shortest delay'), max: Duration('Longest delay') },
+        { additionalProperties: false, description: 'A delay drawn evenly between min and max' },
+      ),
+    ],
+    { description },
+  );
+const DelaySchema = Delay('Wait before answering (normally or as scripted)');
+export type DelaySetting = Static<typeof DelaySchema>;
+
+/** A delay setting as the range it is drawn from, in milliseconds (a fixed one has min = max). */
+export function delayRange(delay: DelaySetting): { minMs: number; maxMs: number } {
+  if (typeof delay === 'string') return { minMs: durationMs(delay), maxMs: durationMs(delay) };
+  const minMs = durationMs(delay.min);
+  return { minMs, maxMs: Math.max(minMs, durationMs(delay.max)) };
+}
+
+const Share = (description: string) => Type.Number({ minimum: 0, maximum: 1, description: `${description}: a share from 0 to 1` });
 
 const RespondSchema = Type.Object(
   {
@@ -226,8 +238,55 @@ export const WebhookSchema = Type.Object(
     ),
     attempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, description: 'Attempts per notification in all (default 5)' })),
     backoff: Type.Optional(Duration('Wait before the first retry, doubled for each later one (default 1s)')),
+    duplicates: Type.Optional(
+      Type.Union(
+        [
+          Share('Notifications delivered twice'),
+          Type.Object(
+            { every: Type.Integer({ minimum: 1, description: 'Every Nth notification is delivered twice' }) },
+            { additionalProperties: false },
+          ),
+        ],
+        { description: 'The same notification delivered again, as Market says it may: a share, or { every: N }' },
+      ),
+    ),
+    reorder: Type.Optional(Type.Boolean({ description: 'Within a chat, a later notification may be delivered before an earlier one' })),
+    delay: Type.Optional(Delay('Wait before delivering each notification: 2s, or { min, max }')),
+    silentMessages: Type.Optional(
+      Share('Buyer messages pushed with no CHAT_MESSAGE_SENT, as Market does for stickers; the partner must notice them by reading'),
+    ),
   },
   { additionalProperties: false, description: 'Push notifications to the partner, as Market sends them' },
+);
+
+const ForwardCompatibilitySchema = Type.Object(
+  {
+    unknownValues: Type.Optional(
+      Share('Chats and messages whose status, type, context type or sender is a value the reference does not list yet'),
+    ),
+    extraFields: Type.Optional(Type.Boolean({ description: 'Answers carry fields the reference does not have' })),
+    operations: Type.Optional(
+      Type.Array(stringEnum(OPERATION_IDS, 'operationId'), {
+        minItems: 1,
+        uniqueItems: true,
+        description: 'Only the answers of these operations (by default, all)',
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: "Answers as a later API may give them, as Market's best practices ask clients to tolerate; off by default",
+  },
+);
+
+const FilesSchema = Type.Object(
+  {
+    auth: Type.Optional(
+      stringEnum(['none', 'required'] as const, "required: payload URLs need the partner's token (401 without, 403 for another business)"),
+    ),
+    expireAfter: Type.Optional(Duration('A payload URL answers 403 once it is older than this')),
+  },
+  { additionalProperties: false, description: 'Payload links as Market serves them' },
 );
 
 export const ScenarioSchema = Type.Object(
@@ -248,6 +307,14 @@ export const ScenarioSchema = Type.Object(
     rules: Type.Optional(Type.Array(RuleSchema, { description: 'Ordered; the first that matches a call applies' })),
     customer: Type.Optional(CustomerSchema),
     webhook: Type.Optional(WebhookSchema),
+    forwardCompatibility: Type.Optional(ForwardCompatibilitySchema),
+    files: Type.Optional(FilesSchema),
+    paths: Type.Optional(
+      stringEnum(
+        ['both', 'v2-only'] as const,
+        'both (default): /v2/businesses/… and the older /businesses/…; v2-only: the unprefixed paths answer 404',
+      ),
+    ),
   },
   {
     additionalProperties: false,

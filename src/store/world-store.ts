@@ -12,6 +12,8 @@ import type { BusinessRecord, Fixture, WorldData } from '../model/records.js';
 
 /** The seed of the committed default world in fixtures/. */
 export const DEFAULT_SEED = 20251121;
+/** Generated businesses nobody wrote to kept in memory: with what reads keep of them, a few hundred KB each. */
+export const GENERATED_KEPT = 200;
 /** The business of the committed default world. */
 export const DEFAULT_BUSINESS_ID = 1001;
 export const DEFAULT_FIXTURE = packagePath('fixtures', 'default-world.json');
@@ -30,6 +32,8 @@ export interface WorldStoreOptions {
   /** Longest time a change waits before it is written. */
   flushDelayMs?: number;
   now?: () => number;
+  /** Generated businesses nobody wrote to that are kept in memory; more are dropped, least recently used first (default 200). */
+  generatedKept?: number;
   /** Businesses the initial world has exactly (a scenario's `data`), made afresh at each reset. */
   initialBusinesses?: (seed: number, now: number) => BusinessRecord[];
 }
@@ -44,9 +48,18 @@ export class WorldStore {
   private readonly options: Required<Omit<WorldStoreOptions, 'dbFile' | 'initialBusinesses'>> &
     Pick<WorldStoreOptions, 'dbFile' | 'initialBusinesses'>;
   private states = new Map<number, BusinessState>();
+  /** Generated businesses nobody wrote to, least recently used first: the first are dropped past the bound. */
+  private readonly pristine = new Map<number, BusinessState>();
+  /** When each generated business was made (in memory only): made again from that moment, it is the same. */
+  private readonly generatedAt = new Map<number, number>();
 
   private constructor(options: WorldStoreOptions) {
-    this.options = { ...options, flushDelayMs: options.flushDelayMs ?? 50, now: options.now ?? Date.now };
+    this.options = {
+      ...options,
+      flushDelayMs: options.flushDelayMs ?? 50,
+      now: options.now ?? Date.now,
+      generatedKept: Math.max(1, options.generatedKept ?? GENERATED_KEPT),
+    };
     this.file = options.dbFile ? new DbFile(options.dbFile, this.options.flushDelayMs, emptyWorld(options.seed), options.warn) : undefined;
     this.db = this.file?.db ?? new Low(new Memory<WorldData>(), emptyWorld(options.seed));
   }
@@ -93,32 +106,59 @@ export class WorldStore {
 
   /** A business's state; one never seen before is generated from the seed and its id. */
   business(businessId: number): BusinessState {
-    let state = this.states.get(businessId);
-    if (!state) {
-      const record = this.options.generate(this.options.seed, businessId, this.now());
-      this.db.data.businesses[businessId] = record;
-      state = new BusinessState(record);
-      this.states.set(businessId, state);
-      this.changed(businessId, { whole: true });
-    }
+    const state = this.states.get(businessId);
+    if (!state) return this.generate(businessId);
+    if (this.pristine.delete(businessId)) this.pristine.set(businessId, state);
     return state;
   }
 
-  /** A business's state if it exists already; nothing is generated. */
+  /** A business's state if it exists already (a generated one that was dropped is made again); nothing new is generated. */
   existingBusiness(businessId: number): BusinessState | undefined {
+    if (!this.states.has(businessId) && this.generatedAt.has(businessId)) return this.generate(businessId);
     return this.states.get(businessId);
   }
 
-  /** Ids of the businesses that exist so far. */
+  /** Ids of the businesses that exist so far, dropped generated ones included. */
   businessIds(): number[] {
-    return [...this.states.keys()];
+    return [...new Set([...this.states.keys(), ...this.generatedAt.keys()])];
   }
 
-  /** Records what changed in a business: it is written (with --db) within flushDelayMs. */
+  /** Businesses whose world is in memory now. */
+  get inMemory(): number {
+    return this.states.size;
+  }
+
+  /** Records what changed in a business: it is written (with --db) within flushDelayMs; one written to is never dropped. */
   changed(businessId: number, what: Changed): void {
     const state = this.states.get(businessId);
     if (state) state.version++;
+    if (what.chat || what.fileId) this.pristine.delete(businessId);
     this.file?.changed(businessId, what);
+  }
+
+  /**
+   * Generates a business, from the moment it was first generated when it was before (so that it is the same
+   * world: ids, texts and times), and drops the least recently used generated businesses nobody wrote to
+   * past the bound. With --db every business stays: the file is the world, and a restart must find it.
+   */
+  private generate(businessId: number): BusinessState {
+    const again = this.generatedAt.get(businessId);
+    const at = again ?? this.now();
+    const record = this.options.generate(this.options.seed, businessId, at);
+    this.db.data.businesses[businessId] = record;
+    const state = new BusinessState(record);
+    this.states.set(businessId, state);
+    if (again === undefined) this.changed(businessId, { whole: true });
+    if (this.file) return state;
+    this.generatedAt.set(businessId, at);
+    this.pristine.set(businessId, state);
+    for (const [oldest] of this.pristine) {
+      if (this.pristine.size <= this.options.generatedKept) break;
+      this.pristine.delete(oldest);
+      this.states.delete(oldest);
+      delete this.db.data.businesses[oldest];
+    }
+    return state;
   }
 
   /** Writes what changed now; resolves once it is on disk. */
@@ -146,6 +186,8 @@ export class WorldStore {
 
   private indexAll(): void {
     this.states = new Map(Object.values(this.db.data.businesses).map((record) => [record.id, new BusinessState(record)]));
+    this.pristine.clear();
+    this.generatedAt.clear();
     this.file?.track(this.db.data);
   }
 

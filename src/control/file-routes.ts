@@ -1,0 +1,74 @@
+/**
+ * The bytes behind payload URLs, as Market's file host serves them: journaled, and open to scenario rules
+ * (`match: { operation: downloadFile }`) like any call; with the scenario's `files`, links need the
+ * partner's token and expire.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { checkBusinessAccess } from '../auth/access.js';
+import { readCredentials } from '../auth/credentials.js';
+import { ApiError } from '../contract/errors.js';
+import { CONTROL_TAG } from '../contract/tags.js';
+import { registerJournal } from '../http/journal-hooks.js';
+import { scenarioEffects } from '../http/scenario-effects.js';
+import type { SandboxRuntime } from '../runtime.js';
+
+const MB = 1024 * 1024;
+
+/** Headers that let a browser or client save the file under its own name, without it ever being a path. */
+function dispositionOf(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `inline; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+const FileParams = Type.Object({ fileId: Type.String({ maxLength: 100 }) });
+const LinkQuery = Type.Object({
+  expires: Type.Optional(Type.String({ maxLength: 20, description: 'When the link expires (with files.expireAfter)' })),
+  signature: Type.Optional(Type.String({ maxLength: 100, description: "The link's signature (with files.expireAfter)" })),
+});
+
+export function fileRoutes(app: FastifyInstance, runtime: SandboxRuntime): void {
+  void app.register(async (files) => {
+    registerJournal(files, runtime.journal);
+    // As for the API: a call refused for its token or its link never reaches the scenario's rules.
+    files.addHook(
+      'onRequest',
+      async (request: FastifyRequest<{ Params: Static<typeof FileParams>; Querystring: Static<typeof LinkQuery> }>) => {
+        const { fileId } = request.params;
+        if (runtime.fileLinks.authRequired) {
+          const { token } = readCredentials(request.headers);
+          checkBusinessAccess(runtime.access, token, Number(fileId.split('-')[0]));
+        }
+        const link = runtime.fileLinks.check(fileId, request.query);
+        if (!link.valid) throw new ApiError(403, link.reason);
+      },
+    );
+    files.addHook('preValidation', scenarioEffects(files, runtime));
+    files.get<{ Params: Static<typeof FileParams>; Querystring: Static<typeof LinkQuery> }>(
+      '/__sandbox/files/:fileId',
+      {
+        schema: {
+          tags: [CONTROL_TAG],
+          summary: 'The bytes behind a payload URL',
+          description:
+            "With the scenario's files.auth: required, the partner's token is needed (401 without, 403 for another business); " +
+            'with files.expireAfter, a link older than that answers 403.',
+          params: FileParams,
+          querystring: LinkQuery,
+        },
+        config: { operationId: 'downloadFile' },
+      },
+      async (request, reply) => {
+        const { fileId } = request.params;
+        const file = await runtime.download(fileId);
+        if (!file.found && file.dropped) {
+          const limit = file.keptBytes % MB === 0 ? `${file.keptBytes / MB} MB` : `${file.keptBytes} bytes`;
+          const why = `uploads are kept in memory up to ${limit}, the oldest go first (with --db they are all kept)`;
+          throw new ApiError(404, `fileId: file ${fileId} was dropped: ${why}`);
+        }
+        if (!file.found) throw new ApiError(404, `fileId: file ${fileId} not found`);
+        return reply.type(file.meta.contentType).header('content-disposition', dispositionOf(file.meta.name)).send(file.bytes);
+      },
+    );
+  });
+}
