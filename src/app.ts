@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { MAX_FILE_BYTES } from './contract/operations.js';
 import { controlRoutes } from './control/routes.js';
 import { apiGuard } from './http/api-guard.js';
-import { refuseUnprefixed, registerForwardCompatibility } from './http/answer-versions.js';
+import { registerForwardCompatibility } from './http/answer-versions.js';
 import { answerClientError } from './http/client-errors.js';
 import { registerJournal } from './http/journal-hooks.js';
 import { frameworkErrors, registerErrorHandling } from './http/error-handling.js';
@@ -52,7 +52,6 @@ export async function buildApp(options: AppOptions = {}): Promise<BuiltApp> {
   await app.register(async (api) => {
     registerForwardCompatibility(api, runtime);
     registerJournal(api, runtime.journal);
-    api.addHook('onRequest', refuseUnprefixed(runtime));
     api.addHook('onRequest', apiGuard(runtime));
     api.addHook('preValidation', scenarioEffects(api, runtime));
     chatRoutes(api, runtime.chats, pieces);

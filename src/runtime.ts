@@ -271,9 +271,13 @@ export class SandboxRuntime {
     return () => this.resetListeners.delete(listener);
   }
 
-  /** The scenario rule that applies to a call, if any (it counts as matched); the facts are gathered only when there are rules. */
-  applyRule(call: () => CallFacts): AppliedRule | undefined {
-    return this.rules.empty ? undefined : this.rules.apply(call());
+  get hasRules(): boolean {
+    return !this.rules.empty;
+  }
+
+  /** The scenario rule that applies to a call, if any (it counts as matched). */
+  applyRule(call: CallFacts): AppliedRule | undefined {
+    return this.rules.apply(call);
   }
 
   /** Keeps a connection a `timeout` fault leaves unanswered, until reset or close cuts it. */

@@ -1,4 +1,7 @@
-/** What stands between a call and its handler: credentials and access first, then Market's request limits. */
+/**
+ * What stands between a call and its handler: the path's spelling (v2-only), credentials and access, then
+ * Market's request limits. One callback hook for all of them: it runs on every call.
+ */
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { checkAccess, type AccessPolicy } from '../auth/access.js';
 import { readCredentials } from '../auth/credentials.js';
@@ -7,10 +10,16 @@ import type { OperationId } from '../contract/operations.js';
 import { formatHttpDate } from '../model/time.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import { describeWindow } from '../limits/windows.js';
+import { unknownPath } from './error-handling.js';
 import { businessIdOf } from './request-ids.js';
 
 /** The guard reads the limiter at each call: loading a scenario replaces it. */
-export function apiGuard(runtime: { readonly limits: RateLimiter | undefined; readonly access: AccessPolicy | undefined; now(): number }) {
+export function apiGuard(runtime: {
+  readonly limits: RateLimiter | undefined;
+  readonly access: AccessPolicy | undefined;
+  readonly v2Only: boolean;
+  now(): number;
+}) {
   // Every call of a window reports the same reset time: the last one formatted is kept.
   let until = { ms: NaN, text: '' };
   const untilText = (ms: number) => {
@@ -19,6 +28,9 @@ export function apiGuard(runtime: { readonly limits: RateLimiter | undefined; re
   };
 
   function check(request: FastifyRequest, reply: FastifyReply): void {
+    if (runtime.v2Only && !request.url.startsWith('/v2/')) {
+      throw unknownPath(request.method, request.url.split('?')[0], ' (the sandbox serves only /v2 paths: paths v2-only)');
+    }
     const { token } = readCredentials(request.headers);
     const operation = request.routeOptions.config.operationId as OperationId;
     const businessId = businessIdOf(request);

@@ -10,15 +10,20 @@ declare module 'fastify' {
   }
 }
 
-/** The rule that applied to a call, as the journal shows it. */
-function ruleFields(request: FastifyRequest): Pick<JournalEntry, 'rule' | 'ruleName'> {
+/** Notes the rule that applied to a call, if one did (the entry's fields are null otherwise). */
+function noteRule(request: FastifyRequest, entry: JournalEntry): void {
   const applied = request.appliedRule;
-  return { rule: applied?.index ?? null, ruleName: applied?.rule.name ?? null };
+  if (!applied) return;
+  entry.rule = applied.index;
+  entry.ruleName = applied.rule.name ?? null;
 }
 
 /** A fault leaves no answer, and a hijacked reply skips the answer hooks: the entry says what happened instead. */
 export function journalFault(request: FastifyRequest, fault: Fault): void {
-  if (request.journalEntry) Object.assign(request.journalEntry, { fault, requestBody: request.body ?? null, ...ruleFields(request) });
+  const entry = request.journalEntry;
+  if (!entry) return;
+  Object.assign(entry, { fault, requestBody: request.body ?? null });
+  noteRule(request, entry);
 }
 
 /** Registers the hooks on the API scope, first, so that calls refused by auth or limits are journaled too. */
@@ -53,7 +58,7 @@ export function registerJournal(api: FastifyInstance, journal: Journal): void {
     const entry = request.journalEntry!;
     entry.status = reply.statusCode;
     entry.durationMs = Math.round(reply.elapsedTime * 10) / 10;
-    Object.assign(entry, ruleFields(request));
+    noteRule(request, entry);
     done();
   });
 }

@@ -20,7 +20,8 @@ declare module 'fastify' {
 
 /** What scenario rules need of the sandbox: which rule applies, and where unanswered connections wait. */
 export interface RulePlayer {
-  applyRule(call: () => CallFacts): AppliedRule | undefined;
+  readonly hasRules: boolean;
+  applyRule(call: CallFacts): AppliedRule | undefined;
   holdUnanswered(socket: Socket): void;
 }
 
@@ -71,7 +72,9 @@ function scriptedAnswer(respond: NonNullable<Rule['respond']>, ruleName: string,
 export function scenarioEffects(app: FastifyInstance, player: RulePlayer) {
   app.decorateRequest('appliedRule', null);
   return async function playRules(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-    const applied = player.applyRule(() => factsOf(request));
+    // Most scenarios have no rules: then nothing about the call is gathered.
+    if (!player.hasRules) return undefined;
+    const applied = player.applyRule(factsOf(request));
     if (!applied) return undefined;
     request.appliedRule = applied;
     const { index, rule } = applied;
