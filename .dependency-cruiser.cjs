@@ -7,6 +7,7 @@
  *   store, fake              where the world is kept; how a world is invented (neither knows the other)
  *   domain                   the chat lifecycle and the services over it
  *   notifications, customer  what listens to the lifecycle's events
+ *   feed                     the ordered feed of everything that happens (the event stream's source)
  *   runtime.ts               one sandbox's parts, wired
  *   http, routes, control    the Fastify side
  *   app.ts, index.ts, cli.ts composition, the programmatic API, the command line
@@ -40,6 +41,11 @@ module.exports = {
     layer('notifications', ['contract/', 'model/', 'domain/'], 'listens to chat events and pushes them'),
     layer('customer', ['contract/', 'model/', 'domain/', 'fake/'], 'is the simulated buyers, who act through the domain'),
     layer(
+      'feed',
+      ['contract/', 'model/', 'domain/', 'journal/', 'notifications/'],
+      'is the ordered feed of everything that happens, for the event stream; it only listens',
+    ),
+    layer(
       'http',
       ['contract/', 'model/', 'auth/', 'scenario/', 'journal/', 'limits/', 'store/', 'domain/'],
       'is Fastify plumbing used by routes and control; it imports neither',
@@ -47,7 +53,7 @@ module.exports = {
     layer('routes', ['contract/', 'model/', 'store/', 'domain/', 'http/'], "is the partner API's routes"),
     layer(
       'control',
-      ['contract/', 'model/', 'auth/', 'journal/', 'notifications/', 'scenario/', 'domain/', 'http/', 'runtime\\.ts$'],
+      ['contract/', 'model/', 'auth/', 'journal/', 'notifications/', 'feed/', 'scenario/', 'domain/', 'http/', 'runtime\\.ts$'],
       'is the /__sandbox routes',
     ),
     {

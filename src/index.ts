@@ -5,6 +5,8 @@ import type { JournalEntry, JournalFilter } from './journal/journal.js';
 import type { NotificationEntry, NotificationFilter } from './notifications/notifier.js';
 import { resolveScenario, ScenarioError, type ScenarioInput } from './scenario/load.js';
 import type { FastifyInstance } from 'fastify';
+import type { SandboxEvent } from './feed/feed.js';
+import type { LimitsNow } from './runtime.js';
 import { DEFAULT_BUSINESS_ID } from './store/world-store.js';
 
 export { buildApp, type AppOptions, type BuiltApp } from './app.js';
@@ -13,6 +15,8 @@ export { OPERATIONS, OPERATION_IDS, type OperationId } from './contract/operatio
 export { ScenarioError, parseScenario, type ScenarioInput } from './scenario/load.js';
 export type { Scenario, Rule } from './scenario/schema.js';
 export type { JournalEntry, JournalFilter } from './journal/journal.js';
+export type { FeedEvent, SandboxEvent } from './feed/feed.js';
+export type { LimitsNow } from './runtime.js';
 export type { NotificationEntry, NotificationFilter, DeliveryState } from './notifications/notifier.js';
 export type { DeliveryAttempt } from './notifications/delivery.js';
 export type { Notification, NotificationType } from './contract/notifications.js';
@@ -59,6 +63,14 @@ export interface Sandbox {
   notifications(filter?: NotificationFilter): NotificationEntry[];
   /** Resolves once every notification queued so far is delivered, has failed its last attempt, or was cancelled. */
   notificationsSettled(): Promise<void>;
+  /**
+   * Everything that happens, as it happens: chat changes, API calls, notifications, scenario loads and resets
+   * (what GET /__sandbox/events streams). `for await (const event of sandbox.events()) …`; leave the loop, or
+   * call `return()`, to stop. `lastEventId` replays what came after it, or starts with `{ type: 'reload' }`.
+   */
+  events(options?: { lastEventId?: number }): AsyncIterableIterator<SandboxEvent>;
+  /** Where each business stands against the request limits now (GET /__sandbox/limits). */
+  limitsNow(businessId?: number): LimitsNow;
   /** Sends a PING to the webhook and resolves with how it went; rejects when no webhook is set. */
   ping(): Promise<NotificationEntry>;
   /** Stops listening, waits for requests under way, and writes the world out (with --db). Safe to call twice. */
@@ -110,6 +122,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     notifications: (filter) => runtime.notifications(filter),
     notificationsSettled: () => runtime.notificationsSettled(),
     ping: () => runtime.ping(),
+    events: (options = {}) => runtime.feed.iterate(options.lastEventId),
+    limitsNow: (businessId) => runtime.limitsNow(businessId),
     close: () => (closing ??= app.close()),
     app,
   };

@@ -7,7 +7,9 @@ import type { Socket } from 'node:net';
 import type { AccessPolicy } from './auth/access.js';
 import { SimulatedBuyer, type SimulatedBuyerSettings } from './customer/simulated-buyer.js';
 import { BuyerSide } from './domain/buyer-side.js';
-import { ChatEvents, type ChatEventListener } from './domain/chat-events.js';
+import { ChatEvents, type ChatEvent, type ChatEventListener } from './domain/chat-events.js';
+import { chatDto, messageDto } from './domain/chats.js';
+import { Feed, type FeedItem } from './feed/feed.js';
 import { ChatLifecycle } from './domain/chat-lifecycle.js';
 import { ChatService } from './domain/chat-service.js';
 import { FileLinks } from './domain/file-links.js';
@@ -17,7 +19,7 @@ import { buildBusiness } from './fake/scenario-world.js';
 import { generateBusiness } from './fake/world-generator.js';
 import { Journal } from './journal/journal.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
-import { describeLimits, limiterFor } from './limits/windows.js';
+import { describeLimits, describeWindow, limiterFor } from './limits/windows.js';
 import { durationMs } from './model/duration.js';
 import type { BusinessRecord, FileMeta } from './model/records.js';
 import {
@@ -56,6 +58,16 @@ export interface RuntimeOptions {
   generatedBusinessesKept?: number;
   /** The most bytes of uploads kept in memory without --db (256 MB); tests make it small. */
   uploadsInMemoryBytes?: number;
+}
+
+export interface LimitsNow {
+  enabled: boolean;
+  parallel: number | null;
+  businesses: {
+    businessId: number;
+    running: number;
+    quotas: { operation: OperationId; limit: number; window: string; remaining: number; renewsAt: string | null }[];
+  }[];
 }
 
 /** What a download of a payload URL finds. */
@@ -103,6 +115,15 @@ function customerSettings({ customer }: Scenario): SimulatedBuyerSettings | unde
   };
 }
 
+/** A chat event as the feed tells it: the chat and message as they are now, payload URLs relative to the sandbox. */
+function feedItemOf(event: ChatEvent, links: FileLinks): FeedItem {
+  const { kind, businessId, actor, at, statusBefore, statusAfter } = event;
+  const item: FeedItem = { type: 'chat', kind, businessId, actor, at, statusBefore, statusAfter, chat: chatDto(event.chat) };
+  if (event.kind === 'message-sent')
+    item.message = messageDto(event.message, (fileId) => `/__sandbox/files/${fileId}${links.query(fileId)}`);
+  return item;
+}
+
 /** The businesses a scenario's `data` describes, made from a seed at a moment. */
 function businessesOf(scenario: Scenario) {
   return (seed: number, now: number): BusinessRecord[] =>
@@ -118,6 +139,8 @@ export class SandboxRuntime {
   readonly journal = new Journal();
   /** Payload links: how they are made and checked, as the scenario's `files` says. */
   readonly fileLinks: FileLinks;
+  /** Everything that happens, in order, for the event stream and sandbox.events(). */
+  readonly feed = new Feed();
 
   private readonly store: WorldStore;
   private readonly files: FileStore;
@@ -154,6 +177,9 @@ export class SandboxRuntime {
     );
     this.notifier = new Notifier(webhookSettings(options.webhook, this.playing, store.seed));
     this.events.on(this.notifier.onEvent);
+    this.events.on((event) => this.feed.publish(feedItemOf(event, this.fileLinks)));
+    this.journal.onCompleted((entry) => this.feed.publish({ type: 'request', entry }));
+    this.notifier.onChange((entry) => this.feed.publish({ type: 'notification', entry }));
     this.events.on((event) => this.customer?.onEvent(event));
     this.limiter = this.limiterOf(this.playing);
     this.rules = new RuleBook(this.playing.rules);
@@ -203,6 +229,29 @@ export class SandboxRuntime {
   /** Market's request limits in force; undefined when they are off. */
   get limits(): RateLimiter | undefined {
     return this.limiter;
+  }
+
+  /** Where each business stands against the limits now: every business called in an open window, or the one asked for. */
+  limitsNow(businessId?: number): LimitsNow {
+    const limiter = this.limiter;
+    if (!limiter) return { enabled: false, parallel: null, businesses: [] };
+    const now = this.now();
+    const ids = businessId === undefined ? limiter.businessesSeen() : [businessId];
+    return {
+      enabled: true,
+      parallel: limiter.parallel ?? null,
+      businesses: ids.map((id) => {
+        const standing = limiter.standing(id, now);
+        return {
+          ...standing,
+          quotas: standing.quotas.map(({ windowMs, renewsAt, ...quota }) => ({
+            ...quota,
+            window: describeWindow(windowMs),
+            renewsAt: renewsAt === null ? null : new Date(renewsAt).toISOString(),
+          })),
+        };
+      }),
+    };
   }
 
   /** The limits in force, in words. */
@@ -314,6 +363,7 @@ export class SandboxRuntime {
       return businesses;
     });
     await this.files.clear();
+    this.feed.publish({ type: 'scenario', name: scenario.name ?? null });
     this.resetDone();
   }
 
@@ -326,6 +376,7 @@ export class SandboxRuntime {
     this.limiter?.reset();
     this.rules.reset();
     this.journal.clear();
+    this.feed.publish({ type: 'reset' });
     this.resetDone();
   }
 
@@ -341,6 +392,7 @@ export class SandboxRuntime {
   /** Writes the world out (with --db); call stop() first. */
   async close(): Promise<void> {
     this.resetListeners.clear();
+    this.feed.close();
     await this.store.close();
   }
 

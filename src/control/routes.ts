@@ -8,7 +8,9 @@ import { JOURNAL_CAPACITY, JournalFilterSchema, type JournalFilter } from '../jo
 import type { SandboxRuntime } from '../runtime.js';
 import { checkScenario, parseScenario, ScenarioError } from '../scenario/load.js';
 import { buyerRoutes } from './buyer-routes.js';
+import { eventStream } from './event-stream.js';
 import { fileRoutes } from './file-routes.js';
+import { limitsRoute } from './limits-route.js';
 import { notificationRoutes } from './notification-routes.js';
 import { CONTROL_TAG } from '../contract/tags.js';
 
@@ -102,4 +104,6 @@ export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime): vo
     },
   );
   fileRoutes(app, runtime);
+  limitsRoute(app, runtime);
+  eventStream(app, runtime.feed);
 }

@@ -19,11 +19,12 @@ function noteRule(request: FastifyRequest, entry: JournalEntry): void {
 }
 
 /** A fault leaves no answer, and a hijacked reply skips the answer hooks: the entry says what happened instead. */
-export function journalFault(request: FastifyRequest, fault: Fault): void {
+export function journalFault(request: FastifyRequest, journal: Journal, fault: Fault): void {
   const entry = request.journalEntry;
   if (!entry) return;
   Object.assign(entry, { fault, requestBody: request.body ?? null });
   noteRule(request, entry);
+  journal.completed(entry);
 }
 
 /** Registers the hooks on the API scope, first, so that calls refused by auth or limits are journaled too. */
@@ -59,6 +60,7 @@ export function registerJournal(api: FastifyInstance, journal: Journal): void {
     entry.status = reply.statusCode;
     entry.durationMs = Math.round(reply.elapsedTime * 10) / 10;
     noteRule(request, entry);
+    journal.completed(entry);
     done();
   });
 }

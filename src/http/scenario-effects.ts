@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorEnvelope } from '../contract/errors.js';
 import type { AppliedRule, CallFacts } from '../scenario/rules.js';
 import { delayRange, type Fault, type Rule } from '../scenario/schema.js';
+import type { Journal } from '../journal/journal.js';
 import { journalFault } from './journal-hooks.js';
 import { businessIdOf, chatIdOf } from './request-ids.js';
 
@@ -21,6 +22,8 @@ declare module 'fastify' {
 /** What scenario rules need of the sandbox: which rule applies, and where unanswered connections wait. */
 export interface RulePlayer {
   readonly hasRules: boolean;
+  /** Where a fault's call is recorded: a hijacked reply skips the journal's hooks. */
+  readonly journal: Journal;
   applyRule(call: CallFacts): AppliedRule | undefined;
   holdUnanswered(socket: Socket): void;
 }
@@ -45,7 +48,7 @@ function delayMs(delay: NonNullable<Rule['delay']>): number {
 }
 
 function playFault(fault: Fault, request: FastifyRequest, reply: FastifyReply, player: RulePlayer): void {
-  journalFault(request, fault);
+  journalFault(request, player.journal, fault);
   reply.hijack();
   const socket = request.raw.socket;
   switch (fault) {

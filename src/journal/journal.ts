@@ -48,6 +48,7 @@ export class Journal {
   private nextId = 1;
   /** Entries whose response body is still the text sent: parsed when the journal is read, not on every call. */
   private readonly unparsed = new WeakSet<JournalEntry>();
+  private readonly listeners = new Set<(entry: JournalEntry) => void>();
 
   constructor(capacity = JOURNAL_CAPACITY) {
     this.log = new BoundedLog(capacity);
@@ -61,6 +62,17 @@ export class Journal {
   /** Starts an entry; the caller fills in the answer when there is one. */
   open(entry: Omit<JournalEntry, 'id'>): JournalEntry {
     return this.log.add({ id: this.nextId++, ...entry });
+  }
+
+  /** Listens to every call once it is answered (or left unanswered by a fault); call what it returns to stop. */
+  onCompleted(listener: (entry: JournalEntry) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The call is over: its entry is complete. */
+  completed(entry: JournalEntry): void {
+    for (const listener of this.listeners) listener(entry);
   }
 
   /** Records the body that went out with the answer. */

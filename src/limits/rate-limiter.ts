@@ -24,6 +24,20 @@ interface Window {
 
 const SWEEP_AT = 10_000;
 
+export interface BusinessStanding {
+  businessId: number;
+  /** Requests running now. */
+  running: number;
+  quotas: {
+    operation: OperationId;
+    limit: number;
+    windowMs: number;
+    remaining: number;
+    /** When the open window closes and the quota is whole again; null when no window is open. */
+    renewsAt: number | null;
+  }[];
+}
+
 export class RateLimiter {
   private readonly quotas: Partial<Record<OperationId, Quota>>;
   private readonly parallelLimit: number | undefined;
@@ -67,6 +81,32 @@ export class RateLimiter {
       if (now === 0) this.running.delete(businessId);
       else this.running.set(businessId, now);
     };
+  }
+
+  /**
+   * Where a business stands at `now`: per operation with a quota, what is left and when the window renews
+   * (an operation not called in an open window has its whole quota); and the requests running at once.
+   */
+  standing(businessId: number, now: number): BusinessStanding {
+    const quotas = Object.entries(this.quotas).map(([operation, quota]) => {
+      const window = this.windows.get(`${businessId}:${operation}`);
+      const open = window && now < window.opened + quota.windowMs;
+      return {
+        operation: operation as OperationId,
+        limit: quota.limit,
+        windowMs: quota.windowMs,
+        remaining: open ? quota.limit - window.used : quota.limit,
+        renewsAt: open ? window.opened + quota.windowMs : null,
+      };
+    });
+    return { businessId, running: this.running.get(businessId) ?? 0, quotas };
+  }
+
+  /** Businesses with a quota window or a request running now. */
+  businessesSeen(): number[] {
+    const ids = new Set(this.running.keys());
+    for (const key of this.windows.keys()) ids.add(Number(key.slice(0, key.indexOf(':'))));
+    return [...ids].sort((a, b) => a - b);
   }
 
   /** Quota windows kept now (one per business and operation used, until swept). */

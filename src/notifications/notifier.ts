@@ -91,6 +91,7 @@ export class Notifier {
   private readonly queues = new Map<string, ChatQueue>();
   private cancelling = new AbortController();
   private settledWaiters: (() => void)[] = [];
+  private readonly changeListeners = new Set<(entry: NotificationEntry) => void>();
 
   constructor(settings?: WebhookSettings) {
     this.configure(settings);
@@ -127,8 +128,14 @@ export class Notifier {
     const entry = this.record({ notificationType: 'PING', time: formatMarketDate(Date.now()) }, null);
     const attempt = await deliver(this.settings.url, entry.body, PING_TIMEOUT_MS, this.cancelling.signal);
     entry.attempts.push(attempt);
-    entry.state = attempt.status === 200 ? 'delivered' : 'failed';
+    this.finish(entry, attempt.status === 200 ? 'delivered' : 'failed');
     return entry;
+  }
+
+  /** Listens to every change of a log entry: queued, attempted, delivered, failed, cancelled or withheld. */
+  onChange(listener: (entry: NotificationEntry) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   /** Entries dropped from the log because it was full, since the last clear. */
@@ -172,7 +179,7 @@ export class Notifier {
 
   private record(body: Notification, copyOf: number | null): NotificationEntry {
     const chat = 'chatId' in body ? body : undefined;
-    return this.log.add({
+    const entry = this.log.add({
       id: this.nextId++,
       notificationType: body.notificationType,
       businessId: chat?.businessId ?? null,
@@ -183,6 +190,8 @@ export class Notifier {
       attempts: [],
       nextAttemptAt: null,
     });
+    this.changed(entry);
+    return entry;
   }
 
   private drawn(share: number | undefined): boolean {
@@ -234,6 +243,7 @@ export class Notifier {
   /** Waits before the next attempt, showing when it is due; false when cancelled meanwhile (cancel() has marked the entry). */
   private async wait(entry: NotificationEntry, ms: number, cancel: AbortSignal): Promise<boolean> {
     entry.nextAttemptAt = new Date(Date.now() + ms).toISOString();
+    this.changed(entry);
     try {
       await sleep(ms, undefined, { signal: cancel });
     } catch {
@@ -246,6 +256,11 @@ export class Notifier {
   private finish(entry: NotificationEntry, state: DeliveryState): void {
     entry.state = state;
     entry.nextAttemptAt = null;
+    this.changed(entry);
+  }
+
+  private changed(entry: NotificationEntry): void {
+    for (const listener of this.changeListeners) listener(entry);
   }
 
   private wakeSettled(): void {

@@ -1,0 +1,104 @@
+/**
+ * `GET /__sandbox/events`: the sandbox's feed as server-sent events, so that a console or a test follows what
+ * happens without polling. A client that reconnects with `Last-Event-ID` gets what it missed, or a `reload`
+ * event when that is no longer kept. A client that reads too slowly is disconnected (it reconnects and
+ * catches up): its backlog never makes the sandbox's memory grow.
+ */
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { CONTROL_TAG } from '../contract/tags.js';
+import type { Feed, FeedEvent } from '../feed/feed.js';
+
+/** What a follower may have waiting in its socket before it is cut off. */
+export const STREAM_BACKLOG_BYTES = 1024 * 1024;
+/** A comment line this often keeps proxies and clients from taking a quiet stream for a dead one. */
+const KEEP_ALIVE_MS = 15_000;
+
+const StreamQuery = Type.Object({
+  lastEventId: Type.Optional(Type.Integer({ minimum: 0, description: 'The last event id seen (the Last-Event-ID header wins)' })),
+});
+
+/** What an event's data says: request and notification entries without the bodies the journal keeps. */
+export function eventData(event: FeedEvent): unknown {
+  switch (event.type) {
+    case 'chat': {
+      const { type: _type, id: _id, ...rest } = event;
+      return rest;
+    }
+    case 'request': {
+      const { requestBody: _request, responseBody: _response, ...summary } = event.entry;
+      return summary;
+    }
+    case 'notification':
+      return event.entry;
+    case 'scenario':
+      return { name: event.name };
+    case 'reset':
+      return {};
+  }
+}
+
+function frame(event: FeedEvent): string {
+  return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(eventData(event))}\n\n`;
+}
+
+const RELOAD = 'event: reload\ndata: {"reason":"some events are no longer kept; load the state again"}\n\n';
+
+export function eventStream(app: FastifyInstance, feed: Feed): void {
+  const open = new Set<ServerResponse>();
+  // Streams never end by themselves: closing the sandbox ends them, or it would wait for them for ever.
+  app.addHook('preClose', async () => {
+    for (const response of open) response.end();
+  });
+
+  app.get<{ Querystring: Static<typeof StreamQuery> }>(
+    '/__sandbox/events',
+    {
+      schema: {
+        tags: [CONTROL_TAG],
+        summary: 'Everything that happens, as server-sent events (text/event-stream)',
+        description:
+          'Events: chat (a change of a chat: kind, businessId, actor, at, statusBefore, statusAfter, chat, message), ' +
+          'request (an API call, as the journal has it, without bodies), notification (a push queued, attempted, ' +
+          'delivered, failed, cancelled or withheld), scenario (a scenario loaded), reset; each with an id. ' +
+          'Reconnect with Last-Event-ID to get what was missed from the last 1 000 events, or a reload event when ' +
+          'they are no longer kept. A client that reads too slowly (1 MB behind) is disconnected.',
+        querystring: StreamQuery,
+        produces: ['text/event-stream'],
+      },
+    },
+    (request, reply) => {
+      const header = request.headers['last-event-id'];
+      const fromHeader = typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : undefined;
+      const lastId = fromHeader ?? request.query.lastEventId;
+      reply.hijack();
+      const response = reply.raw;
+      response.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      const send = (text: string) => {
+        if (response.writableLength > STREAM_BACKLOG_BYTES) {
+          response.destroy();
+          return;
+        }
+        response.write(text);
+      };
+      const { replay, stop } = feed.follow((event) => send(frame(event)), lastId);
+      open.add(response);
+      response.write(`retry: 1000\n\n`);
+      if (replay) for (const event of replay) send(frame(event));
+      else send(RELOAD);
+      const keepAlive = setInterval(() => send(': keep-alive\n\n'), KEEP_ALIVE_MS);
+      keepAlive.unref();
+      response.once('close', () => {
+        clearInterval(keepAlive);
+        stop();
+        open.delete(response);
+      });
+    },
+  );
+}
