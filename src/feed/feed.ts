@@ -51,11 +51,6 @@ export class Feed {
 
   constructor(private readonly capacity = FEED_KEPT) {}
 
-  /** The id the next event will have. */
-  get next(): number {
-    return this.nextId;
-  }
-
   publish(item: FeedItem): void {
     const event = { ...item, id: this.nextId++ };
     this.kept.push(event);
@@ -75,10 +70,6 @@ export class Feed {
     }
     this.followers.add(follower);
     return { replay, stop: () => this.followers.delete(follower) };
-  }
-
-  get following(): number {
-    return this.followers.size;
   }
 
   /** Ends every follower in code (the sandbox is closing). */
