@@ -7,9 +7,8 @@ import type { Socket } from 'node:net';
 import type { AccessPolicy } from './auth/access.js';
 import { SimulatedBuyer, type SimulatedBuyerSettings } from './customer/simulated-buyer.js';
 import { BuyerSide } from './domain/buyer-side.js';
-import { ChatEvents, type ChatEvent, type ChatEventListener } from './domain/chat-events.js';
-import { chatDto, messageDto } from './domain/chats.js';
-import { Feed, type FeedItem } from './feed/feed.js';
+import { ChatEvents, type ChatEventListener } from './domain/chat-events.js';
+import { Feed } from './feed/feed.js';
 import { ChatLifecycle } from './domain/chat-lifecycle.js';
 import { ChatService } from './domain/chat-service.js';
 import { FileLinks } from './domain/file-links.js';
@@ -115,15 +114,6 @@ function customerSettings({ customer }: Scenario): SimulatedBuyerSettings | unde
   };
 }
 
-/** A chat event as the feed tells it: the chat and message as they are now, payload URLs relative to the sandbox. */
-function feedItemOf(event: ChatEvent, links: FileLinks): FeedItem {
-  const { kind, businessId, actor, at, statusBefore, statusAfter } = event;
-  const item: FeedItem = { type: 'chat', kind, businessId, actor, at, statusBefore, statusAfter, chat: chatDto(event.chat) };
-  if (event.kind === 'message-sent')
-    item.message = messageDto(event.message, (fileId) => `/__sandbox/files/${fileId}${links.query(fileId)}`);
-  return item;
-}
-
 /** The businesses a scenario's `data` describes, made from a seed at a moment. */
 function businessesOf(scenario: Scenario) {
   return (seed: number, now: number): BusinessRecord[] =>
@@ -140,7 +130,7 @@ export class SandboxRuntime {
   /** Payload links: how they are made and checked, as the scenario's `files` says. */
   readonly fileLinks: FileLinks;
   /** Everything that happens, in order, for the event stream and sandbox.events(). */
-  readonly feed = new Feed();
+  readonly feed: Feed;
 
   private readonly store: WorldStore;
   private readonly files: FileStore;
@@ -164,6 +154,7 @@ export class SandboxRuntime {
     this.log = log;
     this.files = new FileStore(options.db, options.uploadsInMemoryBytes ?? MEMORY_FILES_BYTES);
     this.events = new ChatEvents((message) => log.warn(message));
+    this.feed = new Feed((fileId) => `/__sandbox/files/${fileId}${this.fileLinks.query(fileId)}`);
     const lifecycle = new ChatLifecycle(store, this.events);
     this.chats = new ChatService(store, this.files, lifecycle, () => this.invents);
     this.buyer = new BuyerSide(this.chats, lifecycle);
@@ -177,7 +168,7 @@ export class SandboxRuntime {
     );
     this.notifier = new Notifier(webhookSettings(options.webhook, this.playing, store.seed));
     this.events.on(this.notifier.onEvent);
-    this.events.on((event) => this.feed.publish(feedItemOf(event, this.fileLinks)));
+    this.events.on((event) => this.feed.publish({ type: 'chat', event }));
     this.journal.onCompleted((entry) => this.feed.publish({ type: 'request', entry }));
     this.notifier.onChange((entry) => this.feed.publish({ type: 'notification', entry }));
     this.events.on((event) => this.customer?.onEvent(event));

@@ -101,7 +101,7 @@ t.test('a client that reconnects with Last-Event-ID gets what it missed', async 
 });
 
 t.test('the feed keeps a bounded number of events: a follower too far behind is told to reload', async (t) => {
-  const feed = new Feed(3);
+  const feed = new Feed((fileId) => `/__sandbox/files/${fileId}`, 3);
   for (let i = 0; i < 5; i++) feed.publish({ type: 'reset' });
   t.same(
     feed.follow(() => undefined, 3).replay?.map((e) => e.id),

@@ -2,14 +2,27 @@
  * Everything that happens in a sandbox, as one ordered feed with ids: chat changes, API calls as the journal
  * records them, notification deliveries, scenario loads and resets. The event stream and `sandbox.events()`
  * follow it; a follower that comes back with the last id it saw gets what it missed from a bounded buffer,
- * or is told to reload when that is gone. Nothing is serialized here: a follower formats what it sends.
+ * or is told to reload when that is gone. It runs on every call, so it keeps references in a ring and makes
+ * nothing else: what followers see (DTOs, JSON) is made only when someone follows.
  */
 import type { ChatDto, MessageDto } from '../contract/schemas.js';
-import type { Actor, ChatEventKind } from '../domain/chat-events.js';
+import type { Actor, ChatEvent, ChatEventKind } from '../domain/chat-events.js';
+import { chatDto, messageDto } from '../domain/chats.js';
 import type { JournalEntry } from '../journal/journal.js';
 import type { NotificationEntry } from '../notifications/notifier.js';
 
+/** What is published: references, nothing copied. */
 export type FeedItem =
+  | { type: 'chat'; event: ChatEvent }
+  /** An API call, once answered (or left unanswered by a fault). */
+  | { type: 'request'; entry: JournalEntry }
+  /** A notification queued, attempted, delivered, failed, cancelled or withheld. */
+  | { type: 'notification'; entry: NotificationEntry }
+  | { type: 'scenario'; name: string | null }
+  | { type: 'reset' };
+
+/** What followers see. */
+export type FeedEvent = { id: number } & (
   | {
       type: 'chat';
       kind: ChatEventKind;
@@ -18,43 +31,47 @@ export type FeedItem =
       at: number;
       statusBefore: string | null;
       statusAfter: string;
-      /** The chat as the change left it. */
+      /** The chat as it is when the event is seen (statusBefore and statusAfter tell the change). */
       chat: ChatDto;
       /** For message-sent: the message, its payload URLs relative to the sandbox. */
       message?: MessageDto;
     }
-  /** An API call, once answered (or left unanswered by a fault). */
   | { type: 'request'; entry: JournalEntry }
-  /** A notification queued, attempted, delivered, failed, cancelled or withheld. */
   | { type: 'notification'; entry: NotificationEntry }
   | { type: 'scenario'; name: string | null }
-  | { type: 'reset' };
-
-export type FeedEvent = FeedItem & { id: number };
-export type FeedType = FeedItem['type'];
-
-/** Events kept for followers that come back. */
-export const FEED_KEPT = 1000;
-
-type Follower = (event: FeedEvent) => void;
+  | { type: 'reset' }
+);
 
 /** What `sandbox.events()` yields: the feed's events, and `reload` when some were missed. */
 export type SandboxEvent = FeedEvent | { type: 'reload' };
 
+/** Events kept for followers that come back. */
+export const FEED_KEPT = 1000;
 /** Events a follower in code may have waiting before it is told to reload instead. */
 export const FOLLOWER_BACKLOG = 10_000;
 
+type Follower = (event: FeedEvent) => void;
+
 export class Feed {
-  private readonly kept: FeedEvent[] = [];
+  /** The last `capacity` items, by id modulo capacity. */
+  private readonly ring: (FeedItem | undefined)[];
   private nextId = 1;
   private readonly followers = new Set<Follower>();
+  private readonly ends = new Set<() => void>();
 
-  constructor(private readonly capacity = FEED_KEPT) {}
+  /** `fileUrl`: where a payload downloads from, relative to the sandbox. */
+  constructor(
+    private readonly fileUrl: (fileId: string) => string,
+    private readonly capacity = FEED_KEPT,
+  ) {
+    this.ring = new Array<FeedItem | undefined>(capacity);
+  }
 
   publish(item: FeedItem): void {
-    const event = { ...item, id: this.nextId++ };
-    this.kept.push(event);
-    if (this.kept.length > this.capacity) this.kept.shift();
+    const id = this.nextId++;
+    this.ring[id % this.capacity] = item;
+    if (this.followers.size === 0) return;
+    const event = this.present(id, item);
     for (const follower of this.followers) follower(event);
   }
 
@@ -65,8 +82,9 @@ export class Feed {
   follow(follower: Follower, lastId?: number): { replay: FeedEvent[] | undefined; stop: () => void } {
     let replay: FeedEvent[] | undefined = [];
     if (lastId !== undefined && lastId + 1 < this.nextId) {
-      const oldest = this.kept[0]?.id ?? this.nextId;
-      replay = lastId + 1 < oldest ? undefined : this.kept.filter((event) => event.id > lastId);
+      const oldest = Math.max(1, this.nextId - this.capacity);
+      if (lastId + 1 < oldest) replay = undefined;
+      else for (let id = lastId + 1; id < this.nextId; id++) replay.push(this.present(id, this.ring[id % this.capacity]!));
     }
     this.followers.add(follower);
     return { replay, stop: () => this.followers.delete(follower) };
@@ -76,8 +94,6 @@ export class Feed {
   close(): void {
     for (const end of this.ends) end();
   }
-
-  private readonly ends = new Set<() => void>();
 
   /**
    * The feed as an async iterator, from now on (after what came after `lastId`, when given). It never holds
@@ -114,5 +130,14 @@ export class Feed {
       },
     };
     return iterator;
+  }
+
+  private present(id: number, item: FeedItem): FeedEvent {
+    if (item.type !== 'chat') return { ...item, id };
+    const { event } = item;
+    const { kind, businessId, actor, at, statusBefore, statusAfter } = event;
+    const seen: FeedEvent = { id, type: 'chat', kind, businessId, actor, at, statusBefore, statusAfter, chat: chatDto(event.chat) };
+    if (event.kind === 'message-sent') seen.message = messageDto(event.message, this.fileUrl);
+    return seen;
   }
 }
