@@ -4,12 +4,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { MAX_FILE_BYTES } from './contract/operations.js';
 import { controlRoutes } from './control/routes.js';
 import { apiGuard } from './http/api-guard.js';
-import { registerForwardCompatibility } from './http/answer-versions.js';
+import { registerForwardCompatibility } from './http/forward-compatibility-hook.js';
 import { answerClientError } from './http/client-errors.js';
 import { registerJournal } from './http/journal-hooks.js';
 import { frameworkErrors, registerErrorHandling } from './http/error-handling.js';
 import { registerOpenApi } from './http/openapi.js';
-import { methodsAt } from './contract/nearest-operation.js';
 import { scenarioEffects } from './http/scenario-effects.js';
 import { JsonPieces } from './http/json-pages.js';
 import { sharedSerializerCompiler } from './http/serializers.js';
@@ -45,7 +44,7 @@ export async function buildApp(options: AppOptions = {}): Promise<BuiltApp> {
   const pieces = new JsonPieces();
   runtime.onReset(() => pieces.clear());
   app.setSerializerCompiler(sharedSerializerCompiler);
-  registerErrorHandling(app, methodsAt);
+  registerErrorHandling(app);
   await registerOpenApi(app);
   await app.register(multipart, { limits: { fileSize: MAX_FILE_BYTES, files: 5, fields: 20, parts: 25 } });
 

@@ -199,6 +199,11 @@ export class SandboxRuntime {
     return this.playing;
   }
 
+  /** Whether the scenario has rules at all: most have none, and then no call's facts are gathered. */
+  get hasRules(): boolean {
+    return !this.rules.empty;
+  }
+
   /** Whether only the /v2 spelling of the paths is served (the option wins over the scenario). */
   get v2Only(): boolean {
     return (this.options.paths ?? this.playing.paths) === 'v2-only';
@@ -309,10 +314,6 @@ export class SandboxRuntime {
   onReset(listener: () => void): () => void {
     this.resetListeners.add(listener);
     return () => this.resetListeners.delete(listener);
-  }
-
-  get hasRules(): boolean {
-    return !this.rules.empty;
   }
 
   /** The scenario rule that applies to a call, if any (it counts as matched). */

@@ -4,7 +4,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, errorEnvelope } from '../contract/errors.js';
-import { callOf, nearestOperation } from '../contract/nearest-operation.js';
+import { callOf, methodsAt, nearestOperation } from '../contract/nearest-operation.js';
 import { validationMessage } from './validation-message.js';
 
 const ENHANCE_YOUR_CALM = 'Enhance Your Calm';
@@ -64,7 +64,7 @@ export function frameworkErrors(error: FastifyError, _request: FastifyRequest, r
   );
 }
 
-export function registerErrorHandling(app: FastifyInstance, knownPaths: (url: string) => string[] | undefined): void {
+export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const apiError = describe(error, request);
     if (apiError.statusCode >= 500) request.log.error({ err: error }, 'unexpected error');
@@ -73,7 +73,7 @@ export function registerErrorHandling(app: FastifyInstance, knownPaths: (url: st
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0];
-    const methods = knownPaths(path);
+    const methods = methodsAt(path);
     if (methods) {
       reply.header('allow', methods.join(', '));
       return sendError(reply, new ApiError(405, `method: ${request.method} is not allowed on ${path}; use ${methods.join(' or ')}`));
