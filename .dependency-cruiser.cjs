@@ -64,6 +64,21 @@ module.exports = {
       to: { path: '^src/(http|routes|control)/|^src/(app|index|cli)\\.ts$' },
     },
     {
+      name: 'console-takes-only-types',
+      comment:
+        'console/ is a browser program: from src/ it takes types, and the enumerations of contract/ (plain lists); never server code.',
+      severity: 'error',
+      from: { path: '^console/' },
+      to: { path: '^src/', pathNot: '^src/contract/(enums|operations)\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'console-apart',
+      comment: 'Nothing on the server imports the console: it reaches the sandbox only through the control API.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^console/' },
+    },
+    {
       name: 'tests-only-from-tests',
       comment: 'Nothing the package ships may import test code or the benchmark.',
       severity: 'error',

@@ -6,6 +6,7 @@
  */
 import { build } from 'esbuild';
 import { join } from 'node:path';
+import { buildConsole } from './build-console.js';
 
 const dist = join(import.meta.dirname, '..');
 
@@ -24,3 +25,5 @@ await build({
   },
   logLevel: 'warning',
 });
+
+await buildConsole();

@@ -124,6 +124,7 @@ function banner(sandbox: Sandbox, options: SandboxOptions & { scenario?: string[
   return [
     `Yandex Market chats sandbox ${PACKAGE_VERSION}`,
     `  API       ${sandbox.url}  (operations under ${sandbox.paths === 'v2-only' ? '/v2/businesses/… only' : '/v2/businesses/… and /businesses/…'})`,
+    `  Console   ${sandbox.url}/  (open it in a browser: chats, requests, notifications, scenario, limits, live)`,
     `  Docs      ${sandbox.url}/docs  (OpenAPI: ${sandbox.url}/openapi.json)`,
     `  Token     Api-Key: ${sandbox.token}  (any non-empty token works)`,
     `  Business  ${sandbox.businessId}  (any other id gets a generated world of its own)`,

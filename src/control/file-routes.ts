@@ -3,7 +3,7 @@
  * (`match: { operation: downloadFile }`) like any call; with the scenario's `files`, links need the
  * partner's token and expire.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { checkBusinessAccess } from '../auth/access.js';
 import { readCredentials } from '../auth/credentials.js';
@@ -26,6 +26,18 @@ const LinkQuery = Type.Object({
   expires: Type.Optional(Type.String({ maxLength: 20, description: 'When the link expires (with files.expireAfter)' })),
   signature: Type.Optional(Type.String({ maxLength: 100, description: "The link's signature (with files.expireAfter)" })),
 });
+
+/** The file's bytes under its own name, or a 404 that says whether it never existed or was dropped. */
+async function sendFile(reply: FastifyReply, runtime: SandboxRuntime, fileId: string): Promise<FastifyReply> {
+  const file = await runtime.download(fileId);
+  if (!file.found && file.dropped) {
+    const limit = file.keptBytes % MB === 0 ? `${file.keptBytes / MB} MB` : `${file.keptBytes} bytes`;
+    const why = `uploads are kept in memory up to ${limit}, the oldest go first (with --db they are all kept)`;
+    throw new ApiError(404, `fileId: file ${fileId} was dropped: ${why}`);
+  }
+  if (!file.found) throw new ApiError(404, `fileId: file ${fileId} not found`);
+  return reply.type(file.meta.contentType).header('content-disposition', dispositionOf(file.meta.name)).send(file.bytes);
+}
 
 export function fileRoutes(app: FastifyInstance, runtime: SandboxRuntime): void {
   void app.register(async (files) => {
@@ -58,17 +70,21 @@ export function fileRoutes(app: FastifyInstance, runtime: SandboxRuntime): void 
         },
         config: { operationId: 'downloadFile' },
       },
-      async (request, reply) => {
-        const { fileId } = request.params;
-        const file = await runtime.download(fileId);
-        if (!file.found && file.dropped) {
-          const limit = file.keptBytes % MB === 0 ? `${file.keptBytes / MB} MB` : `${file.keptBytes} bytes`;
-          const why = `uploads are kept in memory up to ${limit}, the oldest go first (with --db they are all kept)`;
-          throw new ApiError(404, `fileId: file ${fileId} was dropped: ${why}`);
-        }
-        if (!file.found) throw new ApiError(404, `fileId: file ${fileId} not found`);
-        return reply.type(file.meta.contentType).header('content-disposition', dispositionOf(file.meta.name)).send(file.bytes);
-      },
+      async (request, reply) => sendFile(reply, runtime, request.params.fileId),
     );
   });
+
+  // The console shows files without becoming one of the partner's calls: no journal, no rules, no token, no expiry.
+  app.get<{ Params: Static<typeof FileParams> }>(
+    '/__sandbox/files/:fileId/view',
+    {
+      schema: {
+        tags: [CONTROL_TAG],
+        summary: "A file's bytes for the sandbox's own tools",
+        description: 'What the payload URL serves, without a journal entry, scenario rules, a token or an expiry.',
+        params: FileParams,
+      },
+    },
+    async (request, reply) => sendFile(reply, runtime, request.params.fileId),
+  );
 }

@@ -1,8 +1,9 @@
 /** The control API under /__sandbox: never needs the partner's token. */
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
+import { stringify as stringifyYaml } from 'yaml';
 import { ApiError } from '../contract/errors.js';
-import { OkNoResultSchema } from '../contract/schemas.js';
+import { OkNoResultSchema, stringEnum } from '../contract/schemas.js';
 import { sendError } from '../http/error-handling.js';
 import { JOURNAL_CAPACITY, JournalFilterSchema, type JournalFilter } from '../journal/journal.js';
 import type { SandboxRuntime } from '../runtime.js';
@@ -12,6 +13,9 @@ import { eventStream } from './event-stream.js';
 import { fileRoutes } from './file-routes.js';
 import { limitsRoute } from './limits-route.js';
 import { notificationRoutes } from './notification-routes.js';
+import { readyScenariosRoute } from './ready-scenarios-route.js';
+import { chatReadRoutes } from './chat-read-routes.js';
+import { consoleRoutes } from './console-routes.js';
 import { CONTROL_TAG } from '../contract/tags.js';
 
 const HealthSchema = Type.Object({
@@ -30,17 +34,33 @@ const HealthSchema = Type.Object({
   }),
 });
 
+const ScenarioQuery = Type.Object({ format: Type.Optional(stringEnum(['json', 'yaml'] as const, 'json (default) or yaml')) });
+
+const RequestParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'The entry id' }) });
+
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'];
 
 export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime): void {
   const tags = [CONTROL_TAG];
   buyerRoutes(app, runtime.buyer, runtime.fileLinks);
+  chatReadRoutes(app, runtime.chats, runtime.fileLinks);
   notificationRoutes(app, runtime);
 
-  app.get('/__sandbox/scenario', { schema: { tags, summary: 'The scenario being played' } }, async () => ({
-    status: 'OK' as const,
-    result: runtime.scenario,
-  }));
+  app.get<{ Querystring: Static<typeof ScenarioQuery> }>(
+    '/__sandbox/scenario',
+    {
+      schema: {
+        tags,
+        summary: 'The scenario being played (JSON in the envelope, or ?format=yaml as YAML text)',
+        querystring: ScenarioQuery,
+      },
+    },
+    async (request, reply) =>
+      request.query.format === 'yaml'
+        ? reply.type('application/yaml; charset=utf-8').send(stringifyYaml(runtime.scenario))
+        : { status: 'OK' as const, result: runtime.scenario },
+  );
+  readyScenariosRoute(app);
 
   app.register(async (scope) => {
     // YAML arrives as text; JSON is parsed by Fastify. Both are validated against the same schema.
@@ -85,6 +105,16 @@ export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime): vo
     }),
   );
 
+  app.get<{ Params: Static<typeof RequestParams> }>(
+    '/__sandbox/requests/:id',
+    { schema: { tags, summary: 'One journal entry, with its bodies', params: RequestParams } },
+    async (request) => {
+      const entry = runtime.journal.find(request.params.id);
+      if (!entry) throw new ApiError(404, `id: request ${request.params.id} is not in the journal (it keeps the last ${JOURNAL_CAPACITY})`);
+      return { status: 'OK' as const, result: entry };
+    },
+  );
+
   app.delete('/__sandbox/requests', { schema: { tags, summary: 'Clear the journal', response: { 200: OkNoResultSchema } } }, async () => {
     runtime.journal.clear();
     return { status: 'OK' as const };
@@ -106,4 +136,5 @@ export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime): vo
   fileRoutes(app, runtime);
   limitsRoute(app, runtime);
   eventStream(app, runtime.feed);
+  consoleRoutes(app);
 }

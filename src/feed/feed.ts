@@ -81,7 +81,9 @@ export class Feed {
    */
   follow(follower: Follower, lastId?: number): { replay: FeedEvent[] | undefined; stop: () => void } {
     let replay: FeedEvent[] | undefined = [];
-    if (lastId !== undefined && lastId + 1 < this.nextId) {
+    // An id this feed never gave comes from an earlier run of the sandbox: all of this one is news to the follower.
+    if (lastId !== undefined && lastId >= this.nextId) replay = undefined;
+    else if (lastId !== undefined && lastId + 1 < this.nextId) {
       const oldest = Math.max(1, this.nextId - this.capacity);
       if (lastId + 1 < oldest) replay = undefined;
       else for (let id = lastId + 1; id < this.nextId; id++) replay.push(this.present(id, this.ring[id % this.capacity]!));

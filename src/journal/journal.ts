@@ -83,7 +83,15 @@ export class Journal {
 
   list(filter: JournalFilter = {}): JournalEntry[] {
     const { operation, businessId, chatId, status } = filter;
-    const entries = this.log.where({ operationId: operation, businessId, chatId, status });
+    return this.readable(this.log.where({ operationId: operation, businessId, chatId, status }));
+  }
+
+  /** One entry by its id, while it is kept. */
+  find(id: number): JournalEntry | undefined {
+    return this.readable(this.log.where({ id }))[0];
+  }
+
+  private readable(entries: JournalEntry[]): JournalEntry[] {
     for (const entry of entries) {
       if (!this.unparsed.delete(entry)) continue;
       entry.responseBody = parsedOrText(String(entry.responseBody));

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { ErrorObject } from 'ajv';
-import { parse as parseYaml } from 'yaml';
+import { isNode, LineCounter, parseDocument, YAMLParseError } from 'yaml';
 import { fieldName } from '../contract/field-name.js';
 import { compileSchema } from '../contract/validator.js';
 import { DURATION_PATTERN, durationMs } from '../model/duration.js';
@@ -12,6 +12,14 @@ import { MIN_NEW_CHATS_MS, ScenarioSchema, URL_PATTERN, type Scenario } from './
 
 export class ScenarioError extends Error {
   override name = 'ScenarioError';
+  /** `field`: where in the scenario the mistake is, as path steps; `line`: its line in the text, when there was one. */
+  constructor(
+    message: string,
+    readonly field?: (string | number)[],
+    readonly line?: number,
+  ) {
+    super(line === undefined ? message : `${message} (line ${line})`);
+  }
 }
 
 const validate = compileSchema<Scenario>(ScenarioSchema);
@@ -24,15 +32,24 @@ const PATTERN_MEANINGS: Record<string, string> = {
 /** `/rules/0/match/chatId` → `rules[0].match.chatId` */
 const fieldPath = (pointer: string, extra?: string) => fieldName(pointer, extra) || '(top level)';
 
-/** The one error worth showing: the deepest, with the alternatives of a union gathered. */
-function describe(errors: ErrorObject[]): string {
+const stepsOf = (pointer: string, extra?: string): (string | number)[] => [
+  ...pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
+  ...(extra === undefined ? [] : [extra]),
+];
+
+/** The one error worth showing: the deepest, with the alternatives of a union gathered; and where it is. */
+function describe(errors: ErrorObject[]): { message: string; field: (string | number)[] } {
   const depth = (e: ErrorObject) => e.instancePath.split('/').length;
   const deepest = Math.max(...errors.map(depth));
   const here = errors.filter((e) => depth(e) === deepest);
   const unknown = here.find((e) => e.keyword === 'additionalProperties');
   if (unknown) {
     const key = (unknown.params as { additionalProperty: string }).additionalProperty;
-    return `${fieldPath(unknown.instancePath, key)}: is not a known key`;
+    return { message: `${fieldPath(unknown.instancePath, key)}: is not a known key`, field: stepsOf(unknown.instancePath, key) };
   }
   const constants = here
     .flatMap((e) =>
@@ -43,26 +60,46 @@ function describe(errors: ErrorObject[]): string {
     .filter((e) => !['const', 'enum', 'anyOf'].includes(e.keyword))
     .map((e) => (e.keyword === 'pattern' ? (PATTERN_MEANINGS[e.params.pattern as string] ?? e.message) : e.message));
   const expected = [...(constants.length ? [`must be one of ${constants.join(', ')}`] : []), ...others];
-  return `${fieldPath(here[0].instancePath)}: ${[...new Set(expected)].join(', or ')}`;
+  return { message: `${fieldPath(here[0].instancePath)}: ${[...new Set(expected)].join(', or ')}`, field: stepsOf(here[0].instancePath) };
 }
 
 /** Parses YAML or JSON (YAML is a superset) and validates it; `source` names it in errors. */
 export function parseScenario(text: string, source: string): Scenario {
+  const lines = new LineCounter();
+  const document = parseDocument(text, { uniqueKeys: true, lineCounter: lines });
   let data: unknown;
   try {
-    data = parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 });
+    if (document.errors.length) throw document.errors[0];
+    data = document.toJS({ maxAliasCount: 100 });
   } catch (error) {
-    throw new ScenarioError(`${source}: is not valid YAML or JSON: ${(error as Error).message.split('\n')[0].replace(/:$/, '')}`);
+    const line = error instanceof YAMLParseError ? error.linePos?.[0].line : undefined;
+    const why = (error as Error).message
+      .split('\n')[0]
+      .replace(/ at line \d+, column \d+:?$/, '')
+      .replace(/:$/, '');
+    throw new ScenarioError(`${source}: is not valid YAML or JSON: ${why}`, undefined, line);
   }
-  return checkScenario(data ?? {}, source);
+  try {
+    return checkScenario(data ?? {}, source);
+  } catch (error) {
+    if (!(error instanceof ScenarioError) || !error.field) throw error;
+    // The field itself, or the nearest of its parents that is written (a missing key is its parent's).
+    let node: unknown;
+    for (let steps = error.field; !isNode(node) && steps.length; steps = steps.slice(0, -1)) node = document.getIn(steps, true);
+    const offset = isNode(node) ? node.range?.[0] : undefined;
+    throw new ScenarioError(error.message, error.field, offset === undefined ? undefined : lines.linePos(offset).line);
+  }
 }
 
 /** Validates a scenario given as data; `source` names it in errors. */
 export function checkScenario(data: unknown, source: string): Scenario {
-  if (!validate(data)) throw new ScenarioError(`${source}: ${describe(validate.errors!)}`);
+  if (!validate(data)) {
+    const { message, field } = describe(validate.errors!);
+    throw new ScenarioError(`${source}: ${message}`, field);
+  }
   const every = data.customer?.newChatsEvery;
   if (every !== undefined && durationMs(every) < MIN_NEW_CHATS_MS) {
-    throw new ScenarioError(`${source}: customer.newChatsEvery: must be at least ${MIN_NEW_CHATS_MS}ms`);
+    throw new ScenarioError(`${source}: customer.newChatsEvery: must be at least ${MIN_NEW_CHATS_MS}ms`, ['customer', 'newChatsEvery']);
   }
   return data;
 }

@@ -1,0 +1,101 @@
+/**
+ * The sandbox's web console: Market's side of the chats, live. Where it is (view, business, chat) lives in the
+ * address's hash, so a reload or a shared link opens the same place.
+ */
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { get, post } from './api.js';
+import { ChatsView } from './chats.js';
+import { LimitsView } from './limits.js';
+import { Live, useLiveState } from './live.js';
+import { NotificationsView } from './notifications.js';
+import { RequestsView } from './requests.js';
+import { ScenarioView } from './scenario.js';
+import { ErrorNote, useAction, useLoad } from './ui.js';
+
+const VIEWS = { chats: 'Chats', requests: 'Requests', notifications: 'Notifications', scenario: 'Scenario', limits: 'Limits' } as const;
+type View = keyof typeof VIEWS;
+
+interface Place {
+  view: View;
+  businessId?: number;
+  chatId?: number;
+}
+
+/** `#chats/1001/38415449` ↔ a place. */
+function placeOf(hash: string): Place {
+  const [view, business, chat] = hash.replace(/^#\/?/, '').split('/');
+  const id = (text: string | undefined) => (text && /^\d+$/.test(text) ? Number(text) : undefined);
+  return { view: view in VIEWS ? (view as View) : 'chats', businessId: id(business), chatId: id(chat) };
+}
+
+const hashOf = (place: Place) => `#${[place.view, place.businessId, place.chatId].filter((p) => p !== undefined).join('/')}`;
+
+interface Health {
+  businesses: number[];
+}
+
+function App({ live }: { live: Live }) {
+  const [place, setPlace] = useState(() => placeOf(location.hash));
+  const { connection, generation } = useLiveState(live);
+  const health = useLoad(() => get<Health>('/__sandbox/health'), [generation]);
+  const reset = useAction();
+  useEffect(() => {
+    const follow = () => setPlace(placeOf(location.hash));
+    addEventListener('hashchange', follow);
+    return () => removeEventListener('hashchange', follow);
+  }, []);
+  const go = (next: Place) => {
+    location.hash = hashOf(next);
+    setPlace(next);
+  };
+  const businesses = health.data?.businesses ?? [];
+  const businessId = place.businessId ?? businesses[0] ?? 1001;
+  return (
+    <>
+      <header class="top">
+        <h1>Market chats sandbox</h1>
+        <nav aria-label="Views">
+          {(Object.keys(VIEWS) as View[]).map((view) => (
+            <a
+              href={hashOf({ view, businessId: view === 'chats' ? place.businessId : undefined })}
+              aria-current={place.view === view ? 'page' : undefined}
+            >
+              {VIEWS[view]}
+            </a>
+          ))}
+        </nav>
+        <span class={`connection ${connection}`} role="status" title="The event stream (GET /__sandbox/events)">
+          {connection === 'live' ? '● live' : connection === 'connecting' ? '○ connecting…' : '○ reconnecting…'}
+        </span>
+        <button type="button" disabled={reset.busy} onClick={() => void reset.run(() => post('/__sandbox/reset'))}>
+          Reset
+        </button>
+        <ErrorNote error={reset.error} />
+      </header>
+      <main>
+        <ErrorNote error={health.error} />
+        {place.view === 'chats' && (
+          <ChatsView
+            live={live}
+            businesses={businesses}
+            businessId={businessId}
+            chatId={place.chatId}
+            open={(id, chatId) => go({ view: 'chats', businessId: id, chatId })}
+          />
+        )}
+        {place.view === 'requests' && <RequestsView live={live} />}
+        {place.view === 'notifications' && <NotificationsView live={live} />}
+        {place.view === 'scenario' && <ScenarioView live={live} />}
+        {place.view === 'limits' && <LimitsView live={live} />}
+      </main>
+    </>
+  );
+}
+
+const live = new Live();
+live.start();
+const root = document.getElementById('app')!;
+// The page's placeholder text goes: Preact renders beside what is there.
+root.textContent = '';
+render(<App live={live} />, root);

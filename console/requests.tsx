@@ -1,0 +1,171 @@
+/** Requests: the journal of the partner's calls, live, with the API's filters; a row opens the whole call and copies it as curl. */
+import { useState } from 'preact/hooks';
+import { CALL_IDS } from '../src/contract/operations.js';
+import type { JournalEntry } from '../src/journal/journal.js';
+import { get, query } from './api.js';
+import { useLiveEvents, type Live } from './live.js';
+import { Badge, clock, ErrorNote, Json, statusClass, useLoad } from './ui.js';
+
+/** The journal keeps no more; neither does the console. */
+const KEPT = 1000;
+
+/** A journal entry as lists show it; the bodies are fetched when a row opens. */
+type Summary = Omit<JournalEntry, 'requestBody' | 'responseBody'>;
+
+interface Filter {
+  operation: string;
+  businessId: string;
+  chatId: string;
+  status: string;
+}
+
+function matches(entry: Summary, filter: Filter): boolean {
+  return (
+    (!filter.operation || entry.operationId === filter.operation) &&
+    (!filter.businessId || entry.businessId === Number(filter.businessId)) &&
+    (!filter.chatId || entry.chatId === Number(filter.chatId)) &&
+    (!filter.status || entry.status === Number(filter.status))
+  );
+}
+
+const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/** The call as a curl command line; the token is left for the reader to fill in, as the journal does not keep it. */
+export function curlOf(entry: JournalEntry): string {
+  const url = new URL(entry.url, location.origin).href;
+  const parts = [`curl -X ${entry.method} ${shellQuote(url)}`];
+  if (entry.operationId !== 'downloadFile') parts.push(`-H "Api-Key: $MARKET_API_KEY"`);
+  const body = entry.requestBody;
+  if (entry.operationId === 'sendFileToChat') {
+    parts.push(`-F ${shellQuote('file=@FILE')}`);
+  } else if (body !== undefined && body !== null && body !== '') {
+    parts.push(`-H 'Content-Type: application/json'`, `-d ${shellQuote(typeof body === 'string' ? body : JSON.stringify(body))}`);
+  }
+  return parts.join(' \\\n  ');
+}
+
+export function RequestsView({ live }: { live: Live }) {
+  const [filter, setFilter] = useState<Filter>({ operation: '', businessId: '', chatId: '', status: '' });
+  const [added, setAdded] = useState<Summary[]>([]);
+  const [openId, setOpenId] = useState<number>();
+  const journal = useLoad(async () => {
+    const result = await get<{ requests: Summary[]; dropped: number }>(`/__sandbox/requests${query({ ...filter })}`);
+    setAdded([]);
+    return result;
+  }, [filter.operation, filter.businessId, filter.chatId, filter.status, live.generation]);
+  useLiveEvents(live, (event) => {
+    if (event.type === 'request' && matches(event.entry, filter)) setAdded((before) => [...before.slice(-KEPT), event.entry]);
+  });
+  const known = new Set(journal.data?.requests.map((e) => e.id));
+  const entries = [...(journal.data?.requests ?? []), ...added.filter((e) => !known.has(e.id))].slice(-KEPT).reverse();
+  const field = (name: keyof Filter) => (event: Event) => setFilter({ ...filter, [name]: (event.target as HTMLInputElement).value });
+  return (
+    <section class="requests" aria-label="Requests">
+      <form class="toolbar filters" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Operation{' '}
+          <select value={filter.operation} onChange={field('operation')}>
+            <option value="">any</option>
+            {CALL_IDS.map((op) => (
+              <option value={op}>{op}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Business <input value={filter.businessId} size={8} inputMode="numeric" onChange={field('businessId')} />
+        </label>
+        <label>
+          Chat <input value={filter.chatId} size={10} inputMode="numeric" onChange={field('chatId')} />
+        </label>
+        <label>
+          Status <input value={filter.status} size={4} inputMode="numeric" onChange={field('status')} />
+        </label>
+        <span class="muted">{entries.length} calls, newest first</span>
+      </form>
+      <ErrorNote error={journal.error} />
+      <table class="log">
+        <thead>
+          <tr>
+            <th>Time</th>
+            <th>Method</th>
+            <th>Path</th>
+            <th>Operation</th>
+            <th>Status</th>
+            <th>ms</th>
+            <th>Rule</th>
+            <th>Fault</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((entry) => (
+            <>
+              <tr key={entry.id} class={`row ${statusClass(entry.status)} ${openId === entry.id ? 'open' : ''}`}>
+                <td>{clock(entry.time)}</td>
+                <td>{entry.method}</td>
+                <td class="path">
+                  <button
+                    type="button"
+                    class="link"
+                    aria-expanded={openId === entry.id}
+                    onClick={() => setOpenId(openId === entry.id ? undefined : entry.id)}
+                  >
+                    {entry.url}
+                  </button>
+                </td>
+                <td>{entry.operationId ?? '—'}</td>
+                <td>
+                  <Badge kind={statusClass(entry.status)}>{entry.status ?? 'none'}</Badge>
+                </td>
+                <td>{entry.durationMs ?? '—'}</td>
+                <td>{entry.ruleName ?? (entry.rule === null ? '' : `rule ${entry.rule}`)}</td>
+                <td>{entry.fault ?? ''}</td>
+              </tr>
+              {openId === entry.id && (
+                <tr key={`${entry.id}-detail`} class="detail">
+                  <td colSpan={8}>
+                    <RequestDetail id={entry.id} />
+                  </td>
+                </tr>
+              )}
+            </>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function RequestDetail({ id }: { id: number }) {
+  const entry = useLoad(() => get<JournalEntry>(`/__sandbox/requests/${id}`), [id]);
+  const [copied, setCopied] = useState('');
+  if (entry.error) return <ErrorNote error={entry.error} />;
+  if (!entry.data) return <p class="muted">Loading…</p>;
+  const curl = curlOf(entry.data);
+  const copy = () =>
+    navigator.clipboard.writeText(curl).then(
+      () => setCopied('Copied.'),
+      () => setCopied('The browser refused the clipboard: select the command above.'),
+    );
+  return (
+    <div class="request-detail">
+      <div>
+        <h4>Request</h4>
+        <Json value={entry.data.requestBody} />
+      </div>
+      <div>
+        <h4>Answer</h4>
+        <Json value={entry.data.responseBody} />
+      </div>
+      <div class="wide">
+        <h4>As curl</h4>
+        <pre class="curl">{curl}</pre>
+        <button type="button" onClick={() => void copy()}>
+          Copy as curl
+        </button>{' '}
+        <span class="muted" role="status">
+          {copied}
+        </span>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,98 @@
+/** Small pieces every view uses: loading with errors, error notes, badges, JSON, times. */
+import type { ComponentChildren } from 'preact';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+
+/** What a load gave: the data (kept while reloading), or why it failed. */
+export interface Loaded<T> {
+  data: T | undefined;
+  error: string | undefined;
+  reload: () => void;
+}
+
+/** Loads `load()` now and whenever a dependency changes; `reload()` loads again. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
+  const [state, setState] = useState<{ data?: T; error?: string }>({});
+  const [again, setAgain] = useState(0);
+  useEffect(() => {
+    let current = true;
+    load().then(
+      (data) => current && setState({ data }),
+      (error: Error) => current && setState((before) => ({ data: before.data, error: error.message })),
+    );
+    return () => {
+      current = false;
+    };
+  }, [...deps, again]);
+  const reload = useCallback(() => setAgain((n) => n + 1), []);
+  return { data: state.data, error: state.error, reload };
+}
+
+/** An action's outcome shown next to it: busy while it runs, its error in words when it fails. */
+export function useAction(): {
+  busy: boolean;
+  error: string | undefined;
+  run: (action: () => Promise<unknown>) => Promise<boolean>;
+  clear: () => void;
+} {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const run = async (action: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+      return true;
+    } catch (failure) {
+      setError((failure as Error).message);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run, clear: () => setError(undefined) };
+}
+
+export function ErrorNote({ error, id }: { error: string | undefined; id?: string }) {
+  if (!error) return null;
+  return (
+    <p class="error" role="alert" id={id}>
+      {error}
+    </p>
+  );
+}
+
+export function Badge({ children, kind }: { children: ComponentChildren; kind?: string }) {
+  return <span class={`badge ${kind ?? ''}`}>{children}</span>;
+}
+
+export function Json({ value }: { value: unknown }) {
+  const text = value === undefined || value === null || value === '' ? '(none)' : JSON.stringify(value, null, 2);
+  return <pre class="json">{typeof value === 'string' && value !== '' ? value : text}</pre>;
+}
+
+/** The class that sets a status code apart: 420, other 4xx, 5xx, no answer. */
+export function statusClass(status: number | null): string {
+  if (status === null) return 'status-none';
+  if (status === 420) return 'status-420';
+  if (status >= 500) return 'status-5xx';
+  if (status >= 400) return 'status-4xx';
+  return 'status-ok';
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** A moment as a clock time (local), with the date when it is not today. */
+export function clock(at: string | number): string {
+  const date = new Date(at);
+  const time = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+  return date.toDateString() === new Date().toDateString() ? time : `${date.toLocaleDateString('ru-RU')} ${time}`;
+}
+
+/** How long until a moment, in words a person reads at a glance. */
+export function fromNow(at: string): string {
+  const seconds = Math.round((new Date(at).getTime() - Date.now()) / 1000);
+  if (seconds <= 0) return 'now';
+  if (seconds < 120) return `in ${seconds} s`;
+  if (seconds < 7200) return `in ${Math.round(seconds / 60)} min`;
+  return `in ${Math.round(seconds / 3600)} h`;
+}
