@@ -110,6 +110,8 @@ t.test('the feed keeps a bounded number of events: a follower too far behind is 
   );
   t.equal(feed.follow(() => undefined, 1).replay, undefined, 'event 2 is gone: reload');
   t.same(feed.follow(() => undefined).replay, [], 'a new follower starts from now');
+  t.same(feed.follow(() => undefined, 5).replay, [], 'a follower that saw the last event misses nothing');
+  t.equal(feed.follow(() => undefined, 9).replay, undefined, 'an id this feed never gave is from an earlier run: reload');
   const client = await sandboxFor(t);
   for (let i = 0; i < 1001; i++) await client.sandbox.app.inject({ method: 'POST', url: '/__sandbox/reset' });
   const late = await follow(t, client.sandbox.url, { 'Last-Event-ID': '0' });

@@ -32,6 +32,12 @@ t.test('duplicates: every Nth notification is delivered twice; the log says whic
   const copies = log.filter((entry) => entry.copyOf !== null);
   t.equal(copies.length, 2);
   for (const copy of copies) t.same(copy.body, log.find((entry) => entry.id === copy.copyOf)!.body, 'a copy carries the same body');
+  const overHttp = (await client.get('/__sandbox/notifications')).body.result.notifications;
+  t.same(
+    overHttp.map((entry: any) => entry.copyOf),
+    log.map((entry) => entry.copyOf),
+    'GET /__sandbox/notifications tells copies too',
+  );
   t.ok(log.every((entry) => entry.state === 'delivered'));
 
   const all = await chatWithWebhook(t, { duplicates: 1 });

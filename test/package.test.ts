@@ -25,6 +25,9 @@ t.test('the packed package installs and runs with npx', async (t) => {
     'package/dist/bundle/cli.js',
     'package/dist/bundle/index.js',
     'package/dist/src/index.d.ts',
+    'package/dist/console/index.html',
+    'package/dist/console/console.js',
+    'package/dist/console/console.css',
     'package/fixtures/default-world.json',
     'package/scenario.schema.json',
     'package/scenarios/rate-limits.yaml',
@@ -51,14 +54,22 @@ t.test('the packed package installs and runs with npx', async (t) => {
      const sandbox = await startSandbox({ scenario: 'node_modules/yandex-market-chats-sandbox/scenarios/disputes.yaml' });
      const chat = await sandbox.buyer.startChat({ context: { type: 'ORDER', id: 5 }, message: 'Где заказ?' });
      const answer = await fetch(sandbox.url + '/v2/businesses/1001/chat?chatId=' + chat.chatId, { headers: { 'Api-Key': 'k' } });
-     console.log(JSON.stringify({ status: answer.status, chat: (await answer.json()).result.status }));
+     const consolePage = await fetch(sandbox.url + '/', { headers: { accept: 'text/html' } });
+     const script = await fetch(sandbox.url + '/__sandbox/console/console.js');
+     const ready = await (await fetch(sandbox.url + '/__sandbox/scenarios')).json();
+     console.log(JSON.stringify({
+       status: answer.status,
+       chat: (await answer.json()).result.status,
+       console: [consolePage.status, script.status],
+       readyScenarios: ready.result.scenarios.length > 0,
+     }));
      await sandbox.close();`,
   );
   const checked = JSON.parse(execFileSync(process.execPath, ['check.mjs'], { cwd: project, encoding: 'utf8' }));
   t.same(
     checked,
-    { status: 200, chat: 'WAITING_FOR_PARTNER' },
-    'startSandbox, scenarios and sandbox.buyer work from the installed package',
+    { status: 200, chat: 'WAITING_FOR_PARTNER', console: [200, 200], readyScenarios: true },
+    'startSandbox, scenarios, sandbox.buyer and the console work from the installed package',
   );
 
   // npx runs the program as its own child: both live in a process group of their own, signalled together.

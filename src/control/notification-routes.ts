@@ -34,6 +34,9 @@ const EntrySchema = Type.Object({
   businessId: Nullable(Type.Integer()),
   chatId: Nullable(Type.Integer()),
   body: NotificationSchema,
+  copyOf: Nullable(
+    Type.Integer({ description: 'For a second delivery of the same notification (webhook.duplicates): the entry it copies' }),
+  ),
   state: stringEnum(DELIVERY_STATES, 'pending until a 200 (delivered), the last attempt (failed), or a reset (cancelled)'),
   attempts: Type.Array(AttemptSchema),
   nextAttemptAt: Nullable(Type.String({ description: 'When the next retry is due' })),

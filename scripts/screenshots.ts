@@ -1,0 +1,95 @@
+/**
+ * `npm run screenshots`: the README's pictures of the console, made from the real console. It starts a
+ * sandbox with a webhook receiver and tight limits, plays a little of a partner's integration against it,
+ * and photographs each view in Debian's Chromium into docs/screenshots/.
+ */
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Page } from 'playwright-core';
+import { startSandbox } from '../src/index.js';
+import { packagePath } from '../src/package-root.js';
+import { findChromium, launchChromium } from './chromium.js';
+
+const OUT = packagePath('docs', 'screenshots');
+
+const chromiumPath = findChromium();
+if (!chromiumPath) {
+  console.error('screenshots: no Chromium found: apt-get install -y chromium, or set CHROME_PATH');
+  process.exit(1);
+}
+
+// The partner's notification handler: answers well, except that it forgets `time` the second time.
+let answered = 0;
+const receiver = createServer((request, response) => {
+  request.resume();
+  request.on('end', () => {
+    const body = { version: '1.4.2', name: 'shop-bot', ...(++answered === 2 ? {} : { time: new Date().toISOString() }) };
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+});
+await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+const webhook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/market/notifications`;
+
+const sandbox = await startSandbox({
+  rateLimits: true,
+  webhook,
+  scenario: { name: 'screenshots', rateLimits: { getChats: { limit: 3, window: '1m' } } },
+});
+const partner = (path: string, body: object = {}) =>
+  fetch(`${sandbox.url}/v2/businesses/${sandbox.businessId}${path}`, {
+    method: 'POST',
+    headers: { 'Api-Key': sandbox.token, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+// A little of an integration's life: it lists chats (past its quota), reads one, answers; a buyer writes back.
+const listed = (await (await partner('/chats?limit=20', { statuses: ['WAITING_FOR_PARTNER'] })).json()) as {
+  result: { chats: { chatId: number }[] };
+};
+const chatId = listed.result.chats[0].chatId;
+await partner('/chats?limit=50');
+await partner(`/chats/history?chatId=${chatId}&limit=100`);
+await partner('/chats');
+await partner('/chats');
+await partner(`/chats/message?chatId=${chatId}`, { message: 'Здравствуйте! Заказ передан в доставку, трек-номер 80081234567890.' });
+await sandbox.buyer.say(chatId, 'Спасибо! А курьер позвонит заранее?');
+await partner(`/chats/message?chatId=${chatId}`, { message: 'Да, курьер позвонит за час до приезда.' });
+await sandbox.notificationsSettled();
+
+const browser = await launchChromium(chromiumPath);
+const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+await mkdir(OUT, { recursive: true });
+
+async function shot(name: string, hash: string, prepare: (page: Page) => Promise<void> = async () => undefined) {
+  await page.goto(`${sandbox.url}/${hash}`);
+  await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
+  await prepare(page);
+  await page.screenshot({ path: `${OUT}/${name}.png` });
+  console.log(`docs/screenshots/${name}.png`);
+}
+
+const dispute = (await sandbox.app.inject({ url: `/__sandbox/businesses/${sandbox.businessId}/chats?status=WAITING_FOR_ARBITER` })).json<{
+  result: { chats: { chat: { chatId: number } }[] };
+}>().result.chats[0].chat.chatId;
+
+await shot('chats', `#chats/${sandbox.businessId}/${chatId}`, (p) => p.locator('.message', { hasText: 'за час до приезда' }).waitFor());
+await shot('dispute', `#chats/${sandbox.businessId}/${dispute}`, (p) => p.locator('.message img').first().waitFor());
+await shot('requests', '#requests', async (p) => {
+  await p.locator('tr.status-420 button').first().click();
+  await p.locator('pre.curl').waitFor();
+});
+await shot('notifications', '#notifications', async (p) => {
+  await p.getByRole('button', { name: '2', exact: true }).click();
+  await p.locator('.problems').waitFor();
+});
+await shot('scenario', '#scenario', async (p) => {
+  await p.getByLabel('Scenario (YAML)').fill('name: my-scenario\nrateLimits:\n  getChats:\n    limit: many\n    window: 1m\n');
+  await p.getByRole('button', { name: 'Play this scenario' }).click();
+  await p.locator('#scenario-error').waitFor();
+});
+await shot('limits', '#limits', (p) => p.getByRole('table').first().waitFor());
+
+await browser.close();
+await sandbox.close();
+receiver.close();
