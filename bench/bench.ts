@@ -196,6 +196,45 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const ratio = (a: number, b: number) => (a / b).toFixed(2);
 
+/** CPU time a process has used so far (user and system), from /proc (Linux). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+interface ConsoleFigures {
+  rps: number;
+  /** The sandbox's CPU time per request, in µs: what following costs the sandbox itself, whatever else the machine does. */
+  cpuUs: number;
+}
+
+/**
+ * CONSOLES following the event stream (in a process of their own) during the load, against none, in
+ * interleaved rounds to even out the machine's noise.
+ */
+const CONSOLES = 5;
+async function withConsoles(sandbox: Server, load: Load): Promise<{ without: ConsoleFigures; with: ConsoleFigures }> {
+  const totals = { without: { rps: 0, cpu: 0, requests: 0 }, with: { rps: 0, cpu: 0, requests: 0 } };
+  const round = async (into: (typeof totals)['with']) => {
+    const before = cpuMs(sandbox.child.pid!);
+    const { rps } = await measure(sandbox.url, load);
+    into.rps += rps;
+    into.cpu += cpuMs(sandbox.child.pid!) - before;
+    into.requests += rps * SECONDS;
+  };
+  for (let i = 0; i < 3; i++) {
+    await round(totals.without);
+    const followers = await startServer({ kind: 'followers', url: sandbox.url, count: CONSOLES });
+    try {
+      await round(totals.with);
+    } finally {
+      await stopServer(followers);
+    }
+  }
+  const figures = (t: (typeof totals)['with']) => ({ rps: t.rps / 3, cpuUs: (t.cpu * 1000) / t.requests });
+  return { without: figures(totals.without), with: figures(totals.with) };
+}
+
 async function main(): Promise<void> {
   console.log(`yandex-market-chats-sandbox benchmark: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}`);
   console.log(`${CONNECTIONS} connections, ${SECONDS} s a load, loopback; journal on, limiter on (quotas far above the load)\n`);
@@ -204,6 +243,7 @@ async function main(): Promise<void> {
 
   const reads = await startServer({ kind: 'sandbox', options: { scenario: historyWorld(100_000) } });
   const fresh: Row[] = [];
+  let consoles: Awaited<ReturnType<typeof withConsoles>> | undefined;
   try {
     const last = await lastPageToken(reads.url, 1000);
     const history = (query: string): Load => ({
@@ -239,6 +279,7 @@ async function main(): Promise<void> {
       }),
     );
     rows.push(...fresh);
+    consoles = await withConsoles(reads, chatsLoad);
     rows.push(
       await versusCeiling('sendMessageToChat, in memory', reads, {
         method: 'POST',
@@ -315,6 +356,11 @@ async function main(): Promise<void> {
   console.log(
     `${fmt(many.count)} businesses touched once each, 2 at a time: first call p50 ${many.p50.toFixed(1)} ms, p99 ${many.p99.toFixed(1)} ms; resident memory at most ${many.rss} MB`,
   );
+  const { with: following, without: alone } = consoles;
+  console.log(
+    `getChats with ${CONSOLES} consoles following the event stream: ${fmt(following.rps)} req/s, ${following.cpuUs.toFixed(1)} µs of sandbox CPU a request; ` +
+      `without: ${fmt(alone.rps)} req/s, ${alone.cpuUs.toFixed(1)} µs`,
+  );
   console.log('');
   for (const [name, value, min] of [
     ['reads vs ceiling: getChats', chats.sandbox.rps / chats.ceiling.rps, 0.7],
@@ -326,6 +372,7 @@ async function main(): Promise<void> {
     ['history last page / first page', lastPage.sandbox.rps / first.sandbox.rps, 0.9],
     ['history last pages / first pages, each new', freshLast.sandbox.rps / freshFirst.sandbox.rps, 0.9],
     ['persisted writes, 1 000 000 / 10 000 messages', writes, 0.8],
+    [`getChats with ${CONSOLES} consoles following / without`, following.rps / alone.rps, 0.9],
   ] as const) {
     targets.push([`${name}: ${value.toFixed(2)} (target ≥ ${min})`, value >= min, '']);
   }

@@ -1,12 +1,17 @@
 /**
  * A server for the benchmark, in its own process so that the load generator does not share its CPU:
- * either the sandbox with a given world, or a bare Fastify route that answers a fixed body (the ceiling).
- * Prints `READY <url>` once it listens.
+ * either the sandbox with a given world, or a bare Fastify route that answers a fixed body (the ceiling), or
+ * consoles following a sandbox's event stream. Prints `READY <url>` once it listens (or follows).
  */
 import Fastify from 'fastify';
+import { get } from 'node:http';
 import { startSandbox, type SandboxOptions } from '../src/index.js';
 
-export type ServerSpec = { kind: 'sandbox'; options: SandboxOptions } | { kind: 'ceiling'; body: string };
+export type ServerSpec =
+  | { kind: 'sandbox'; options: SandboxOptions }
+  | { kind: 'ceiling'; body: string }
+  /** Not a server: `count` consoles following a sandbox's event stream, reading everything it sends. */
+  | { kind: 'followers'; url: string; count: number };
 
 const spec = JSON.parse(process.argv[2]) as ServerSpec;
 
@@ -14,6 +19,25 @@ if (spec.kind === 'sandbox') {
   const sandbox = await startSandbox({ ...spec.options, port: 0 });
   process.once('SIGTERM', () => void sandbox.close().then(() => process.exit(0)));
   process.stdout.write(`READY ${sandbox.url}\n`);
+} else if (spec.kind === 'followers') {
+  let bytes = 0;
+  await Promise.all(
+    Array.from(
+      { length: spec.count },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          get(`${spec.url}/__sandbox/events`, (response) => {
+            response.on('data', (chunk: Buffer) => (bytes += chunk.length));
+            resolve();
+          }).once('error', reject);
+        }),
+    ),
+  );
+  process.once('SIGTERM', () => {
+    process.stderr.write(`followers read ${Math.round(bytes / 1024)} KB\n`);
+    process.exit(0);
+  });
+  process.stdout.write(`READY ${spec.url}\n`);
 } else {
   const app = Fastify();
   // The same methods and paths the sandbox serves; JSON bodies are parsed as there, then the body is replayed.

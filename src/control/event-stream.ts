@@ -3,12 +3,19 @@
  * happens without polling. A client that reconnects with `Last-Event-ID` gets what it missed, or a `reload`
  * event when that is no longer kept. A client that reads too slowly is disconnected (it reconnects and
  * catches up): its backlog never makes the sandbox's memory grow.
+ *
+ * Every stream shares one subscription to the feed, taken while a client is connected: each event is written
+ * out once, and what came in FLUSH_MS goes to every client in one write, so that a console following a busy
+ * sandbox costs it little, and none costs nothing.
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { CONTROL_TAG } from '../contract/tags.js';
 import type { Feed, FeedEvent } from '../feed/feed.js';
+
+/** How long events gather before they are written to the clients together. */
+const FLUSH_MS = 50;
 
 /** What a follower may have waiting in its socket before it is cut off. */
 export const STREAM_BACKLOG_BYTES = 1024 * 1024;
@@ -46,10 +53,27 @@ function frame(event: FeedEvent): string {
 const RELOAD = 'event: reload\ndata: {"reason":"some events are no longer kept; load the state again"}\n\n';
 
 export function eventStream(app: FastifyInstance, feed: Feed): void {
-  const open = new Set<ServerResponse>();
+  const open = new Map<ServerResponse, (text: string | Buffer) => void>();
+  let gathered: string[] = [];
+  let flushTimer: NodeJS.Timeout | undefined;
+  let stopFollowing: (() => void) | undefined;
+  const flush = () => {
+    clearTimeout(flushTimer);
+    flushTimer = undefined;
+    if (!gathered.length) return;
+    // Encoded once for every client.
+    const bytes = Buffer.from(gathered.join(''));
+    gathered = [];
+    for (const send of open.values()) send(bytes);
+  };
+  const gather = (event: FeedEvent) => {
+    gathered.push(frame(event));
+    flushTimer ??= setTimeout(flush, FLUSH_MS);
+  };
   // Streams never end by themselves: closing the sandbox ends them, or it would wait for them for ever.
   app.addHook('preClose', async () => {
-    for (const response of open) response.end();
+    flush();
+    for (const response of open.keys()) response.end();
   });
 
   app.get<{ Querystring: Static<typeof StreamQuery> }>(
@@ -80,24 +104,31 @@ export function eventStream(app: FastifyInstance, feed: Feed): void {
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
       });
-      const send = (text: string) => {
+      const send = (text: string | Buffer) => {
         if (response.writableLength > STREAM_BACKLOG_BYTES) {
           response.destroy();
           return;
         }
         response.write(text);
       };
-      const { replay, stop } = feed.follow((event) => send(frame(event)), lastId);
-      open.add(response);
+      // What the others are about to get was published before this client came: its replay has it.
+      flush();
+      const replay = feed.since(lastId);
       response.write(`retry: 1000\n\n`);
-      if (replay) for (const event of replay) send(frame(event));
-      else send(RELOAD);
+      send(replay ? replay.map(frame).join('') : RELOAD);
+      open.set(response, send);
+      stopFollowing ??= feed.follow(gather).stop;
       const keepAlive = setInterval(() => send(': keep-alive\n\n'), KEEP_ALIVE_MS);
       keepAlive.unref();
       response.once('close', () => {
         clearInterval(keepAlive);
-        stop();
         open.delete(response);
+        if (open.size) return;
+        stopFollowing?.();
+        stopFollowing = undefined;
+        clearTimeout(flushTimer);
+        flushTimer = undefined;
+        gathered = [];
       });
     },
   );

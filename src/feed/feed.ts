@@ -80,16 +80,20 @@ export class Feed {
    * some of that is no longer kept: the follower should reload what it shows.
    */
   follow(follower: Follower, lastId?: number): { replay: FeedEvent[] | undefined; stop: () => void } {
-    let replay: FeedEvent[] | undefined = [];
-    // An id this feed never gave comes from an earlier run of the sandbox: all of this one is news to the follower.
-    if (lastId !== undefined && lastId >= this.nextId) replay = undefined;
-    else if (lastId !== undefined && lastId + 1 < this.nextId) {
-      const oldest = Math.max(1, this.nextId - this.capacity);
-      if (lastId + 1 < oldest) replay = undefined;
-      else for (let id = lastId + 1; id < this.nextId; id++) replay.push(this.present(id, this.ring[id % this.capacity]!));
-    }
+    const replay = this.since(lastId);
     this.followers.add(follower);
     return { replay, stop: () => this.followers.delete(follower) };
+  }
+
+  /** What came after `lastId` (nothing when none is given), or undefined when some of it is no longer kept. */
+  since(lastId?: number): FeedEvent[] | undefined {
+    if (lastId === undefined) return [];
+    // An id this feed never gave comes from an earlier run of the sandbox: all of this one is news to the follower.
+    if (lastId >= this.nextId) return undefined;
+    if (lastId + 1 < Math.max(1, this.nextId - this.capacity)) return undefined;
+    const replay: FeedEvent[] = [];
+    for (let id = lastId + 1; id < this.nextId; id++) replay.push(this.present(id, this.ring[id % this.capacity]!));
+    return replay;
   }
 
   /** Ends every follower in code (the sandbox is closing). */
