@@ -11,7 +11,7 @@ const B = '/v2/businesses/1001';
 
 t.test('a bad scenario is refused with the source, the path of the field and what was expected', async (t) => {
   const cases: [string, RegExp][] = [
-    ['rateLimits: { sendMessageToChat: { limit: -1, window: 1m } }', /^s\.yaml: rateLimits\.sendMessageToChat\.limit: must be >= 0$/],
+    ['rateLimits: { sendMessageToChat: { limit: -1, window: 1m } }', /^s\.yaml: rateLimits\.sendMessageToChat\.limit: must be >= 0 \(line 1\)$/],
     [
       'rateLimits: { sendMessageToChat: { limit: 3, window: soon } }',
       /rateLimits\.sendMessageToChat\.window: must be a duration such as 800ms/,
@@ -27,7 +27,7 @@ t.test('a bad scenario is refused with the source, the path of the field and wha
     ['{"name": "x", "name": "y"}', /is not valid YAML or JSON: Map keys must be unique/],
     ['- a list', /\(top level\): must be object/],
     ['customer: { replyAfter: soon }', /customer\.replyAfter: must be a duration such as 800ms/],
-    ['customer: { newChatsEvery: 5ms }', /^s\.yaml: customer\.newChatsEvery: must be at least 10ms$/],
+    ['customer: { newChatsEvery: 5ms }', /^s\.yaml: customer\.newChatsEvery: must be at least 10ms \(line 1\)$/],
     ['customer: { replies: [] }', /customer\.replies: must NOT have fewer than 1 items/],
     ['customer: { shout: yes }', /customer\.shout: is not a known key/],
     ['webhook: { url: "localhost:9000" }', /webhook\.url: must be an http:\/\/ or https:\/\/ URL/],
