@@ -8,6 +8,7 @@
  *   domain                   the chat lifecycle and the services over it
  *   notifications, customer  what listens to the lifecycle's events
  *   feed                     the ordered feed of everything that happens (the event stream's source)
+ *   report                   what the partner's integration does wrong, read from the journal and the push log
  *   runtime.ts               one sandbox's parts, wired
  *   http, routes, control    the Fastify side
  *   app.ts, index.ts, cli.ts composition, the programmatic API, the command line
@@ -46,6 +47,11 @@ module.exports = {
       'is the ordered feed of everything that happens, for the event stream; it only listens',
     ),
     layer(
+      'report',
+      ['contract/', 'model/', 'journal/', 'notifications/', 'scenario/'],
+      "is the integration report's checks over the journal and the notification log; it only reads",
+    ),
+    layer(
       'http',
       ['contract/', 'model/', 'auth/', 'scenario/', 'journal/', 'limits/', 'store/', 'domain/'],
       'is Fastify plumbing used by routes and control; it imports neither',
@@ -53,7 +59,7 @@ module.exports = {
     layer('routes', ['contract/', 'model/', 'store/', 'domain/', 'http/'], "is the partner API's routes"),
     layer(
       'control',
-      ['contract/', 'model/', 'auth/', 'journal/', 'notifications/', 'feed/', 'scenario/', 'domain/', 'http/', 'runtime\\.ts$'],
+      ['contract/', 'model/', 'auth/', 'journal/', 'notifications/', 'feed/', 'report/', 'scenario/', 'domain/', 'http/', 'runtime\\.ts$'],
       'is the /__sandbox routes',
     ),
     {

@@ -9,27 +9,39 @@ import { ChatsView } from './chats.js';
 import { LimitsView } from './limits.js';
 import { Live, useLiveState } from './live.js';
 import { NotificationsView } from './notifications.js';
+import { ReportView } from './report.js';
 import { RequestsView } from './requests.js';
 import { ScenarioView } from './scenario.js';
 import { ErrorNote, useAction, useLoad } from './ui.js';
 
-const VIEWS = { chats: 'Chats', requests: 'Requests', notifications: 'Notifications', scenario: 'Scenario', limits: 'Limits' } as const;
+const VIEWS = {
+  chats: 'Chats',
+  requests: 'Requests',
+  notifications: 'Notifications',
+  report: 'Report',
+  scenario: 'Scenario',
+  limits: 'Limits',
+} as const;
 type View = keyof typeof VIEWS;
 
 interface Place {
   view: View;
   businessId?: number;
   chatId?: number;
+  /** The journal entry opened in the requests view. */
+  requestId?: number;
 }
 
-/** `#chats/1001/38415449` ↔ a place. */
+/** `#chats/1001/38415449`, `#requests/42` ↔ a place. */
 function placeOf(hash: string): Place {
-  const [view, business, chat] = hash.replace(/^#\/?/, '').split('/');
+  const [name, first, second] = hash.replace(/^#\/?/, '').split('/');
   const id = (text: string | undefined) => (text && /^\d+$/.test(text) ? Number(text) : undefined);
-  return { view: view in VIEWS ? (view as View) : 'chats', businessId: id(business), chatId: id(chat) };
+  const view = name in VIEWS ? (name as View) : 'chats';
+  return view === 'requests' ? { view, requestId: id(first) } : { view, businessId: id(first), chatId: id(second) };
 }
 
-const hashOf = (place: Place) => `#${[place.view, place.businessId, place.chatId].filter((p) => p !== undefined).join('/')}`;
+const hashOf = (place: Place) =>
+  `#${[place.view, place.requestId ?? place.businessId, place.chatId].filter((p) => p !== undefined).join('/')}`;
 
 interface Health {
   businesses: number[];
@@ -84,7 +96,8 @@ function App({ live }: { live: Live }) {
             open={(id, chatId) => go({ view: 'chats', businessId: id, chatId })}
           />
         )}
-        {place.view === 'requests' && <RequestsView live={live} />}
+        {place.view === 'requests' && <RequestsView live={live} opened={place.requestId} />}
+        {place.view === 'report' && <ReportView live={live} openRequest={(requestId) => go({ view: 'requests', requestId })} />}
         {place.view === 'notifications' && <NotificationsView live={live} />}
         {place.view === 'scenario' && <ScenarioView live={live} />}
         {place.view === 'limits' && <LimitsView live={live} />}

@@ -44,10 +44,10 @@ export function curlOf(entry: JournalEntry): string {
   return parts.join(' \\\n  ');
 }
 
-export function RequestsView({ live }: { live: Live }) {
+export function RequestsView({ live, opened }: { live: Live; opened?: number }) {
   const [filter, setFilter] = useState<Filter>({ operation: '', businessId: '', chatId: '', status: '' });
   const [added, setAdded] = useState<Summary[]>([]);
-  const [openId, setOpenId] = useState<number>();
+  const [openId, setOpenId] = useState<number | undefined>(opened);
   const journal = useLoad(async () => {
     const result = await get<{ requests: Summary[]; dropped: number }>(`/__sandbox/requests${query({ ...filter })}`);
     setAdded([]);

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /** The command line: flags and environment → options → startSandbox(); banner; signals; exit codes. */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { PACKAGE_VERSION } from './package-root.js';
+import { reportJunit, reportSummary } from './report/report.js';
 import { ScenarioError } from './scenario/load.js';
 import { DEFAULT_SEED, WorldStoreError } from './store/world-store.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from './index.js';
@@ -27,6 +29,8 @@ Options (each also read from the environment variable in brackets):
   --no-rate-limits    turn off Market's request limits                [SANDBOX_RATE_LIMITS=off]
   --v2-only           serve only the /v2/businesses/… paths: the older unprefixed ones answer 404,
                       as Market announces they will                   [SANDBOX_PATHS=v2-only]
+ --report FILE       when stopped, write the integration report as JUnit XML to FILE, and exit
+                      with code 1 if it has an error-severity finding  [SANDBOX_REPORT]
   --log-level LEVEL   ${LOG_LEVELS.join(', ')}     [SANDBOX_LOG_LEVEL]  (default info)
   -h, --help          print this help and exit
   -v, --version       print the version and exit
@@ -52,7 +56,10 @@ function isHttpUrl(text: string): boolean {
   }
 }
 
-type Parsed = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: SandboxOptions & { port: number; scenario?: string[] } };
+type Parsed =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'run'; options: SandboxOptions & { port: number; scenario?: string[] }; report?: string };
 
 function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
   let values;
@@ -68,6 +75,7 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
         webhook: { type: 'string' },
         'no-rate-limits': { type: 'boolean' },
         'v2-only': { type: 'boolean' },
+        report: { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -102,8 +110,11 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
     throw new UsageError(`--webhook: must be an http:// or https:// URL (got "${webhook}")`);
   const db = values.db ?? env.SANDBOX_DB;
   if (db !== undefined && !db.trim()) throw new UsageError('--db: must name a file');
+  const report = values.report ?? env.SANDBOX_REPORT;
+  if (report !== undefined && !report.trim()) throw new UsageError('--report: must name a file');
   return {
     kind: 'run',
+    report,
     options: {
       port: port === undefined ? 8080 : integer('--port', port, 0, 65535),
       host,
@@ -162,8 +173,21 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     return prefix ? 2 : 1;
   }
   process.stdout.write(banner(sandbox, parsed.options));
+  let failed = false;
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
+      // Before closing: the report is made from the journal and the notification log as they are.
+      const report = sandbox.report();
+      process.stdout.write(reportSummary(report));
+      if (parsed.report) {
+        failed = report.findings.some((finding) => finding.severity === 'error');
+        try {
+          writeFileSync(parsed.report, reportJunit(report));
+        } catch (error) {
+          process.stderr.write(`${NAME}: --report ${(error as Error).message}\n`);
+          failed = true;
+        }
+      }
       process.stdout.write(`${signal}: writing the world out and stopping\n`);
       process.once(signal, () => process.exit(130));
       sandbox.close().then(resolve, (error: Error) => {
@@ -174,7 +198,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
-  return 0;
+  return failed ? 1 : 0;
 }
 
 void main(process.argv.slice(2), process.env).then((code) => {

@@ -7,6 +7,7 @@ import { resolveScenario, ScenarioError, type ScenarioInput } from './scenario/l
 import type { FastifyInstance } from 'fastify';
 import type { SandboxEvent } from './feed/feed.js';
 import type { LimitsNow } from './runtime.js';
+import type { Report } from './report/report.js';
 import { DEFAULT_BUSINESS_ID } from './store/world-store.js';
 
 export { buildApp, type AppOptions, type BuiltApp } from './app.js';
@@ -17,6 +18,8 @@ export type { Scenario, Rule } from './scenario/schema.js';
 export type { JournalEntry, JournalFilter } from './journal/journal.js';
 export type { FeedEvent, SandboxEvent } from './feed/feed.js';
 export type { LimitsNow } from './runtime.js';
+export type { Report, Finding, Severity } from './report/report.js';
+export type { ReportCode, ReportSettings } from './scenario/schema.js';
 export type { NotificationEntry, NotificationFilter, DeliveryState } from './notifications/notifier.js';
 export type { DeliveryAttempt } from './notifications/delivery.js';
 export type { Notification, NotificationType } from './contract/notifications.js';
@@ -71,6 +74,8 @@ export interface Sandbox {
   events(options?: { lastEventId?: number }): AsyncIterableIterator<SandboxEvent>;
   /** Where each business stands against the request limits now (GET /__sandbox/limits). */
   limitsNow(businessId?: number): LimitsNow;
+  /** The integration report (GET /__sandbox/report): what the partner's code does wrong, with evidence. */
+  report(): Report;
   /** Sends a PING to the webhook and resolves with how it went; rejects when no webhook is set. */
   ping(): Promise<NotificationEntry>;
   /** Stops listening, waits for requests under way, and writes the world out (with --db). Safe to call twice. */
@@ -124,6 +129,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ping: () => runtime.ping(),
     events: (options = {}) => runtime.feed.iterate(options.lastEventId),
     limitsNow: (businessId) => runtime.limitsNow(businessId),
+    report: () => runtime.report(),
     close: () => (closing ??= app.close()),
     app,
   };

@@ -28,6 +28,7 @@ import {
   type NotificationFilter,
   type WebhookSettings,
 } from './notifications/notifier.js';
+import { makeReport, type Report } from './report/report.js';
 import { RuleBook, type AppliedRule, type CallFacts } from './scenario/rules.js';
 import { delayRange, type Scenario } from './scenario/schema.js';
 import { FileStore, MEMORY_FILES_BYTES } from './store/file-store.js';
@@ -248,6 +249,23 @@ export class SandboxRuntime {
         };
       }),
     };
+  }
+
+  /** What the partner's integration does wrong, from the journal and the notification log as they are now. */
+  report(): Report {
+    // Calls and deliveries are stamped with the wall clock, whatever clock the world runs on.
+    const input = {
+      requests: this.journal.list(),
+      notifications: this.notifier.list(),
+      webhook: this.webhook !== undefined,
+      now: Date.now(),
+      senderOf: (businessId: number, chatId: number, messageId: number) =>
+        this.store
+          .existingBusiness(businessId)
+          ?.chat(chatId)
+          ?.messages.find((m) => m.id === messageId)?.sender,
+    };
+    return makeReport(input, this.playing.report);
   }
 
   /** The limits in force, in words. */

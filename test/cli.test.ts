@@ -1,5 +1,6 @@
 /** The command line, run as a user runs it: flags, environment, banner, exit codes, signals. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { receiverFor, tempDir } from './helpers.js';
@@ -71,6 +72,8 @@ t.test('--help documents every flag and variable; --version prints the version',
     '--scenario',
     'SANDBOX_SCENARIO',
     '--webhook',
+    '--report',
+    'SANDBOX_REPORT',
     'SANDBOX_WEBHOOK',
   ]) {
     t.match(help.stdout, word);
@@ -301,4 +304,32 @@ t.test('SIGKILL during a stream of writes leaves a file that loads, missing at m
     [...firstIndexes].sort((x, y) => x - y),
     'what survived is a prefix, in order',
   );
+});
+
+t.test('--report FILE: the report is printed when the sandbox stops, written as JUnit, and an error fails the exit code', async (t) => {
+  const dir = tempDir(t);
+  const failing = start(t, ['--report', join(dir, 'report.xml')]);
+  const answer = await fetch(`${await failing.url}/v2/businesses/1001/chats?limit=50`, {
+    method: 'POST',
+    headers: JSON_HEADERS,
+    body: '{}',
+  });
+  t.equal(answer.status, 400);
+  t.equal(await stop(failing.child, failing.exited, 'SIGTERM'), 1, 'an error-severity finding: exit code 1');
+  t.match(
+    failing.output(),
+    /Integration report: 1 findings, 1 errors\n {2}error {3}CONTRACT_MISTAKE \(limit\): GetChats asked for limit=50/i,
+  );
+  const junit = readFileSync(join(dir, 'report.xml'), 'utf8');
+  t.match(junit, /<testsuite name="integration report" tests="10" failures="1"/);
+
+  const clean = start(t, [], { SANDBOX_REPORT: join(dir, 'clean.xml') });
+  await fetch(`${await clean.url}/v2/businesses/1001/chats?limit=20`, { method: 'POST', headers: JSON_HEADERS, body: '{}' });
+  t.equal(await stop(clean.child, clean.exited, 'SIGINT'), 0);
+  t.match(clean.output(), /Integration report: no findings \(1 calls/);
+  t.match(readFileSync(join(dir, 'clean.xml'), 'utf8'), /failures="0"/);
+
+  const refused = await run(['--report', ' ']);
+  t.equal(refused.code, 2);
+  t.match(refused.stderr, /--report: must name a file/);
 });

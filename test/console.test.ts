@@ -207,3 +207,17 @@ t.test('the console reconnects after a restart of the sandbox and loads again', 
   await page.locator('.chat-item').first().waitFor({ state: 'detached' });
   t.pass('the restarted, empty world is shown');
 });
+
+t.test("the report view shows the integration's mistakes and opens their requests", async (t) => {
+  const client = await sandboxFor(t);
+  await client.post('/v2/businesses/1001/chats?limit=50', {});
+  const page = await consoleOf(t, client, '#report');
+  const finding = page.getByRole('article', { name: 'CONTRACT_MISTAKE limit' });
+  await finding.waitFor();
+  t.match(await finding.textContent(), /limit=50; the most Market gives is 20/);
+  await client.post('/businesses/1001/chats', {});
+  await page.getByRole('article', { name: 'DEPRECATED_FORM unprefixed path' }).waitFor();
+  await finding.getByRole('button').first().click();
+  await page.locator('.request-detail pre.curl').waitFor();
+  t.match(page.url(), /#requests\/1$/);
+});

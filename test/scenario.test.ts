@@ -11,7 +11,10 @@ const B = '/v2/businesses/1001';
 
 t.test('a bad scenario is refused with the source, the path of the field and what was expected', async (t) => {
   const cases: [string, RegExp][] = [
-    ['rateLimits: { sendMessageToChat: { limit: -1, window: 1m } }', /^s\.yaml: rateLimits\.sendMessageToChat\.limit: must be >= 0 \(line 1\)$/],
+    [
+      'rateLimits: { sendMessageToChat: { limit: -1, window: 1m } }',
+      /^s\.yaml: rateLimits\.sendMessageToChat\.limit: must be >= 0 \(line 1\)$/,
+    ],
     [
       'rateLimits: { sendMessageToChat: { limit: 3, window: soon } }',
       /rateLimits\.sendMessageToChat\.window: must be a duration such as 800ms/,

@@ -110,7 +110,10 @@ export const CreateChatBody = Type.Object({
   orderId: Type.Optional(Id('Deprecated: an order id, same as context {type: ORDER, id}')),
 });
 
-export const GetChatsQuery = Type.Object({ ...PageTokenQuery, limit: pageLimit(20, 10) });
+/** The most items a page of getChats and of getChatHistory holds. */
+export const MAX_PAGE = { getChats: 20, getChatHistory: 100 } as const;
+
+export const GetChatsQuery = Type.Object({ ...PageTokenQuery, limit: pageLimit(MAX_PAGE.getChats, 10) });
 export const GetChatsBody = Type.Object({
   orderIds: Type.Optional(uniqueArray(Id('Order id'), 'Deprecated: chats about these orders')),
   contexts: Type.Optional(uniqueArray(ChatContextSchema, 'Chats about these orders or returns')),
@@ -122,7 +125,7 @@ export type ChatsFilter = Static<typeof GetChatsBody>;
 
 export const GetChatQuery = Type.Object(ChatIdQuery);
 
-export const GetHistoryQuery = Type.Object({ ...ChatIdQuery, ...PageTokenQuery, limit: pageLimit(100, 50) });
+export const GetHistoryQuery = Type.Object({ ...ChatIdQuery, ...PageTokenQuery, limit: pageLimit(MAX_PAGE.getChatHistory, 50) });
 export const GetHistoryBody = Type.Object({
   messageIdFrom: Type.Optional(Id('Return this message and all later ones')),
 });

@@ -14,6 +14,7 @@ import { fileRoutes } from './file-routes.js';
 import { limitsRoute } from './limits-route.js';
 import { notificationRoutes } from './notification-routes.js';
 import { readyScenariosRoute } from './ready-scenarios-route.js';
+import { reportRoute } from './report-route.js';
 import { chatReadRoutes } from './chat-read-routes.js';
 import { consoleRoutes } from './console-routes.js';
 import { CONTROL_TAG } from '../contract/tags.js';
@@ -136,5 +137,6 @@ export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime): vo
   fileRoutes(app, runtime);
   limitsRoute(app, runtime);
   eventStream(app, runtime.feed);
+  reportRoute(app, runtime);
   consoleRoutes(app);
 }

@@ -289,6 +289,59 @@ const FilesSchema = Type.Object(
   { additionalProperties: false, description: 'Payload links as Market serves them' },
 );
 
+/** The checks of the integration report, each under its stable code. */
+export const REPORT_CODES = [
+  'UNFINISHED_PAGING',
+  'REPEATED_CLIENT_ERROR',
+  'RETRY_TOO_SOON',
+  'PARALLEL_LIMIT',
+  'NOTIFICATION_FAILED',
+  'MESSAGE_NOT_READ',
+  'DUPLICATE_HANDLED_TWICE',
+  'POLLING_WITH_WEBHOOK',
+  'DEPRECATED_FORM',
+  'CONTRACT_MISTAKE',
+] as const;
+export type ReportCode = (typeof REPORT_CODES)[number];
+
+/** A check's setting: off, or its thresholds (none for a check that has none). */
+const Check = (thresholds: Record<string, TSchema> = {}) =>
+  Type.Union([
+    Off,
+    Type.Object(Object.fromEntries(Object.entries(thresholds).map(([k, v]) => [k, Type.Optional(v)])), { additionalProperties: false }),
+  ]);
+
+export const ReportSettingsSchema = Type.Object(
+  {
+    UNFINISHED_PAGING: Type.Optional(Check()),
+    REPEATED_CLIENT_ERROR: Type.Optional(Check()),
+    RETRY_TOO_SOON: Type.Optional(Check()),
+    PARALLEL_LIMIT: Type.Optional(Check()),
+    NOTIFICATION_FAILED: Type.Optional(Check({ pingWithin: Duration('A PING answered slower than this fails (default 1s)') })),
+    MESSAGE_NOT_READ: Type.Optional(
+      Check({ within: Duration('A buyer message must be read (getChatMessage or getChatHistory) within this (default 1m)') }),
+    ),
+    DUPLICATE_HANDLED_TWICE: Type.Optional(
+      Check({ within: Duration('The same reply twice in a chat within this is a duplicate acted on (default 10s)') }),
+    ),
+    POLLING_WITH_WEBHOOK: Type.Optional(
+      Check({
+        perMinute: Type.Integer({
+          minimum: 1,
+          description: 'First pages of getChats and getChatHistory allowed in any minute (default 6)',
+        }),
+      }),
+    ),
+    DEPRECATED_FORM: Type.Optional(Check()),
+    CONTRACT_MISTAKE: Type.Optional(Check()),
+  },
+  {
+    additionalProperties: false,
+    description: "The integration report's checks (GET /__sandbox/report): `CODE: off`, or a check's thresholds",
+  },
+);
+export type ReportSettings = Static<typeof ReportSettingsSchema>;
+
 export const ScenarioSchema = Type.Object(
   {
     $schema: Type.Optional(Type.String({ description: 'Where editors find this schema' })),
@@ -309,6 +362,7 @@ export const ScenarioSchema = Type.Object(
     webhook: Type.Optional(WebhookSchema),
     forwardCompatibility: Type.Optional(ForwardCompatibilitySchema),
     files: Type.Optional(FilesSchema),
+    report: Type.Optional(ReportSettingsSchema),
     paths: Type.Optional(
       stringEnum(
         ['both', 'v2-only'] as const,

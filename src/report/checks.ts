@@ -1,0 +1,348 @@
+/**
+ * The integration report's checks: pure functions over what the journal and the notification log keep (both
+ * bounded), each finding what Market's published practices warn about. No HTTP, no clock of their own.
+ */
+import { MAX_PAGE } from '../contract/schemas.js';
+import type { JournalEntry } from '../journal/journal.js';
+import { SECOND } from '../model/time.js';
+import type { NotificationEntry } from '../notifications/notifier.js';
+import type { ReportCode } from '../scenario/schema.js';
+
+export interface ReportInput {
+  /** The journal, oldest first. */
+  requests: readonly JournalEntry[];
+  /** The notification log, oldest first. */
+  notifications: readonly NotificationEntry[];
+  /** Whether push notifications go anywhere. */
+  webhook: boolean;
+  now: number;
+  /** Who wrote a message, while the world still has it: Market tells the partner of its own messages too. */
+  senderOf: (businessId: number, chatId: number, messageId: number) => string | undefined;
+}
+
+/** What a check found: `kind` tells apart findings of one code; evidence names journal and notification ids. */
+export interface Found {
+  code: ReportCode;
+  kind: string;
+  /** What happened, in one sentence, without the "why". */
+  happened: string;
+  requests: number[];
+  notifications: number[];
+  count: number;
+}
+
+export interface Thresholds {
+  pingWithinMs: number;
+  messageReadWithinMs: number;
+  duplicateWithinMs: number;
+  pollsPerMinute: number;
+}
+
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  pingWithinMs: SECOND,
+  messageReadWithinMs: 60 * SECOND,
+  duplicateWithinMs: 10 * SECOND,
+  pollsPerMinute: 6,
+};
+
+/** Evidence kept per finding: enough to look at, never the whole journal. */
+const EVIDENCE_KEPT = 20;
+
+const timeOf = (entry: JournalEntry) => Date.parse(entry.time);
+const queryOf = (entry: JournalEntry) => new URL(entry.url, 'http://sandbox').searchParams;
+const pageTokenOf = (entry: JournalEntry) => queryOf(entry).get('pageToken') ?? queryOf(entry).get('page_token') ?? undefined;
+const bodyKey = (entry: JournalEntry) => JSON.stringify(entry.requestBody ?? null);
+const isClientError = (status: number | null) => status !== null && status >= 400 && status < 500 && status !== 420;
+const isServerFailure = (entry: JournalEntry) => entry.status === null || entry.status >= 500;
+const record = (value: unknown): Record<string, unknown> | undefined =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+const errorMessageOf = (entry: JournalEntry): string => {
+  const errors = record(entry.responseBody)?.errors;
+  const message = Array.isArray(errors) ? record(errors[0])?.message : undefined;
+  return typeof message === 'string' ? message : '';
+};
+
+/** Findings gathered under a key: the ids that show them and how many times it happened. */
+class Tally {
+  private readonly found = new Map<string, Found>();
+
+  add(code: ReportCode, kind: string, happened: string, evidence: { requests?: number[]; notifications?: number[] }, key = kind): void {
+    const existing = this.found.get(`${code}|${key}`);
+    if (existing) {
+      existing.count++;
+      existing.requests = [...new Set([...existing.requests, ...(evidence.requests ?? [])])].slice(0, EVIDENCE_KEPT);
+      existing.notifications = [...new Set([...existing.notifications, ...(evidence.notifications ?? [])])].slice(0, EVIDENCE_KEPT);
+      return;
+    }
+    this.found.set(`${code}|${key}`, {
+      code,
+      kind,
+      happened,
+      requests: (evidence.requests ?? []).slice(0, EVIDENCE_KEPT),
+      notifications: (evidence.notifications ?? []).slice(0, EVIDENCE_KEPT),
+      count: 1,
+    });
+  }
+
+  get all(): Found[] {
+    return [...this.found.values()];
+  }
+}
+
+const PAGED = new Set(['getChats', 'getChatHistory']);
+
+/** A page answered with a nextPageToken that the client left unread while it went on with the same listing. */
+function unfinishedPaging(input: ReportInput, tally: Tally): void {
+  const open = new Map<string, { token: string; id: number }>();
+  for (const entry of input.requests) {
+    if (!entry.operationId || !PAGED.has(entry.operationId) || entry.status !== 200) continue;
+    // One listing: the operation, business, chat and filters; the page token and limit move along it.
+    const listing = `${entry.operationId}|${entry.businessId}|${entry.operationId === 'getChatHistory' ? entry.chatId : ''}|${bodyKey(entry)}`;
+    const left = open.get(listing);
+    if (left && pageTokenOf(entry) !== left.token) {
+      tally.add(
+        'UNFINISHED_PAGING',
+        entry.operationId,
+        `${entry.operationId} answered with a nextPageToken whose page the client never asked for, and started the same listing again`,
+        { requests: [left.id, entry.id] },
+      );
+    }
+    const next = record(record(record(entry.responseBody)?.result)?.paging)?.nextPageToken;
+    if (typeof next === 'string') open.set(listing, { token: next, id: entry.id });
+    else open.delete(listing);
+  }
+}
+
+/** The same call repeated unchanged after a 4xx (other than 420): it can only fail again. */
+function repeatedClientError(input: ReportInput, tally: Tally): void {
+  const refused = new Map<string, number>();
+  for (const entry of input.requests) {
+    const call = `${entry.method} ${entry.url} ${bodyKey(entry)}`;
+    const before = refused.get(call);
+    if (before !== undefined) {
+      tally.add(
+        'REPEATED_CLIENT_ERROR',
+        entry.operationId ?? 'call',
+        `the same ${entry.operationId ?? 'call'} was sent again unchanged after Market refused it with a 4xx`,
+        { requests: [before, entry.id] },
+        call,
+      );
+    }
+    if (isClientError(entry.status)) refused.set(call, before ?? entry.id);
+    else refused.delete(call);
+  }
+}
+
+/** Calls retried before a 420's quota renewed; 5xx retried with pauses that do not grow. */
+function retryTooSoon(input: ReportInput, tally: Tally): void {
+  const blockedUntil = new Map<string, { until: number; id: number }>();
+  const failing = new Map<string, { ids: number[]; times: number[] }>();
+  for (const entry of input.requests) {
+    const quota = `${entry.businessId}|${entry.operationId}`;
+    const blocked = blockedUntil.get(quota);
+    if (blocked && timeOf(entry) < blocked.until) {
+      tally.add('RETRY_TOO_SOON', 'after 420', `${entry.operationId} was called again after a 420 before its quota renewed`, {
+        requests: [blocked.id, entry.id],
+      });
+    }
+    const renews = /the quota renews at (.+)$/.exec(entry.status === 420 ? errorMessageOf(entry) : '')?.[1];
+    if (renews) blockedUntil.set(quota, { until: Date.parse(renews), id: entry.id });
+
+    const call = `${entry.method} ${entry.url} ${bodyKey(entry)}`;
+    const chain = failing.get(call);
+    if (chain) {
+      chain.ids.push(entry.id);
+      chain.times.push(timeOf(entry));
+      const gaps = chain.times.slice(1).map((time, i) => time - chain.times[i]);
+      if (gaps.length >= 2 && gaps[gaps.length - 1] <= gaps[gaps.length - 2]) {
+        tally.add(
+          'RETRY_TOO_SOON',
+          'no backoff',
+          `${entry.operationId ?? 'a call'} that failed with a 5xx or no answer was retried without a growing pause`,
+          { requests: chain.ids },
+          `no backoff ${call}`,
+        );
+      }
+    }
+    if (!isServerFailure(entry)) failing.delete(call);
+    else if (!chain) failing.set(call, { ids: [entry.id], times: [timeOf(entry)] });
+  }
+}
+
+function parallelLimit(input: ReportInput, tally: Tally): void {
+  for (const entry of input.requests) {
+    if (entry.status === 420 && /parallel requests/.test(errorMessageOf(entry))) {
+      tally.add('PARALLEL_LIMIT', 'parallel', `more requests ran at once for business ${entry.businessId} than Market allows`, {
+        requests: [entry.id],
+      });
+    }
+  }
+}
+
+function notificationFailed(input: ReportInput, tally: Tally, thresholds: Thresholds): void {
+  for (const notification of input.notifications) {
+    for (const attempt of notification.attempts) {
+      const evidence = { notifications: [notification.id] };
+      if (attempt.status !== 200) {
+        const what = attempt.status === null ? `no answer (${attempt.error})` : `HTTP ${attempt.status}`;
+        tally.add('NOTIFICATION_FAILED', 'not 200', `a ${notification.notificationType} notification got ${what} instead of 200`, evidence);
+      } else if (attempt.answerProblems?.length) {
+        tally.add(
+          'NOTIFICATION_FAILED',
+          'answer shape',
+          `a ${notification.notificationType} notification was answered 200 with a body Market would refuse (${attempt.answerProblems[0]})`,
+          evidence,
+        );
+      }
+      if (notification.notificationType === 'PING' && attempt.durationMs > thresholds.pingWithinMs) {
+        tally.add('NOTIFICATION_FAILED', 'slow ping', `a PING took ${attempt.durationMs} ms to answer`, evidence);
+      }
+    }
+  }
+}
+
+const READS = new Set(['getChatMessage', 'getChatHistory']);
+
+function messageNotRead(input: ReportInput, tally: Tally, thresholds: Thresholds): void {
+  // Only what the journal still covers can be judged: an older message may have been read by calls now dropped.
+  const oldest = input.requests.length ? timeOf(input.requests[0]) : input.now;
+  for (const notification of input.notifications) {
+    const { body } = notification;
+    if (body.notificationType !== 'CHAT_MESSAGE_SENT' || notification.copyOf !== null) continue;
+    const { businessId, chatId, messageId } = body;
+    if (input.senderOf(businessId, chatId, Number(messageId)) !== 'CUSTOMER') continue;
+    const delivered = notification.attempts.find((a) => a.status === 200);
+    if (!delivered) continue;
+    const at = Date.parse(delivered.at);
+    const deadline = at + thresholds.messageReadWithinMs;
+    if (at < oldest || deadline > input.now) continue;
+    const read = input.requests.some(
+      (entry) =>
+        READS.has(entry.operationId ?? '') && entry.chatId === notification.chatId && timeOf(entry) >= at && timeOf(entry) <= deadline,
+    );
+    if (!read) {
+      tally.add(
+        'MESSAGE_NOT_READ',
+        'unread',
+        `a buyer's message was pushed (CHAT_MESSAGE_SENT) and the partner did not read it within ${Math.round(thresholds.messageReadWithinMs / SECOND)} s`,
+        { notifications: [notification.id] },
+      );
+    }
+  }
+}
+
+const WRITES = new Set(['sendMessageToChat', 'sendFileToChat']);
+
+function duplicateHandledTwice(input: ReportInput, tally: Tally, thresholds: Thresholds): void {
+  const copies = input.notifications.filter((n) => n.copyOf !== null && n.chatId !== null && n.attempts.some((a) => a.status === 200));
+  if (!copies.length) return;
+  const duplicatedChats = new Map(copies.map((copy) => [copy.chatId, copy.id]));
+  const lastWrite = new Map<string, JournalEntry>();
+  for (const entry of input.requests) {
+    if (!WRITES.has(entry.operationId ?? '') || entry.status !== 200 || !duplicatedChats.has(entry.chatId)) continue;
+    const reply = `${entry.chatId}|${entry.operationId}|${bodyKey(entry)}`;
+    const before = lastWrite.get(reply);
+    if (before && timeOf(entry) - timeOf(before) <= thresholds.duplicateWithinMs) {
+      tally.add(
+        'DUPLICATE_HANDLED_TWICE',
+        'same reply',
+        `after a notification Market delivered twice, the same reply was sent twice in chat ${entry.chatId}`,
+        { requests: [before.id, entry.id], notifications: [duplicatedChats.get(entry.chatId)!] },
+      );
+    }
+    lastWrite.set(reply, entry);
+  }
+}
+
+function pollingWithWebhook(input: ReportInput, tally: Tally, thresholds: Thresholds): void {
+  if (!input.webhook) return;
+  // Paging through a listing is not polling: only first pages count.
+  const polls = input.requests.filter((e) => e.operationId && PAGED.has(e.operationId) && !pageTokenOf(e));
+  let start = 0;
+  let worst: JournalEntry[] = [];
+  for (let end = 0; end < polls.length; end++) {
+    while (timeOf(polls[end]) - timeOf(polls[start]) >= 60 * SECOND) start++;
+    if (end - start + 1 > worst.length) worst = polls.slice(start, end + 1);
+  }
+  if (worst.length > thresholds.pollsPerMinute) {
+    tally.add(
+      'POLLING_WITH_WEBHOOK',
+      'polling',
+      `getChats or getChatHistory was asked for a first page ${worst.length} times in a minute while notifications are pushed to a webhook`,
+      { requests: worst.map((e) => e.id) },
+    );
+  }
+}
+
+function deprecatedForm(input: ReportInput, tally: Tally): void {
+  for (const entry of input.requests) {
+    const body = record(entry.requestBody);
+    if (entry.operationId === 'createChat' && body?.orderId !== undefined) {
+      tally.add('DEPRECATED_FORM', 'createChat orderId', 'createChat named its order with the deprecated orderId instead of context', {
+        requests: [entry.id],
+      });
+    }
+    if (entry.operationId === 'getChats' && body?.orderIds !== undefined) {
+      tally.add('DEPRECATED_FORM', 'getChats orderIds', 'getChats filtered by the deprecated orderIds instead of contexts', {
+        requests: [entry.id],
+      });
+    }
+    if (entry.operationId && entry.operationId !== 'downloadFile' && !entry.url.startsWith('/v2/')) {
+      tally.add('DEPRECATED_FORM', 'unprefixed path', `${entry.operationId} was called on its older path without /v2`, {
+        requests: [entry.id],
+      });
+    }
+  }
+}
+
+const MAX_LIMIT: Record<string, number> = MAX_PAGE;
+
+function contractMistake(input: ReportInput, tally: Tally): void {
+  for (const entry of input.requests) {
+    if (!isClientError(entry.status)) continue;
+    const evidence = { requests: [entry.id] };
+    const max = MAX_LIMIT[entry.operationId ?? ''];
+    const limit = Number(queryOf(entry).get('limit'));
+    if (max !== undefined && limit > max) {
+      tally.add('CONTRACT_MISTAKE', 'limit', `${entry.operationId} asked for limit=${limit}; the most Market gives is ${max}`, evidence);
+    }
+    if (record(entry.requestBody)?.chatId !== undefined) {
+      tally.add(
+        'CONTRACT_MISTAKE',
+        'chatId in the body',
+        `${entry.operationId ?? 'a call'} sent chatId in the body; Market reads it from the query`,
+        evidence,
+      );
+    }
+    if (entry.operationId === 'sendFileToChat' && entry.status === 415) {
+      tally.add(
+        'CONTRACT_MISTAKE',
+        'file not multipart',
+        'sendFileToChat sent the file in another form than multipart/form-data',
+        evidence,
+      );
+    }
+    if (entry.status === 401) {
+      tally.add('CONTRACT_MISTAKE', 'token', 'a call came with no readable token (Api-Key or Authorization)', evidence);
+    }
+  }
+}
+
+/** Every check that is on, over the same input. */
+export function runChecks(input: ReportInput, on: (code: ReportCode) => boolean, thresholds: Thresholds): Found[] {
+  const tally = new Tally();
+  const checks: [ReportCode, () => void][] = [
+    ['UNFINISHED_PAGING', () => unfinishedPaging(input, tally)],
+    ['REPEATED_CLIENT_ERROR', () => repeatedClientError(input, tally)],
+    ['RETRY_TOO_SOON', () => retryTooSoon(input, tally)],
+    ['PARALLEL_LIMIT', () => parallelLimit(input, tally)],
+    ['NOTIFICATION_FAILED', () => notificationFailed(input, tally, thresholds)],
+    ['MESSAGE_NOT_READ', () => messageNotRead(input, tally, thresholds)],
+    ['DUPLICATE_HANDLED_TWICE', () => duplicateHandledTwice(input, tally, thresholds)],
+    ['POLLING_WITH_WEBHOOK', () => pollingWithWebhook(input, tally, thresholds)],
+    ['DEPRECATED_FORM', () => deprecatedForm(input, tally)],
+    ['CONTRACT_MISTAKE', () => contractMistake(input, tally)],
+  ];
+  for (const [code, check] of checks) if (on(code)) check();
+  return tally.all;
+}
