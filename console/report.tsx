@@ -51,9 +51,11 @@ export function ReportView({ live, openRequest }: { live: Live; openRequest: (id
             <p>
               Requests:{' '}
               {finding.evidence.requests.map((id) => (
-                <button type="button" class="link" onClick={() => openRequest(id)}>
-                  #{id}{' '}
-                </button>
+                <>
+                  <button type="button" class="link" onClick={() => openRequest(id)}>
+                    #{id}
+                  </button>{' '}
+                </>
               ))}
             </p>
           )}

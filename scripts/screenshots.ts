@@ -88,7 +88,14 @@ await shot('scenario', '#scenario', async (p) => {
   await p.getByRole('button', { name: 'Play this scenario' }).click();
   await p.locator('#scenario-error').waitFor();
 });
+await partner('/chats?limit=50');
+await fetch(`${sandbox.url}/businesses/${sandbox.businessId}/chats/new`, {
+  method: 'POST',
+  headers: { 'Api-Key': sandbox.token, 'content-type': 'application/json' },
+  body: JSON.stringify({ orderId: 77000111 }),
+});
 await shot('limits', '#limits', (p) => p.getByRole('table').first().waitFor());
+await shot('report', '#report', (p) => p.locator('.finding').first().waitFor());
 
 await browser.close();
 await sandbox.close();

@@ -24,7 +24,7 @@ export interface ReportInput {
 export interface Found {
   code: ReportCode;
   kind: string;
-  /** What happened, in one sentence, without the "why". */
+  /** What happened, in one sentence (capitalized, unless it starts with an operation's name), without the "why". */
   happened: string;
   requests: number[];
   notifications: number[];
@@ -123,7 +123,7 @@ function repeatedClientError(input: ReportInput, tally: Tally): void {
       tally.add(
         'REPEATED_CLIENT_ERROR',
         entry.operationId ?? 'call',
-        `the same ${entry.operationId ?? 'call'} was sent again unchanged after Market refused it with a 4xx`,
+        `The same ${entry.operationId ?? 'call'} was sent again unchanged after Market refused it with a 4xx`,
         { requests: [before, entry.id] },
         call,
       );
@@ -158,7 +158,7 @@ function retryTooSoon(input: ReportInput, tally: Tally): void {
         tally.add(
           'RETRY_TOO_SOON',
           'no backoff',
-          `${entry.operationId ?? 'a call'} that failed with a 5xx or no answer was retried without a growing pause`,
+          `${entry.operationId ?? 'A call'} that failed with a 5xx or no answer was retried without a growing pause`,
           { requests: chain.ids },
           `no backoff ${call}`,
         );
@@ -172,7 +172,7 @@ function retryTooSoon(input: ReportInput, tally: Tally): void {
 function parallelLimit(input: ReportInput, tally: Tally): void {
   for (const entry of input.requests) {
     if (entry.status === 420 && /parallel requests/.test(errorMessageOf(entry))) {
-      tally.add('PARALLEL_LIMIT', 'parallel', `more requests ran at once for business ${entry.businessId} than Market allows`, {
+      tally.add('PARALLEL_LIMIT', 'parallel', `More requests ran at once for business ${entry.businessId} than Market allows`, {
         requests: [entry.id],
       });
     }
@@ -185,17 +185,17 @@ function notificationFailed(input: ReportInput, tally: Tally, thresholds: Thresh
       const evidence = { notifications: [notification.id] };
       if (attempt.status !== 200) {
         const what = attempt.status === null ? `no answer (${attempt.error})` : `HTTP ${attempt.status}`;
-        tally.add('NOTIFICATION_FAILED', 'not 200', `a ${notification.notificationType} notification got ${what} instead of 200`, evidence);
+        tally.add('NOTIFICATION_FAILED', 'not 200', `A ${notification.notificationType} notification got ${what} instead of 200`, evidence);
       } else if (attempt.answerProblems?.length) {
         tally.add(
           'NOTIFICATION_FAILED',
           'answer shape',
-          `a ${notification.notificationType} notification was answered 200 with a body Market would refuse (${attempt.answerProblems[0]})`,
+          `A ${notification.notificationType} notification was answered 200 with a body Market would refuse (${attempt.answerProblems[0]})`,
           evidence,
         );
       }
       if (notification.notificationType === 'PING' && attempt.durationMs > thresholds.pingWithinMs) {
-        tally.add('NOTIFICATION_FAILED', 'slow ping', `a PING took ${attempt.durationMs} ms to answer`, evidence);
+        tally.add('NOTIFICATION_FAILED', 'slow ping', `A PING took ${attempt.durationMs} ms to answer`, evidence);
       }
     }
   }
@@ -224,7 +224,7 @@ function messageNotRead(input: ReportInput, tally: Tally, thresholds: Thresholds
       tally.add(
         'MESSAGE_NOT_READ',
         'unread',
-        `a buyer's message was pushed (CHAT_MESSAGE_SENT) and the partner did not read it within ${Math.round(thresholds.messageReadWithinMs / SECOND)} s`,
+        `A buyer's message was pushed (CHAT_MESSAGE_SENT) and the partner did not read it within ${Math.round(thresholds.messageReadWithinMs / SECOND)} s`,
         { notifications: [notification.id] },
       );
     }
@@ -246,7 +246,7 @@ function duplicateHandledTwice(input: ReportInput, tally: Tally, thresholds: Thr
       tally.add(
         'DUPLICATE_HANDLED_TWICE',
         'same reply',
-        `after a notification Market delivered twice, the same reply was sent twice in chat ${entry.chatId}`,
+        `After a notification Market delivered twice, the same reply was sent twice in chat ${entry.chatId}`,
         { requests: [before.id, entry.id], notifications: [duplicatedChats.get(entry.chatId)!] },
       );
     }
@@ -310,7 +310,7 @@ function contractMistake(input: ReportInput, tally: Tally): void {
       tally.add(
         'CONTRACT_MISTAKE',
         'chatId in the body',
-        `${entry.operationId ?? 'a call'} sent chatId in the body; Market reads it from the query`,
+        `${entry.operationId ?? 'A call'} sent chatId in the body; Market reads it from the query`,
         evidence,
       );
     }
@@ -323,7 +323,7 @@ function contractMistake(input: ReportInput, tally: Tally): void {
       );
     }
     if (entry.status === 401) {
-      tally.add('CONTRACT_MISTAKE', 'token', 'a call came with no readable token (Api-Key or Authorization)', evidence);
+      tally.add('CONTRACT_MISTAKE', 'token', 'A call came with no readable token (Api-Key or Authorization)', evidence);
     }
   }
 }

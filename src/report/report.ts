@@ -135,7 +135,7 @@ export function makeReport(input: ReportInput, settings: ReportSettings = {}): R
       code,
       severity: CHECKS[code].severity,
       kind,
-      message: `${happened[0].toUpperCase()}${happened.slice(1)}${count > 1 ? ` (${count} times)` : ''}. ${CHECKS[code].why}`,
+      message: `${happened}${count > 1 ? ` (${count} times)` : ''}. ${CHECKS[code].why}`,
       evidence: { requests, notifications },
       count,
       fix: CHECKS[code].fix,
