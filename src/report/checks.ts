@@ -89,7 +89,7 @@ class Tally {
   }
 }
 
-const PAGED = new Set(['getChats', 'getChatHistory']);
+const PAGED: ReadonlySet<string> = new Set(['getChats', 'getChatHistory']);
 
 /** A page answered with a nextPageToken that the client left unread while it went on with the same listing. */
 function unfinishedPaging(input: ReportInput, tally: Tally): void {
@@ -201,7 +201,7 @@ function notificationFailed(input: ReportInput, tally: Tally, thresholds: Thresh
   }
 }
 
-const READS = new Set(['getChatMessage', 'getChatHistory']);
+const READS: ReadonlySet<string> = new Set(['getChatMessage', 'getChatHistory']);
 
 function messageNotRead(input: ReportInput, tally: Tally, thresholds: Thresholds): void {
   // Only what the journal still covers can be judged: an older message may have been read by calls now dropped.
@@ -231,7 +231,7 @@ function messageNotRead(input: ReportInput, tally: Tally, thresholds: Thresholds
   }
 }
 
-const WRITES = new Set(['sendMessageToChat', 'sendFileToChat']);
+const WRITES: ReadonlySet<string> = new Set(['sendMessageToChat', 'sendFileToChat']);
 
 function duplicateHandledTwice(input: ReportInput, tally: Tally, thresholds: Thresholds): void {
   const copies = input.notifications.filter((n) => n.copyOf !== null && n.chatId !== null && n.attempts.some((a) => a.status === 200));
