@@ -46,19 +46,18 @@ function preview(message: MessageDto | null): string {
   return `${SENDER_NAMES[message.sender]}: ${text}`;
 }
 
-export function ChatsView({
-  live,
-  businesses,
-  businessId,
-  chatId,
-  open,
-}: {
+interface ChatsProps {
   live: Live;
+  /** The businesses that exist. */
   businesses: number[];
   businessId: number;
+  /** The chat open, if one is. */
   chatId: number | undefined;
+  /** Goes to a business, or to one of its chats. */
   open: (businessId: number, chatId?: number) => void;
-}) {
+}
+
+export function ChatsView({ live, businesses, businessId, chatId, open }: ChatsProps) {
   return (
     <div class="chats">
       <ChatList live={live} businesses={businesses} businessId={businessId} chatId={chatId} open={open} />
@@ -74,19 +73,7 @@ export function ChatsView({
   );
 }
 
-function ChatList({
-  live,
-  businesses,
-  businessId,
-  chatId,
-  open,
-}: {
-  live: Live;
-  businesses: number[];
-  businessId: number;
-  chatId: number | undefined;
-  open: (businessId: number, chatId?: number) => void;
-}) {
+function ChatList({ live, businesses, businessId, chatId, open }: ChatsProps) {
   const [filter, setFilter] = useState({ status: '', type: '', contextType: '' });
   const [limit, setLimit] = useState(50);
   const [other, setOther] = useState('');

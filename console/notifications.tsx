@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import type { NotificationEntry } from '../src/notifications/notifier.js';
 import { get, post } from './api.js';
 import { useLiveEvents, type Live } from './live.js';
-import { Badge, clock, ErrorNote, Json, statusClass, useAction, useLoad } from './ui.js';
+import { Badge, clock, RowToggle, ErrorNote, Json, statusClass, useAction, useLoad } from './ui.js';
 
 interface Log {
   webhook: string | null;
@@ -67,14 +67,9 @@ export function NotificationsView({ live }: { live: Live }) {
             <>
               <tr key={entry.id} class={openId === entry.id ? 'open' : ''}>
                 <td>
-                  <button
-                    type="button"
-                    class="link"
-                    aria-expanded={openId === entry.id}
-                    onClick={() => setOpenId(openId === entry.id ? undefined : entry.id)}
-                  >
+                  <RowToggle id={entry.id} openId={openId} setOpenId={setOpenId}>
                     {entry.id}
-                  </button>
+                  </RowToggle>
                   {entry.copyOf !== null && <span class="muted"> copy of {entry.copyOf}</span>}
                 </td>
                 <td>{entry.notificationType}</td>

@@ -4,7 +4,7 @@ import { CALL_IDS } from '../src/contract/operations.js';
 import type { JournalEntry } from '../src/journal/journal.js';
 import { get, query } from './api.js';
 import { useLiveEvents, type Live } from './live.js';
-import { Badge, clock, ErrorNote, Json, statusClass, useLoad } from './ui.js';
+import { Badge, clock, RowToggle, ErrorNote, Json, statusClass, useLoad } from './ui.js';
 
 /** The journal keeps no more; neither does the console. */
 const KEPT = 1000;
@@ -103,14 +103,9 @@ export function RequestsView({ live, opened }: { live: Live; opened?: number }) 
                 <td>{clock(entry.time)}</td>
                 <td>{entry.method}</td>
                 <td class="path">
-                  <button
-                    type="button"
-                    class="link"
-                    aria-expanded={openId === entry.id}
-                    onClick={() => setOpenId(openId === entry.id ? undefined : entry.id)}
-                  >
+                  <RowToggle id={entry.id} openId={openId} setOpenId={setOpenId}>
                     {entry.url}
-                  </button>
+                  </RowToggle>
                 </td>
                 <td>{entry.operationId ?? '—'}</td>
                 <td>

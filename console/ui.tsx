@@ -61,6 +61,25 @@ export function ErrorNote({ error, id }: { error: string | undefined; id?: strin
   );
 }
 
+/** The button that opens a log row's details, and closes them again. */
+export function RowToggle({
+  id,
+  openId,
+  setOpenId,
+  children,
+}: {
+  id: number;
+  openId: number | undefined;
+  setOpenId: (id: number | undefined) => void;
+  children: ComponentChildren;
+}) {
+  return (
+    <button type="button" class="link" aria-expanded={openId === id} onClick={() => setOpenId(openId === id ? undefined : id)}>
+      {children}
+    </button>
+  );
+}
+
 export function Badge({ children, kind }: { children: ComponentChildren; kind?: string }) {
   return <span class={`badge ${kind ?? ''}`}>{children}</span>;
 }
