@@ -54,8 +54,11 @@ export interface Sandbox {
   loadScenario(scenario: ScenarioInput): Promise<void>;
   /** The journal of API calls, oldest first, optionally filtered. */
   requests(filter?: JournalFilter): JournalEntry[];
-  /** Back to the scenario's initial world: rules rearmed, limit counters, journal and notifications cleared. */
-  reset(): Promise<void>;
+  /**
+   * Back to the scenario's initial world: rules rearmed, limit counters, journal and notifications cleared.
+   * With `businessId`, only that business goes back (its world and quotas), and the others stay as they are.
+   */
+  reset(options?: { businessId?: number }): Promise<void>;
   /** The other side of the chats: buyers start chats and write, Market and support write, disputes open and close. */
   buyer: BuyerApi;
   /** The same as `buyer`. */
@@ -118,7 +121,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     loadScenario: async (input) => runtime.loadScenario((await resolveScenario(input))!),
     requests: (filter) => runtime.journal.list(filter),
-    reset: () => runtime.reset(),
+    reset: ({ businessId } = {}) => (businessId === undefined ? runtime.reset() : runtime.resetBusiness(businessId)),
     buyer,
     customer: buyer,
     get webhook() {

@@ -390,6 +390,18 @@ export class SandboxRuntime {
     this.resetDone();
   }
 
+  /**
+   * One business back to its initial world and its quotas whole, every other business left as it is; its
+   * deliveries under way are cancelled. Rules count calls of every business, so they are not rearmed.
+   */
+  async resetBusiness(businessId: number): Promise<void> {
+    this.notifier.cancelBusiness(businessId);
+    await this.store.resetBusiness(businessId);
+    this.limiter?.reset(businessId);
+    this.feed.publish({ type: 'reset', businessId });
+    this.resetDone();
+  }
+
   /** Nothing happens by itself any more: simulated buyers stop, deliveries are cancelled, hung connections cut. */
   stop(): void {
     this.customer?.stop();

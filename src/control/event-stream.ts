@@ -42,7 +42,7 @@ export function eventData(event: FeedEvent): unknown {
     case 'scenario':
       return { name: event.name };
     case 'reset':
-      return {};
+      return event.businessId === undefined ? {} : { businessId: event.businessId };
   }
 }
 

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { stringify as stringifyYaml } from 'yaml';
 import { ApiError } from '../contract/errors.js';
-import { OkNoResultSchema, stringEnum } from '../contract/schemas.js';
+import { Id, OkNoResultSchema, stringEnum } from '../contract/schemas.js';
 import { sendError } from '../http/error-handling.js';
 import { JOURNAL_CAPACITY, JournalFilterSchema, type JournalFilter } from '../journal/journal.js';
 import type { SandboxRuntime } from '../runtime.js';
@@ -37,6 +37,7 @@ const HealthSchema = Type.Object({
 
 const ScenarioQuery = Type.Object({ format: Type.Optional(stringEnum(['json', 'yaml'] as const, 'json (default) or yaml')) });
 
+const BusinessParams = Type.Object({ businessId: Id('Business (cabinet) id') });
 const RequestParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'The entry id' }) });
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'];
@@ -131,6 +132,23 @@ export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime): vo
     { schema: { tags, summary: 'Back to the initial world; limit counters cleared', response: { 200: OkNoResultSchema } } },
     async () => {
       await runtime.reset();
+      return { status: 'OK' as const };
+    },
+  );
+  app.post<{ Params: Static<typeof BusinessParams> }>(
+    '/__sandbox/businesses/:businessId/reset',
+    {
+      schema: {
+        tags,
+        summary: 'One business back to its initial world, its quotas whole; every other business left as it is',
+        description:
+          "Its deliveries under way are cancelled. The journal, the notification log and the rules' counters are shared, and stay.",
+        params: BusinessParams,
+        response: { 200: OkNoResultSchema },
+      },
+    },
+    async (request) => {
+      await runtime.resetBusiness(request.params.businessId);
       return { status: 'OK' as const };
     },
   );

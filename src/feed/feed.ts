@@ -19,7 +19,8 @@ export type FeedItem =
   /** A notification queued, attempted, delivered, failed, cancelled or withheld. */
   | { type: 'notification'; entry: NotificationEntry }
   | { type: 'scenario'; name: string | null }
-  | { type: 'reset' };
+  /** Everything reset, or one business (`businessId`). */
+  | { type: 'reset'; businessId?: number };
 
 /** What followers see. */
 export type FeedEvent = { id: number } & (
@@ -39,7 +40,7 @@ export type FeedEvent = { id: number } & (
   | { type: 'request'; entry: JournalEntry }
   | { type: 'notification'; entry: NotificationEntry }
   | { type: 'scenario'; name: string | null }
-  | { type: 'reset' }
+  | { type: 'reset'; businessId?: number }
 );
 
 /** What `sandbox.events()` yields: the feed's events, and `reload` when some were missed. */

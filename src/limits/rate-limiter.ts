@@ -122,8 +122,10 @@ export class RateLimiter {
     return this.quotas[operation];
   }
 
-  reset(): void {
-    this.windows.clear();
+  /** Every quota whole again: of one business, or of all. */
+  reset(businessId?: number): void {
+    if (businessId === undefined) return this.windows.clear();
+    for (const key of this.windows.keys()) if (key.startsWith(`${businessId}:`)) this.windows.delete(key);
   }
 
   private sweep(now: number): void {

@@ -79,6 +79,8 @@ export const NO_WEBHOOK = 'webhook: no URL is set; start with --webhook URL (or 
 interface ChatQueue {
   current: NotificationEntry | undefined;
   waiting: NotificationEntry[];
+  /** Cancels this queue alone (a business reset). */
+  cancelling: AbortController;
 }
 
 export class Notifier {
@@ -165,6 +167,17 @@ export class Notifier {
     this.wakeSettled();
   }
 
+  /** Stops the deliveries and retries of one business's notifications. */
+  cancelBusiness(businessId: number): void {
+    for (const [key, queue] of this.queues) {
+      if (!key.startsWith(`${businessId}:`)) continue;
+      queue.cancelling.abort();
+      for (const entry of [queue.current, ...queue.waiting]) if (entry) this.finish(entry, 'cancelled');
+      this.queues.delete(key);
+    }
+    if (this.queues.size === 0) this.wakeSettled();
+  }
+
   /** Cancels, empties the log, and starts what is drawn at random again from the seed (a reset repeats the run). */
   clear(): void {
     this.cancel();
@@ -212,9 +225,9 @@ export class Notifier {
       queue.waiting.push(entry);
       return;
     }
-    const fresh: ChatQueue = { current: undefined, waiting: [entry] };
+    const fresh: ChatQueue = { current: undefined, waiting: [entry], cancelling: new AbortController() };
     this.queues.set(key, fresh);
-    void this.drain(key, fresh, settings, this.cancelling.signal);
+    void this.drain(key, fresh, settings, AbortSignal.any([this.cancelling.signal, fresh.cancelling.signal]));
   }
 
   private async drain(key: string, queue: ChatQueue, settings: WebhookSettings, cancel: AbortSignal): Promise<void> {

@@ -173,6 +173,22 @@ export class WorldStore {
     await this.file?.snapshot();
   }
 
+  /**
+   * One business back to its initial world, the others left as they are: the fixture's or the scenario's
+   * business made afresh, or a generated one made again as it first was (from the seed, at the same moment).
+   */
+  async resetBusiness(businessId: number): Promise<void> {
+    const initial = this.initialWorld().businesses[businessId];
+    this.states.delete(businessId);
+    this.pristine.delete(businessId);
+    delete this.db.data.businesses[businessId];
+    if (initial) {
+      this.db.data.businesses[businessId] = initial;
+      this.states.set(businessId, new BusinessState(initial));
+    }
+    await this.file?.snapshot();
+  }
+
   /** Another seed and scenario world from now on: the world is reset to what they make. */
   async reseed(seed: number, initialBusinesses: WorldStoreOptions['initialBusinesses']): Promise<void> {
     this.options.seed = seed;
