@@ -50,7 +50,7 @@ export async function buildApp(options: AppOptions = {}): Promise<BuiltApp> {
 
   await app.register(async (api) => {
     registerForwardCompatibility(api, runtime);
-    registerJournal(api, runtime.journal);
+    registerJournal(api, runtime.journal, (businessId) => runtime.stateOf(businessId));
     api.addHook('onRequest', apiGuard(runtime));
     api.addHook('preValidation', scenarioEffects(api, runtime));
     chatRoutes(api, runtime.chats, pieces);

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { SandboxEvent } from './feed/feed.js';
 import type { LimitsNow } from './runtime.js';
 import type { Report } from './report/report.js';
+import type { StatesNow } from './scenario/states.js';
 import { DEFAULT_BUSINESS_ID } from './store/world-store.js';
 
 export { buildApp, type AppOptions, type BuiltApp } from './app.js';
@@ -20,6 +21,7 @@ export type { FeedEvent, SandboxEvent } from './feed/feed.js';
 export type { LimitsNow } from './runtime.js';
 export type { Report, Finding, Severity } from './report/report.js';
 export type { ReportCode, ReportSettings } from './scenario/schema.js';
+export type { StatesNow } from './scenario/states.js';
 export type { NotificationEntry, NotificationFilter, DeliveryState } from './notifications/notifier.js';
 export type { DeliveryAttempt } from './notifications/delivery.js';
 export type { Notification, NotificationType } from './contract/notifications.js';
@@ -77,6 +79,10 @@ export interface Sandbox {
   events(options?: { lastEventId?: number }): AsyncIterableIterator<SandboxEvent>;
   /** Where each business stands against the request limits now (GET /__sandbox/limits). */
   limitsNow(businessId?: number): LimitsNow;
+  /** The named states (GET /__sandbox/state): the global one, the initial one, and businesses in another. */
+  states(): StatesNow;
+  /** Sets a business's named state, or the global state without `businessId` (PUT /__sandbox/state). */
+  setState(state: string, options?: { businessId?: number }): void;
   /** The integration report (GET /__sandbox/report): what the partner's code does wrong, with evidence. */
   report(): Report;
   /** Sends a PING to the webhook and resolves with how it went; rejects when no webhook is set. */
@@ -133,6 +139,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     events: (options = {}) => runtime.feed.iterate(options.lastEventId),
     limitsNow: (businessId) => runtime.limitsNow(businessId),
     report: () => runtime.report(),
+    states: () => runtime.statesNow(),
+    setState: (state, { businessId } = {}) => runtime.setState(businessId, state),
     close: () => (closing ??= app.close()),
     app,
   };

@@ -30,6 +30,7 @@ import {
 } from './notifications/notifier.js';
 import { makeReport, type Report } from './report/report.js';
 import { RuleBook, type AppliedRule, type CallFacts } from './scenario/rules.js';
+import { NamedStates, type StatesNow } from './scenario/states.js';
 import { delayRange, type Scenario } from './scenario/schema.js';
 import { FileStore, MEMORY_FILES_BYTES } from './store/file-store.js';
 import { DEFAULT_BUSINESS_ID, DEFAULT_SEED, WorldStore } from './store/world-store.js';
@@ -145,6 +146,7 @@ export class SandboxRuntime {
   private readonly hung = new Set<Socket>();
   private playing: Scenario;
   private rules: RuleBook;
+  private states: NamedStates;
   private limiter: RateLimiter | undefined;
   /** The scenario's simulated buyers, when it has them. */
   private customer: SimulatedBuyer | undefined;
@@ -175,6 +177,7 @@ export class SandboxRuntime {
     this.events.on((event) => this.customer?.onEvent(event));
     this.limiter = this.limiterOf(this.playing);
     this.rules = new RuleBook(this.playing.rules);
+    this.states = new NamedStates(this.playing.states);
     this.startedAt = store.now();
     this.startCustomer();
   }
@@ -249,6 +252,20 @@ export class SandboxRuntime {
         };
       }),
     };
+  }
+
+  /** The state a business is in (rules match it), or undefined for a call that names no business. */
+  stateOf(businessId: number | undefined): string | undefined {
+    return this.states.of(businessId);
+  }
+
+  statesNow(): StatesNow {
+    return this.states.now();
+  }
+
+  /** Sets a business's state, or the global state when no business is named. */
+  setState(businessId: number | undefined, state: string): void {
+    this.states.set(businessId, state);
   }
 
   /** What the partner's integration does wrong, from the journal and the notification log as they are now. */
@@ -336,7 +353,7 @@ export class SandboxRuntime {
 
   /** The scenario rule that applies to a call, if any (it counts as matched). */
   applyRule(call: CallFacts): AppliedRule | undefined {
-    return this.rules.apply(call);
+    return this.rules.apply(call, this.states);
   }
 
   /** Keeps a connection a `timeout` fault leaves unanswered, until reset or close cuts it. */
@@ -366,6 +383,7 @@ export class SandboxRuntime {
     this.playing = scenario;
     this.limiter = this.limiterOf(scenario);
     this.rules = new RuleBook(scenario.rules);
+    this.states = new NamedStates(scenario.states);
     this.journal.clear();
     await this.store.reseed(seed, (worldSeed, now) => {
       const businesses = made ?? make(worldSeed, now);
@@ -385,18 +403,20 @@ export class SandboxRuntime {
     await this.files.clear();
     this.limiter?.reset();
     this.rules.reset();
+    this.states.reset();
     this.journal.clear();
     this.feed.publish({ type: 'reset' });
     this.resetDone();
   }
 
   /**
-   * One business back to its initial world and its quotas whole, every other business left as it is; its
+   * One business back to its initial world, its state and its quotas, every other business left as it is; its
    * deliveries under way are cancelled. Rules count calls of every business, so they are not rearmed.
    */
   async resetBusiness(businessId: number): Promise<void> {
     this.notifier.cancelBusiness(businessId);
     await this.store.resetBusiness(businessId);
+    this.states.resetBusiness(businessId);
     this.limiter?.reset(businessId);
     this.feed.publish({ type: 'reset', businessId });
     this.resetDone();

@@ -334,6 +334,7 @@ t.test('the journal keeps the newest entries up to its bound and counts what it 
     durationMs: 1,
     rule: null,
     ruleName: null,
+    state: 'started',
     fault: null,
   };
   for (let i = 0; i < 5; i++) journal.open({ ...entry, url: `/${i}` });

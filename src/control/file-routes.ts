@@ -41,7 +41,7 @@ async function sendFile(reply: FastifyReply, runtime: SandboxRuntime, fileId: st
 
 export function fileRoutes(app: FastifyInstance, runtime: SandboxRuntime): void {
   void app.register(async (files) => {
-    registerJournal(files, runtime.journal);
+    registerJournal(files, runtime.journal, (businessId) => runtime.stateOf(businessId));
     // As for the API: a call refused for its token or its link never reaches the scenario's rules.
     files.addHook(
       'onRequest',

@@ -15,6 +15,7 @@ import { limitsRoute } from './limits-route.js';
 import { notificationRoutes } from './notification-routes.js';
 import { readyScenariosRoute } from './ready-scenarios-route.js';
 import { reportRoute } from './report-route.js';
+import { stateRoutes } from './state-routes.js';
 import { chatReadRoutes } from './chat-read-routes.js';
 import { consoleRoutes } from './console-routes.js';
 import { CONTROL_TAG } from '../contract/tags.js';
@@ -156,5 +157,6 @@ export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime): vo
   limitsRoute(app, runtime);
   eventStream(app, runtime.feed);
   reportRoute(app, runtime);
+  stateRoutes(app, runtime);
   consoleRoutes(app);
 }

@@ -27,17 +27,25 @@ export function journalFault(request: FastifyRequest, journal: Journal, fault: F
   journal.completed(entry);
 }
 
-/** Registers the hooks on the API scope, first, so that calls refused by auth or limits are journaled too. */
-export function registerJournal(api: FastifyInstance, journal: Journal): void {
+/**
+ * Registers the hooks on the API scope, first, so that calls refused by auth or limits are journaled too.
+ * `stateOf`: the named state a business is in.
+ */
+export function registerJournal(
+  api: FastifyInstance,
+  journal: Journal,
+  stateOf: (businessId: number | undefined) => string | undefined,
+): void {
   api.decorateRequest('journalEntry', null);
   // Callback hooks, not async ones: they run on every call, and a promise each is a cost worth avoiding.
   api.addHook('onRequest', (request: FastifyRequest, _reply, done) => {
+    const businessId = businessIdOf(request);
     request.journalEntry = journal.open({
       time: new Date().toISOString(),
       operationId: request.routeOptions.config.operationId ?? null,
       method: request.method,
       url: request.url,
-      businessId: businessIdOf(request) ?? null,
+      businessId: businessId ?? null,
       chatId: chatIdOf(request) ?? null,
       status: null,
       requestBody: null,
@@ -45,6 +53,7 @@ export function registerJournal(api: FastifyInstance, journal: Journal): void {
       durationMs: null,
       rule: null,
       ruleName: null,
+      state: stateOf(businessId) ?? null,
       fault: null,
     });
     done();

@@ -22,5 +22,7 @@ export function validationMessage(issue: ValidationIssue, part: string | undefin
     return `${field}: must be one of ${(issue.params.allowedValues as string[]).join(', ')}`;
   }
   if (issue.keyword === 'uniqueItems') return `${field}: must not contain the same item twice`;
+  // The one pattern the control API has: a name that must have something in it.
+  if (issue.keyword === 'pattern' && issue.params.pattern === '\\S') return `${field}: must not be blank`;
   return `${field}: ${issue.message ?? 'is invalid'}`;
 }

@@ -19,6 +19,8 @@ export interface JournalEntry {
   rule: number | null;
   /** That rule's `name`, when it has one. */
   ruleName: string | null;
+  /** The named state the call's business was in when the call came (null for a call that names no business). */
+  state: string | null;
   fault: string | null;
 }
 

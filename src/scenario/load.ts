@@ -27,6 +27,7 @@ const validate = compileSchema<Scenario>(ScenarioSchema);
 const PATTERN_MEANINGS: Record<string, string> = {
   [DURATION_PATTERN]: 'must be a duration such as 800ms, 30s, 1m or 1h',
   [URL_PATTERN]: 'must be an http:// or https:// URL',
+  '\\S': 'must not be blank',
 };
 
 /** `/rules/0/match/chatId` → `rules[0].match.chatId` */

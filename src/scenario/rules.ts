@@ -1,5 +1,6 @@
 /** Which scenario rule applies to a call: pure matching and counting, with no HTTP in it. */
 import type { Rule } from './schema.js';
+import type { NamedStates } from './states.js';
 
 /** What rules may look at in a call. */
 export interface CallFacts {
@@ -26,10 +27,12 @@ export function containsSubset(actual: unknown, expected: unknown): boolean {
   );
 }
 
-export function ruleMatches(rule: Rule, call: CallFacts): boolean {
+export function ruleMatches(rule: Rule, call: CallFacts, states?: NamedStates): boolean {
   const m = rule.match;
   if (!m) return true;
-  if (m.operation !== undefined && m.operation !== call.operation) return false;
+  if (m.state !== undefined && m.state !== states?.of(call.businessId)) return false;
+  if (m.globalState !== undefined && m.globalState !== states?.globalState) return false;
+  if (m.operation !== undefined && !([m.operation].flat() as string[]).includes(call.operation ?? '')) return false;
   if (m.method !== undefined && m.method !== call.method) return false;
   if (m.path !== undefined && m.path.replace(/^\/v2(?=\/)/, '') !== call.path) return false;
   if (m.businessId !== undefined && m.businessId !== call.businessId) return false;
@@ -45,7 +48,15 @@ export interface AppliedRule {
   rule: Rule;
 }
 
-/** The ordered rules with how many calls each has matched; the first rule that matches and is armed applies. */
+/** A rule that does nothing to the call but set states: the call goes on to the next rules. */
+const onlySetsStates = (rule: Rule) =>
+  (rule.setState !== undefined || rule.setGlobalState !== undefined) && !rule.respond && !rule.delay && !rule.fault;
+
+/**
+ * The ordered rules with how many calls each has matched; the first rule that matches and is armed applies,
+ * and sets the states it names. A rule that only sets states lets the call go on to the next rules, which
+ * see the states as it left them.
+ */
 export class RuleBook {
   private readonly rules: Rule[];
   private readonly seen: number[];
@@ -59,14 +70,18 @@ export class RuleBook {
     return this.rules.length === 0;
   }
 
-  apply(call: CallFacts): AppliedRule | undefined {
+  apply(call: CallFacts, states: NamedStates): AppliedRule | undefined {
     for (let index = 0; index < this.rules.length; index++) {
       const rule = this.rules[index];
-      if (!ruleMatches(rule, call)) continue;
+      if (!ruleMatches(rule, call, states)) continue;
       const nth = this.seen[index]++;
       const after = rule.after ?? 0;
       if (nth < after) continue;
       if (rule.times !== undefined && nth >= after + rule.times) continue;
+      // A call without a business (none in its path) has no business state to set.
+      if (rule.setState !== undefined && call.businessId !== undefined) states.set(call.businessId, rule.setState);
+      if (rule.setGlobalState !== undefined) states.set(undefined, rule.setGlobalState);
+      if (onlySetsStates(rule)) continue;
       return { index, rule };
     }
     return undefined;

@@ -54,9 +54,21 @@ export const RateLimitsSchema = Type.Union(
 
 const Json = Type.Unknown();
 
+/** A named state, as WireMock's scenarios have them: any non-blank name. */
+const StateName = (description: string) => Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description });
+
+/** The state every business starts in, and the global state's first value, unless the scenario's `states` says otherwise. */
+export const INITIAL_STATE = 'started';
+
 const MatchSchema = Type.Object(
   {
-    operation: Type.Optional(stringEnum(CALL_IDS, 'operationId of the call (downloadFile: a payload URL)')),
+    state: Type.Optional(StateName("The state of the call's business must be this")),
+    globalState: Type.Optional(StateName('The global state must be this')),
+    operation: Type.Optional(
+      Type.Union([stringEnum(CALL_IDS), Type.Array(stringEnum(CALL_IDS), { minItems: 1, uniqueItems: true })], {
+        description: 'operationId of the call (downloadFile: a payload URL), or a list of them',
+      }),
+    ),
     method: Type.Optional(stringEnum(['GET', 'POST'] as const, 'HTTP method')),
     path: Type.Optional(Type.String({ minLength: 1, description: 'Path (without the query), exact; the /v2 prefix is ignored' })),
     businessId: Type.Optional(Type.Integer({ minimum: 1, description: 'Business in the path' })),
@@ -118,6 +130,10 @@ export const RuleSchema = Type.Object(
     fault: Type.Optional(
       stringEnum(FAULTS, 'connection-reset: the socket is reset; timeout: no answer ever; malformed-json: a 200 with broken JSON'),
     ),
+    setState: Type.Optional(
+      StateName("Then the call's business is in this state (a rule that only sets states lets the call go on to the next rules)"),
+    ),
+    setGlobalState: Type.Optional(StateName('Then the global state is this')),
   },
   { additionalProperties: false, description: 'A rule: the first whose match holds applies to a call' },
 );
@@ -363,6 +379,23 @@ export const ScenarioSchema = Type.Object(
     forwardCompatibility: Type.Optional(ForwardCompatibilitySchema),
     files: Type.Optional(FilesSchema),
     report: Type.Optional(ReportSettingsSchema),
+    states: Type.Optional(
+      Type.Object(
+        {
+          initial: Type.Optional(StateName(`The state every business starts in (default ${INITIAL_STATE})`)),
+          global: Type.Optional(StateName(`The global state to start with (default ${INITIAL_STATE})`)),
+          businesses: Type.Optional(
+            Type.Record(Type.String({ pattern: '^[1-9][0-9]*$' }), StateName('The state this business starts in'), {
+              description: 'Businesses that start in another state, by id',
+            }),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description: 'Named states: rules match them (match.state) and set them (setState); reset returns here',
+        },
+      ),
+    ),
     paths: Type.Optional(
       stringEnum(
         ['both', 'v2-only'] as const,
