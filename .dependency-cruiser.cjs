@@ -6,7 +6,7 @@
  *   limits                   Market's request limits
  *   store, fake              where the world is kept; how a world is invented (neither knows the other)
  *   domain                   the chat lifecycle and the services over it
- *   notifications, customer  what listens to the lifecycle's events
+ *   notifications, customer, conversations  what listens to the lifecycle's events
  *   feed                     the ordered feed of everything that happens (the event stream's source)
  *   report                   what the partner's integration does wrong, read from the journal and the push log
  *   runtime.ts               one sandbox's parts, wired
@@ -42,6 +42,11 @@ module.exports = {
     layer('notifications', ['contract/', 'model/', 'domain/'], 'listens to chat events and pushes them'),
     layer('customer', ['contract/', 'model/', 'domain/', 'fake/'], 'is the simulated buyers, who act through the domain'),
     layer(
+      'conversations',
+      ['contract/', 'model/', 'scenario/', 'domain/', 'fake/'],
+      "is the scenario's scripted buyers, who act through the domain and hear the partner from its events",
+    ),
+    layer(
       'feed',
       ['contract/', 'model/', 'domain/', 'journal/', 'notifications/'],
       'is the ordered feed of everything that happens, for the event stream; it only listens',
@@ -59,7 +64,7 @@ module.exports = {
     layer('routes', ['contract/', 'model/', 'store/', 'domain/', 'http/'], "is the partner API's routes"),
     layer(
       'control',
-      ['contract/', 'model/', 'auth/', 'journal/', 'notifications/', 'feed/', 'report/', 'scenario/', 'domain/', 'http/', 'runtime\\.ts$'],
+      ['contract/', 'model/', 'auth/', 'journal/', 'notifications/', 'conversations/', 'feed/', 'report/', 'scenario/', 'domain/', 'http/', 'runtime\\.ts$'],
       'is the /__sandbox routes',
     ),
     {

@@ -3,10 +3,12 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { PACKAGE_VERSION } from './package-root.js';
-import { reportJunit, reportSummary } from './report/report.js';
+import { conversationsSuite } from './conversations/junit.js';
+import { junitDocument } from './model/junit.js';
+import { reportSuite, reportSummary } from './report/report.js';
 import { ScenarioError } from './scenario/load.js';
 import { DEFAULT_SEED, WorldStoreError } from './store/world-store.js';
-import { startSandbox, type Sandbox, type SandboxOptions } from './index.js';
+import { startSandbox, type Sandbox, type SandboxOptions, type Verdict } from './index.js';
 
 const NAME = 'yandex-market-chats-sandbox';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -129,6 +131,14 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
   };
 }
 
+/** A line a conversation, for a person at a terminal; nothing when the scenario has none. */
+function conversationsSummary(verdicts: Verdict[]): string {
+  if (!verdicts.length) return '';
+  const passed = verdicts.filter((v) => v.state === 'passed').length;
+  const lines = verdicts.map((v) => `  ${v.state.padEnd(7)} ${v.name}${v.reason ? `: ${v.reason}` : ''}`);
+  return `Conversations: ${passed} of ${verdicts.length} passed\n${lines.join('\n')}\n`;
+}
+
 function banner(sandbox: Sandbox, options: SandboxOptions & { scenario?: string[] }): string {
   const scenarioFiles = options.scenario ?? [];
   const limits = options.rateLimits ? sandbox.limits : 'off (--no-rate-limits)';
@@ -178,11 +188,14 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     const stop = (signal: string) => {
       // Before closing: the report is made from the journal and the notification log as they are.
       const report = sandbox.report();
-      process.stdout.write(reportSummary(report));
+      const conversations = sandbox.conversations();
+      process.stdout.write(reportSummary(report) + conversationsSummary(conversations));
       if (parsed.report) {
-        failed = report.findings.some((finding) => finding.severity === 'error');
+        failed =
+          report.findings.some((finding) => finding.severity === 'error') ||
+          conversations.some((c) => c.state === 'failed' || c.state === 'running');
         try {
-          writeFileSync(parsed.report, reportJunit(report));
+          writeFileSync(parsed.report, junitDocument([reportSuite(report), conversationsSuite(conversations)]));
         } catch (error) {
           process.stderr.write(`${NAME}: --report ${(error as Error).message}\n`);
           failed = true;

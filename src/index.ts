@@ -9,6 +9,7 @@ import type { SandboxEvent } from './feed/feed.js';
 import type { LimitsNow } from './runtime.js';
 import type { Report } from './report/report.js';
 import type { StatesNow } from './scenario/states.js';
+import type { Verdict } from './conversations/conversations.js';
 import { DEFAULT_BUSINESS_ID } from './store/world-store.js';
 
 export { buildApp, type AppOptions, type BuiltApp } from './app.js';
@@ -22,6 +23,7 @@ export type { LimitsNow } from './runtime.js';
 export type { Report, Finding, Severity } from './report/report.js';
 export type { ReportCode, ReportSettings } from './scenario/schema.js';
 export type { StatesNow } from './scenario/states.js';
+export type { Verdict, StepOutcome, PartnerAnswer, ConversationState } from './conversations/conversations.js';
 export type { NotificationEntry, NotificationFilter, DeliveryState } from './notifications/notifier.js';
 export type { DeliveryAttempt } from './notifications/delivery.js';
 export type { Notification, NotificationType } from './contract/notifications.js';
@@ -79,6 +81,10 @@ export interface Sandbox {
   events(options?: { lastEventId?: number }): AsyncIterableIterator<SandboxEvent>;
   /** Where each business stands against the request limits now (GET /__sandbox/limits). */
   limitsNow(businessId?: number): LimitsNow;
+  /** The scripted conversations' verdicts (GET /__sandbox/conversations). */
+  conversations(): Verdict[];
+  /** Resolves once every conversation has passed or failed (one waiting for a call that never comes keeps it waiting). */
+  conversationsSettled(): Promise<void>;
   /** The named states (GET /__sandbox/state): the global one, the initial one, and businesses in another. */
   states(): StatesNow;
   /** Sets a business's named state, or the global state without `businessId` (PUT /__sandbox/state). */
@@ -140,6 +146,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     limitsNow: (businessId) => runtime.limitsNow(businessId),
     report: () => runtime.report(),
     states: () => runtime.statesNow(),
+    conversations: () => runtime.conversations.verdicts(),
+    conversationsSettled: () => runtime.conversations.settled(),
     setState: (state, { businessId } = {}) => runtime.setState(businessId, state),
     close: () => (closing ??= app.close()),
     app,

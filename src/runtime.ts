@@ -31,6 +31,7 @@ import {
 import { makeReport, type Report } from './report/report.js';
 import { RuleBook, type AppliedRule, type CallFacts } from './scenario/rules.js';
 import { NamedStates, type StatesNow } from './scenario/states.js';
+import { Conversations } from './conversations/conversations.js';
 import { delayRange, type Scenario } from './scenario/schema.js';
 import { FileStore, MEMORY_FILES_BYTES } from './store/file-store.js';
 import { DEFAULT_BUSINESS_ID, DEFAULT_SEED, WorldStore } from './store/world-store.js';
@@ -150,6 +151,8 @@ export class SandboxRuntime {
   private limiter: RateLimiter | undefined;
   /** The scenario's simulated buyers, when it has them. */
   private customer: SimulatedBuyer | undefined;
+  /** The scenario's scripted conversations (the buyers who test the partner's bot). */
+  readonly conversations: Conversations;
 
   private constructor(store: WorldStore, options: RuntimeOptions, log: RuntimeLog) {
     this.store = store;
@@ -179,7 +182,16 @@ export class SandboxRuntime {
     this.rules = new RuleBook(this.playing.rules);
     this.states = new NamedStates(this.playing.states);
     this.startedAt = store.now();
-    this.startCustomer();
+    this.conversations = new Conversations(this.playing.conversations ?? [], {
+      buyer: this.buyer,
+      onChatEvent: (listener) => this.events.on(listener),
+      onCall: (listener) =>
+        this.journal.onCompleted((entry) => {
+          if (entry.operationId) listener(entry.operationId, entry.businessId);
+        }),
+      setState: (businessId, state) => this.states.set(businessId, state),
+    });
+    this.startActors();
   }
 
   static async create(options: RuntimeOptions, log: RuntimeLog): Promise<SandboxRuntime> {
@@ -384,6 +396,7 @@ export class SandboxRuntime {
     this.limiter = this.limiterOf(scenario);
     this.rules = new RuleBook(scenario.rules);
     this.states = new NamedStates(scenario.states);
+    this.conversations.replace(scenario.conversations ?? []);
     this.journal.clear();
     await this.store.reseed(seed, (worldSeed, now) => {
       const businesses = made ?? make(worldSeed, now);
@@ -410,22 +423,25 @@ export class SandboxRuntime {
   }
 
   /**
-   * One business back to its initial world, its state and its quotas, every other business left as it is; its
-   * deliveries under way are cancelled. Rules count calls of every business, so they are not rearmed.
+   * One business back to its initial world, its state, its quotas and its conversations (played again from
+   * the start), every other business left as it is; its deliveries under way are cancelled. Rules count calls of every business, so they are not rearmed.
    */
   async resetBusiness(businessId: number): Promise<void> {
     this.notifier.cancelBusiness(businessId);
     await this.store.resetBusiness(businessId);
     this.states.resetBusiness(businessId);
     this.limiter?.reset(businessId);
+    this.conversations.stop(businessId);
     this.feed.publish({ type: 'reset', businessId });
-    this.resetDone();
+    this.staleCaches();
+    this.conversations.start(businessId);
   }
 
   /** Nothing happens by itself any more: simulated buyers stop, deliveries are cancelled, hung connections cut. */
   stop(): void {
     this.customer?.stop();
     this.customer = undefined;
+    this.conversations.stop();
     this.notifier.cancel();
     for (const socket of this.hung) socket.destroy();
     this.hung.clear();
@@ -439,8 +455,18 @@ export class SandboxRuntime {
   }
 
   private resetDone(): void {
+    this.staleCaches();
+    this.startActors();
+  }
+
+  private staleCaches(): void {
     for (const listener of this.resetListeners) listener();
+  }
+
+  /** What acts by itself in the scenario: simulated buyers, and the conversations, from their start. */
+  private startActors(): void {
     this.startCustomer();
+    this.conversations.start();
   }
 
   private limiterOf(scenario: Scenario): RateLimiter | undefined {

@@ -1,9 +1,9 @@
 /** The command line, run as a user runs it: flags, environment, banner, exit codes, signals. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { receiverFor, tempDir } from './helpers.js';
+import { eventually, receiverFor, tempDir } from './helpers.js';
 
 const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
 
@@ -328,6 +328,20 @@ t.test('--report FILE: the report is printed when the sandbox stops, written as 
   t.equal(await stop(clean.child, clean.exited, 'SIGINT'), 0);
   t.match(clean.output(), /Integration report: no findings \(1 calls/);
   t.match(readFileSync(join(dir, 'clean.xml'), 'utf8'), /failures="0"/);
+
+  const scenario = join(dir, 'conversation.yaml');
+  writeFileSync(scenario, 'conversations:\n  - name: nobody answers\n    steps:\n      - say: Алло?\n      - expect: { within: 50ms }\n');
+  const unanswered = start(t, ['--scenario', scenario, '--report', join(dir, 'conversation.xml')]);
+  const base = await unanswered.url;
+  await eventually(
+    async () => ((await (await fetch(`${base}/__sandbox/conversations`)).json()) as any).result.conversations[0].state === 'failed',
+  );
+  t.equal(await stop(unanswered.child, unanswered.exited, 'SIGTERM'), 1, 'a failed conversation: exit code 1');
+  t.match(
+    unanswered.output(),
+    /Conversations: 0 of 1 passed\n {2}failed {2}nobody answers: steps\[1\]\.expect: nothing came from the partner within 50ms/,
+  );
+  t.match(readFileSync(join(dir, 'conversation.xml'), 'utf8'), /<testsuite name="conversations" tests="1" failures="1"/);
 
   const refused = await run(['--report', ' ']);
   t.equal(refused.code, 2);

@@ -16,6 +16,7 @@ import { notificationRoutes } from './notification-routes.js';
 import { readyScenariosRoute } from './ready-scenarios-route.js';
 import { reportRoute } from './report-route.js';
 import { stateRoutes } from './state-routes.js';
+import { conversationRoutes } from './conversation-routes.js';
 import { chatReadRoutes } from './chat-read-routes.js';
 import { consoleRoutes } from './console-routes.js';
 import { CONTROL_TAG } from '../contract/tags.js';
@@ -158,5 +159,6 @@ export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime): vo
   eventStream(app, runtime.feed);
   reportRoute(app, runtime);
   stateRoutes(app, runtime);
+  conversationRoutes(app, runtime);
   consoleRoutes(app);
 }

@@ -5,6 +5,7 @@
 import { Type, type Static } from 'typebox';
 import { stringEnum } from '../contract/schemas.js';
 import { durationMs } from '../model/duration.js';
+import { junitDocument, type JunitSuite } from '../model/junit.js';
 import { REPORT_CODES, type ReportCode, type ReportSettings } from '../scenario/schema.js';
 import { DEFAULT_THRESHOLDS, runChecks, type ReportInput, type Thresholds } from './checks.js';
 
@@ -152,43 +153,31 @@ export function makeReport(input: ReportInput, settings: ReportSettings = {}): R
   };
 }
 
-const escapeXml = (text: string) =>
-  text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
-
 /**
  * One test case per check: failed when it found an error-severity finding; warnings and advice are told in
  * the case's output, so a CI shows them without failing; a check turned off is skipped.
  */
-export function reportJunit(report: Report): string {
-  const cases = report.checks.map((check) => {
-    const findings = report.findings.filter((f) => f.code === check.code);
-    const name = `${check.code}: ${check.title}`;
-    const lines = findings.map(
-      (f) =>
-        `[${f.severity}] ${f.message} Fix: ${f.fix} Evidence: requests ${f.evidence.requests.join(', ') || '-'}; notifications ${f.evidence.notifications.join(', ') || '-'}.`,
-    );
-    const body =
-      check.state === 'off'
-        ? '<skipped message="turned off in the scenario"/>'
-        : check.severity === 'error' && findings.length
-          ? `<failure message="${escapeXml(findings[0].message)}" type="${check.code}">${escapeXml(lines.join('\n'))}</failure>`
-          : lines.length
-            ? `<system-out>${escapeXml(lines.join('\n'))}</system-out>`
-            : '';
-    return `    <testcase classname="integration-report" name="${escapeXml(name)}">${body}</testcase>`;
-  });
-  const failures = report.checks.filter((c) => c.state === 'failed' && c.severity === 'error').length;
-  const skipped = report.checks.filter((c) => c.state === 'off').length;
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="yandex-market-chats-sandbox" tests="${cases.length}" failures="${failures}">`,
-    `  <testsuite name="integration report" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}">`,
-    ...cases,
-    '  </testsuite>',
-    '</testsuites>',
-    '',
-  ].join('\n');
+export function reportSuite(report: Report): JunitSuite {
+  return {
+    name: 'integration report',
+    classname: 'integration-report',
+    cases: report.checks.map((check) => {
+      const findings = report.findings.filter((f) => f.code === check.code);
+      const lines = findings.map(
+        (f) =>
+          `[${f.severity}] ${f.message} Fix: ${f.fix} Evidence: requests ${f.evidence.requests.join(', ') || '-'}; notifications ${f.evidence.notifications.join(', ') || '-'}.`,
+      );
+      const name = `${check.code}: ${check.title}`;
+      if (check.state === 'off') return { name, skipped: 'turned off in the scenario' };
+      if (check.severity === 'error' && findings.length) {
+        return { name, failure: { message: findings[0].message, type: check.code, text: lines.join('\n') } };
+      }
+      return { name, output: lines.join('\n') };
+    }),
+  };
 }
+
+export const reportJunit = (report: Report) => junitDocument([reportSuite(report)]);
 
 /** A few lines for a person at a terminal: each finding, or that all is well. */
 export function reportSummary(report: Report): string {

@@ -8,6 +8,7 @@ import { isNode, LineCounter, parseDocument, YAMLParseError } from 'yaml';
 import { fieldName } from '../contract/field-name.js';
 import { compileSchema } from '../contract/validator.js';
 import { DURATION_PATTERN, durationMs } from '../model/duration.js';
+import type { StepSpec } from './conversation-schema.js';
 import { MIN_NEW_CHATS_MS, ScenarioSchema, URL_PATTERN, type Scenario } from './schema.js';
 
 export class ScenarioError extends Error {
@@ -102,7 +103,34 @@ export function checkScenario(data: unknown, source: string): Scenario {
   if (every !== undefined && durationMs(every) < MIN_NEW_CHATS_MS) {
     throw new ScenarioError(`${source}: customer.newChatsEvery: must be at least ${MIN_NEW_CHATS_MS}ms`, ['customer', 'newChatsEvery']);
   }
+  data.conversations?.forEach((conversation, i) => checkSteps(conversation.steps as StepSpec[], ['conversations', i, 'steps'], source));
   return data;
+}
+
+/** What the schema cannot say of a script: regular expressions that compile, and only the last `when` case a fallback. */
+function checkSteps(steps: StepSpec[], at: (string | number)[], source: string): void {
+  const fail = (field: (string | number)[], why: string) => {
+    throw new ScenarioError(`${source}: ${fieldName(`/${field.join('/')}`)}: ${why}`, field);
+  };
+  const checkRegex = (pattern: string | undefined, field: (string | number)[]) => {
+    if (pattern === undefined) return;
+    try {
+      new RegExp(pattern, 'u');
+    } catch {
+      fail([...field, 'matches'], 'invalid regular expression');
+    }
+  };
+  steps.forEach((step, i) => {
+    const here = [...at, i];
+    checkRegex(step.expect?.matches, [...here, 'expect']);
+    step.when?.forEach((branch, j) => {
+      checkRegex(branch.matches, [...here, 'when', j]);
+      const fallback = branch.matches === undefined && branch.contains === undefined && branch.file === undefined;
+      if (fallback && j < step.when!.length - 1) fail([...here, 'when', j], 'a case without a match must be the last (the fallback)');
+      checkSteps(branch.steps, [...here, 'when', j, 'steps'], source);
+    });
+    if (step.otherwise) checkSteps(step.otherwise, [...here, 'otherwise'], source);
+  });
 }
 
 /** What a scenario option may be: a file, several files (later over earlier), or the scenario itself. */

@@ -9,6 +9,7 @@ import { stringEnum } from '../contract/schemas.js';
 import { SCOPES } from '../auth/access.js';
 import { DURATION_PATTERN, durationMs } from '../model/duration.js';
 import { packagePath } from '../package-root.js';
+import { ConversationSchema } from './conversation-schema.js';
 
 export const URL_PATTERN = '^https?://[^\\s]+$';
 /** The shortest newChatsEvery: a faster pace would only flood the world. */
@@ -379,6 +380,9 @@ export const ScenarioSchema = Type.Object(
     forwardCompatibility: Type.Optional(ForwardCompatibilitySchema),
     files: Type.Optional(FilesSchema),
     report: Type.Optional(ReportSettingsSchema),
+    conversations: Type.Optional(
+      Type.Array(ConversationSchema, { description: 'Scripted buyers who test the partner: see conversation-schema.ts' }),
+    ),
     states: Type.Optional(
       Type.Object(
         {

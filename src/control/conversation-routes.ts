@@ -1,0 +1,63 @@
+/** `GET /__sandbox/conversations`: the scripted conversations' verdicts, as JSON or JUnit XML. */
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { Ok, stringEnum } from '../contract/schemas.js';
+import { CONTROL_TAG } from '../contract/tags.js';
+import { conversationsSuite } from '../conversations/junit.js';
+import { junitDocument } from '../model/junit.js';
+import type { SandboxRuntime } from '../runtime.js';
+
+const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+
+const VerdictSchema = Type.Object({
+  name: Type.String(),
+  state: stringEnum(['waiting', 'running', 'passed', 'failed'] as const, 'waiting: not started yet'),
+  businessId: Type.Integer(),
+  chatId: Nullable(Type.Integer()),
+  startedAt: Nullable(Type.String()),
+  finishedAt: Nullable(Type.String()),
+  reason: Nullable(Type.String({ description: 'Why it failed' })),
+  steps: Type.Array(
+    Type.Object({
+      step: Type.String({ description: 'Where the step is in the script, e.g. steps[1].when[0].steps[0]' }),
+      kind: stringEnum(['say', 'expect', 'wait', 'dispute', 'status', 'setState'] as const),
+      outcome: stringEnum(['done', 'passed', 'failed'] as const),
+      detail: Type.String(),
+      at: Type.String(),
+    }),
+  ),
+  partnerMessages: Type.Array(
+    Type.Object({
+      messageId: Type.Integer(),
+      text: Nullable(Type.String()),
+      files: Type.Array(Type.String()),
+      at: Type.String(),
+      answeredInMs: Nullable(Type.Integer({ description: "Since the buyer's last message" })),
+    }),
+  ),
+});
+
+const FormatQuery = Type.Object({ format: Type.Optional(stringEnum(['json', 'junit'] as const, 'json (default) or junit (JUnit XML)')) });
+
+export function conversationRoutes(app: FastifyInstance, runtime: SandboxRuntime): void {
+  app.get<{ Querystring: Static<typeof FormatQuery> }>(
+    '/__sandbox/conversations',
+    {
+      schema: {
+        tags: [CONTROL_TAG],
+        summary: "The scenario's scripted conversations: each running, passed or failed, with every step's outcome",
+        description: '?format=junit: one test case per conversation, failed with its reason.',
+        querystring: FormatQuery,
+        response: { 200: Ok(Type.Object({ conversations: Type.Array(VerdictSchema) })) },
+      },
+    },
+    async (request, reply) => {
+      const verdicts = runtime.conversations.verdicts();
+      if (request.query.format === 'junit') {
+        return reply.type('application/xml; charset=utf-8').send(junitDocument([conversationsSuite(verdicts)]));
+      }
+      return { status: 'OK' as const, result: { conversations: verdicts } };
+    },
+  );
+}
