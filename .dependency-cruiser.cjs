@@ -64,7 +64,20 @@ module.exports = {
     layer('routes', ['contract/', 'model/', 'store/', 'domain/', 'http/'], "is the partner API's routes"),
     layer(
       'control',
-      ['contract/', 'model/', 'auth/', 'journal/', 'notifications/', 'conversations/', 'feed/', 'report/', 'scenario/', 'domain/', 'http/', 'runtime\\.ts$'],
+      [
+        'contract/',
+        'model/',
+        'auth/',
+        'journal/',
+        'notifications/',
+        'conversations/',
+        'feed/',
+        'report/',
+        'scenario/',
+        'domain/',
+        'http/',
+        'runtime\\.ts$',
+      ],
       'is the /__sandbox routes',
     ),
     {

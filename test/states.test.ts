@@ -84,3 +84,18 @@ t.test('outage-state.yaml: 503 while in outage, until three calls have failed or
   t.equal((await chats(client)).status, 200, 'set back, it is over');
   t.equal((await chats(client, 2002)).status, 200, 'other businesses never had it');
 });
+
+t.test("buyer-side actions set the business's state: a start, a message (JSON or multipart), a status", async (t) => {
+  const client = await sandboxFor(t);
+  const chat = (await client.post(`/__sandbox/businesses/${B}/chats`, { context: { type: 'DIRECT' }, setState: 'opened' })).body.result;
+  t.equal((await state(client)).businesses[B], 'opened');
+  await client.post(`/__sandbox/businesses/${B}/chats/${chat.chatId}/messages`, { message: 'Ау', setState: 'asked' });
+  t.equal((await state(client)).businesses[B], 'asked');
+  await client.sandbox.buyer.say(chat.chatId, { message: 'Фото', files: [{ name: 'a.png', content: 'x' }], setState: 'photo-sent' });
+  t.equal((await state(client)).businesses[B], 'photo-sent');
+  await client.post(`/__sandbox/businesses/${B}/chats/${chat.chatId}/status`, { status: 'FINISHED', setState: 'closed' });
+  t.equal((await state(client)).businesses[B], 'closed');
+  const blank = await client.post(`/__sandbox/businesses/${B}/chats/${chat.chatId}/messages`, { message: 'x', setState: '' });
+  t.equal(blank.status, 400);
+  t.equal((await state(client)).businesses[B], 'closed', 'a refused call sets nothing');
+});

@@ -32,6 +32,8 @@ export interface Say {
   /** false: Market pushes no CHAT_MESSAGE_SENT for this buyer message (as for a sticker). */
   notify?: boolean;
   files?: FileToSend[];
+  /** Then the business is in this named state. */
+  setState?: string;
 }
 
 export interface InBusiness {
@@ -56,6 +58,7 @@ function formOf(say: Say): FormData {
   if (say.message !== undefined) form.append('message', say.message);
   if (say.sender !== undefined) form.append('sender', say.sender);
   if (say.notify !== undefined) form.append('notify', String(say.notify));
+  if (say.setState !== undefined) form.append('setState', say.setState);
   for (const file of say.files ?? []) {
     form.append('file', new Blob([file.content], { type: file.contentType ?? 'application/octet-stream' }), file.name);
   }

@@ -23,6 +23,13 @@ const Notify = Type.Boolean({
   description: "false: Market pushes no CHAT_MESSAGE_SENT for a buyer's message (as for a sticker); the partner must notice it by reading",
 });
 
+const SetState = Type.String({
+  minLength: 1,
+  maxLength: 100,
+  pattern: '\\S',
+  description: "Then the business is in this named state (what scenario rules' match.state sees)",
+});
+
 const BusinessParams = Type.Object({ businessId: Id('Business (cabinet) id') });
 const ChatParams = Type.Object({ businessId: Id('Business (cabinet) id'), chatId: Id('Chat id') });
 
@@ -37,6 +44,7 @@ export const StartChatBody = Type.Object({
   ),
   message: Type.Optional(Text("The buyer's first message")),
   notify: Type.Optional(Notify),
+  setState: Type.Optional(SetState),
   customer: Type.Optional(Type.Object(CustomerSchema.properties, { description: 'The buyer; made up when not given' })),
 });
 
@@ -44,6 +52,7 @@ export const WriteBody = Type.Object({
   message: Type.Optional(Text('The text (required when no file is sent)')),
   sender: Type.Optional(stringEnum(OTHER_SENDERS, 'Who writes (default CUSTOMER)')),
   notify: Type.Optional(Notify),
+  setState: Type.Optional(SetState),
 });
 type WriteFields = Static<typeof WriteBody>;
 
@@ -60,12 +69,13 @@ export const StatusBody = Type.Object({
     ),
   ),
   status: Type.Optional(stringEnum(CHAT_STATUSES, 'Set the status (after any arbitrage change)')),
+  setState: Type.Optional(SetState),
 });
 
 const checkWriteFields = compileSchema<WriteFields>(WriteBody);
 
 /** A JSON body has been validated by its route schema; multipart fields are checked against the same schema here. */
-async function writingOf(request: FastifyRequest): Promise<Writing> {
+async function writingOf(request: FastifyRequest): Promise<Writing & { setState?: string }> {
   // Fastify would hand over text/plain unvalidated: only JSON has a schema here.
   if (request.mediaType === 'application/json') return request.body as WriteFields;
   if (!request.isMultipart()) throw unsupportedMediaType(request);
@@ -81,7 +91,14 @@ async function writingOf(request: FastifyRequest): Promise<Writing> {
   return { ...wanted, files };
 }
 
-export function buyerRoutes(app: FastifyInstance, buyer: BuyerSide, links: FileLinks): void {
+/** `setState`: moves a business to a named state, after an action that asks for it. */
+export function buyerRoutes(
+  app: FastifyInstance,
+  buyer: BuyerSide,
+  links: FileLinks,
+  setState: (businessId: number, state: string) => void,
+): void {
+  const thenState = (businessId: number, state: string | undefined) => state !== undefined && setState(businessId, state);
   const tags = [CONTROL_TAG];
 
   app.post<{ Params: Static<typeof BusinessParams>; Body: Static<typeof StartChatBody> }>(
@@ -98,7 +115,11 @@ export function buyerRoutes(app: FastifyInstance, buyer: BuyerSide, links: FileL
         response: { 200: Ok(ChatSchema) },
       },
     },
-    async (request) => ({ status: 'OK' as const, result: chatDto(buyer.startChat(request.params.businessId, request.body)) }),
+    async (request) => {
+      const chat = buyer.startChat(request.params.businessId, request.body);
+      thenState(request.params.businessId, request.body.setState);
+      return { status: 'OK' as const, result: chatDto(chat) };
+    },
   );
 
   app.post<{ Params: Static<typeof ChatParams> }>(
@@ -124,6 +145,7 @@ export function buyerRoutes(app: FastifyInstance, buyer: BuyerSide, links: FileL
         throw badRequest('message: is required when no file is sent');
       }
       const message = await buyer.write(businessId, chatId, writing);
+      thenState(businessId, writing.setState);
       return { status: 'OK' as const, result: messageDto(message, fileUrls(request, links)) };
     },
   );
@@ -144,7 +166,9 @@ export function buyerRoutes(app: FastifyInstance, buyer: BuyerSide, links: FileL
     },
     async (request) => {
       const { businessId, chatId } = request.params;
-      return { status: 'OK' as const, result: chatDto(buyer.changeStatus(businessId, chatId, request.body)) };
+      const chat = buyer.changeStatus(businessId, chatId, request.body);
+      thenState(businessId, request.body.setState);
+      return { status: 'OK' as const, result: chatDto(chat) };
     },
   );
 }

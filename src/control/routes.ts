@@ -46,7 +46,7 @@ const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text
 
 export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime): void {
   const tags = [CONTROL_TAG];
-  buyerRoutes(app, runtime.buyer, runtime.fileLinks);
+  buyerRoutes(app, runtime.buyer, runtime.fileLinks, (businessId, state) => runtime.setState(businessId, state));
   chatReadRoutes(app, runtime.chats, runtime.fileLinks);
   notificationRoutes(app, runtime);
 
