@@ -117,6 +117,7 @@ t.test('escalation.yaml: no reply in time, the buyer complains and opens a dispu
 });
 
 t.test('starts: after a delay, or at the partner’s first call of an operation; an existing chat; states set by steps', async (t) => {
+  const played = Date.now();
   const client = await sandboxFor(t, {
     scenario: {
       conversations: [
@@ -125,14 +126,15 @@ t.test('starts: after a delay, or at the partner’s first call of an operation;
       ],
     },
   });
-  t.same(
-    (await verdicts(client)).map((v: any) => v.state),
-    ['waiting', 'waiting'],
-  );
+  t.equal((await verdicts(client))[1].state, 'waiting', 'nothing called getChats yet');
+  await client.get(`/v2/businesses/2002/chat?chatId=1`);
+  await client.post(`/v2/businesses/2002/chats?limit=1`, {});
+  t.equal((await verdicts(client))[1].state, 'waiting', 'another operation, or another business, does not start it');
   await client.post(`/v2/businesses/${B}/chats?limit=1`, {});
   await client.sandbox.conversationsSettled();
   const [later, onCall] = await verdicts(client);
   t.equal(later.state, 'passed');
+  t.ok(Date.parse(later.startedAt) - played >= 100, 'started no sooner than asked');
   t.match(onCall, { state: 'passed', chatId: 38415423 });
   t.equal(client.sandbox.states().businesses[B], 'asked', 'a step set the business state');
 });

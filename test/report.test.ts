@@ -156,7 +156,10 @@ t.test("MESSAGE_NOT_READ: a buyer's message pushed and its chat never read in ti
   await control(client, `/chats/${answered}/messages`, { message: 'Когда доставка?' });
   await client.sandbox.notificationsSettled();
   await allMessages(client, B, answered);
-  t.same(await findingsOf(client, 'MESSAGE_NOT_READ'), [], 'not yet: the time to read has not passed');
+  const deliveredAt = Math.min(...client.sandbox.notifications().flatMap((n) => n.attempts.map((a) => Date.parse(a.at))));
+  const early = await findingsOf(client, 'MESSAGE_NOT_READ');
+  // Only judged once the time to read has passed (a loaded machine may already be past it here).
+  if (Date.now() - deliveredAt < 150) t.same(early, [], 'not yet: the time to read has not passed');
   await sleep(200);
   const [finding] = await findingsOf(client, 'MESSAGE_NOT_READ');
   const pushed = client.sandbox.notifications().find((n) => n.chatId === ignored && n.notificationType === 'CHAT_MESSAGE_SENT')!;

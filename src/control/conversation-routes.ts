@@ -1,11 +1,11 @@
 /** `GET /__sandbox/conversations`: the scripted conversations' verdicts, as JSON or JUnit XML. */
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
-import { Ok, stringEnum } from '../contract/schemas.js';
-import { CONTROL_TAG } from '../contract/tags.js';
+import { Type } from 'typebox';
+import { stringEnum } from '../contract/schemas.js';
 import { conversationsSuite } from '../conversations/junit.js';
 import { junitDocument } from '../model/junit.js';
 import type { SandboxRuntime } from '../runtime.js';
+import { verdictRoute } from './verdict-route.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>(schema: T) =>
   Type.Union([schema, Type.Null()]);
@@ -38,26 +38,18 @@ const VerdictSchema = Type.Object({
   ),
 });
 
-const FormatQuery = Type.Object({ format: Type.Optional(stringEnum(['json', 'junit'] as const, 'json (default) or junit (JUnit XML)')) });
-
 export function conversationRoutes(app: FastifyInstance, runtime: SandboxRuntime): void {
-  app.get<{ Querystring: Static<typeof FormatQuery> }>(
+  verdictRoute(
+    app,
     '/__sandbox/conversations',
     {
-      schema: {
-        tags: [CONTROL_TAG],
-        summary: "The scenario's scripted conversations: each running, passed or failed, with every step's outcome",
-        description: '?format=junit: one test case per conversation, failed with its reason.',
-        querystring: FormatQuery,
-        response: { 200: Ok(Type.Object({ conversations: Type.Array(VerdictSchema) })) },
-      },
+      summary: "The scenario's scripted conversations: each running, passed or failed, with every step's outcome",
+      description: '?format=junit: one test case per conversation, failed with its reason.',
+      result: Type.Object({ conversations: Type.Array(VerdictSchema) }),
     },
-    async (request, reply) => {
+    () => {
       const verdicts = runtime.conversations.verdicts();
-      if (request.query.format === 'junit') {
-        return reply.type('application/xml; charset=utf-8').send(junitDocument([conversationsSuite(verdicts)]));
-      }
-      return { status: 'OK' as const, result: { conversations: verdicts } };
+      return { json: { conversations: verdicts }, junit: () => junitDocument([conversationsSuite(verdicts)]) };
     },
   );
 }

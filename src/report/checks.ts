@@ -45,6 +45,9 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   pollsPerMinute: 6,
 };
 
+/** A retry after a 5xx sooner than this after the one before it is too soon, whatever came before. */
+const BACKOFF_FLOOR_MS = 100;
+
 /** Evidence kept per finding: enough to look at, never the whole journal. */
 const EVIDENCE_KEPT = 20;
 
@@ -154,7 +157,9 @@ function retryTooSoon(input: ReportInput, tally: Tally): void {
       chain.ids.push(entry.id);
       chain.times.push(timeOf(entry));
       const gaps = chain.times.slice(1).map((time, i) => time - chain.times[i]);
-      if (gaps.length >= 2 && gaps[gaps.length - 1] <= gaps[gaps.length - 2]) {
+      // Backing off doubles the pause; under half again as long (or 100 ms) is not backing off.
+      const [before, last] = gaps.slice(-2);
+      if (gaps.length >= 2 && last < Math.max(1.5 * before, BACKOFF_FLOOR_MS)) {
         tally.add(
           'RETRY_TOO_SOON',
           'no backoff',
