@@ -8,7 +8,7 @@ import { CHAT_STATUSES, CHAT_TYPES, CONTEXT_TYPES, OTHER_SENDERS } from '../src/
 import type { ChatDto, MessageDto } from '../src/contract/schemas.js';
 import { get, post, postForm, query } from './api.js';
 import { useDebounced, useLiveEvents, type Live } from './live.js';
-import { Badge, clock, ErrorNote, useAction, useLoad } from './ui.js';
+import { Badge, Choice, clock, ErrorNote, useAction, useLoad } from './ui.js';
 
 interface ChatSummary {
   chat: ChatDto;
@@ -93,19 +93,16 @@ function ChatList({ live, businesses, businessId, chatId, open }: ChatsProps) {
     const id = Number(other);
     if (Number.isSafeInteger(id) && id > 0) open(id);
   };
-  const select = (name: keyof typeof filter) => (event: Event) =>
-    setFilter({ ...filter, [name]: (event.target as HTMLSelectElement).value });
+  const select = (name: keyof typeof filter) => (value: string) => setFilter({ ...filter, [name]: value });
   return (
     <section class="chat-list" aria-label="Chats">
       <div class="toolbar">
-        <label>
-          Business{' '}
-          <select value={businessId} onChange={(e) => open(Number((e.target as HTMLSelectElement).value))}>
-            {[...new Set([...businesses, businessId])].map((id) => (
-              <option value={id}>{id}</option>
-            ))}
-          </select>
-        </label>
+        <Choice
+          label="Business"
+          value={businessId}
+          values={[...new Set([...businesses, businessId])]}
+          onChange={(id) => open(Number(id))}
+        />
         <form onSubmit={openOther} class="inline">
           <label>
             Open business id{' '}
@@ -115,9 +112,9 @@ function ChatList({ live, businesses, businessId, chatId, open }: ChatsProps) {
         </form>
       </div>
       <div class="toolbar filters">
-        <FilterSelect label="Status" value={filter.status} values={CHAT_STATUSES} onChange={select('status')} />
-        <FilterSelect label="Type" value={filter.type} values={CHAT_TYPES} onChange={select('type')} />
-        <FilterSelect label="Context" value={filter.contextType} values={CONTEXT_TYPES} onChange={select('contextType')} />
+        <Choice label="Status" any="any" value={filter.status} values={CHAT_STATUSES} onChange={select('status')} />
+        <Choice label="Type" any="any" value={filter.type} values={CHAT_TYPES} onChange={select('type')} />
+        <Choice label="Context" any="any" value={filter.contextType} values={CONTEXT_TYPES} onChange={select('contextType')} />
         <button type="button" onClick={() => open(businessId)}>
           New chat
         </button>
@@ -156,30 +153,6 @@ function ChatList({ live, businesses, businessId, chatId, open }: ChatsProps) {
         </button>
       )}
     </section>
-  );
-}
-
-function FilterSelect({
-  label,
-  value,
-  values,
-  onChange,
-}: {
-  label: string;
-  value: string;
-  values: readonly string[];
-  onChange: (event: Event) => void;
-}) {
-  return (
-    <label>
-      {label}{' '}
-      <select value={value} onChange={onChange}>
-        <option value="">any</option>
-        {values.map((v) => (
-          <option value={v}>{v}</option>
-        ))}
-      </select>
-    </label>
   );
 }
 
@@ -273,14 +246,7 @@ function ChatActions({ businessId, chat }: { businessId: number; chat: ChatDto }
       <button type="button" disabled={action.busy || chat.status === 'FINISHED'} onClick={() => void change({ status: 'FINISHED' })}>
         Finish the chat
       </button>
-      <label>
-        Status{' '}
-        <select value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
-          {CHAT_STATUSES.map((s) => (
-            <option value={s}>{s}</option>
-          ))}
-        </select>
-      </label>
+      <Choice label="Status" value={status} values={CHAT_STATUSES} onChange={setStatus} />
       <button type="button" disabled={action.busy} onClick={() => void change({ status })}>
         Set status
       </button>
@@ -341,14 +307,7 @@ function Composer({ businessId, chatId }: { businessId: number; chatId: number }
       }}
     >
       <div class="toolbar">
-        <label>
-          Write as{' '}
-          <select value={sender} onChange={(e) => setSender((e.target as HTMLSelectElement).value)}>
-            {OTHER_SENDERS.map((s) => (
-              <option value={s}>{SENDER_NAMES[s]}</option>
-            ))}
-          </select>
-        </label>
+        <Choice label="Write as" value={sender} values={OTHER_SENDERS} names={SENDER_NAMES} onChange={setSender} />
         <label>
           <input type="checkbox" checked={notify} onChange={(e) => setNotify((e.target as HTMLInputElement).checked)} /> push
           CHAT_MESSAGE_SENT
@@ -413,14 +372,7 @@ function NewChat({ businessId, opened }: { businessId: number; opened: (chatId: 
   return (
     <form class="new-chat" onSubmit={(e) => void start(e)} aria-label="Start a chat">
       <h3>A buyer starts a chat in business {businessId}</h3>
-      <label>
-        About{' '}
-        <select value={type} onChange={(e) => setType((e.target as HTMLSelectElement).value)}>
-          {CONTEXT_TYPES.map((t) => (
-            <option value={t}>{t}</option>
-          ))}
-        </select>
-      </label>
+      <Choice label="About" value={type} values={CONTEXT_TYPES} onChange={setType} />
       {type !== 'DIRECT' && (
         <label>
           {type === 'ORDER' ? 'Order id' : 'Return id'}{' '}

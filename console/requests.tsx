@@ -4,7 +4,7 @@ import { CALL_IDS } from '../src/contract/operations.js';
 import type { JournalEntry } from '../src/journal/journal.js';
 import { get, query } from './api.js';
 import { useLiveEvents, type Live } from './live.js';
-import { Badge, clock, RowToggle, ErrorNote, Json, statusClass, useLoad } from './ui.js';
+import { Badge, Choice, clock, RowToggle, ErrorNote, Json, statusClass, useLoad } from './ui.js';
 
 /** The journal keeps no more; neither does the console. */
 const KEPT = 1000;
@@ -62,15 +62,13 @@ export function RequestsView({ live, opened }: { live: Live; opened?: number }) 
   return (
     <section class="requests" aria-label="Requests">
       <form class="toolbar filters" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Operation{' '}
-          <select value={filter.operation} onChange={field('operation')}>
-            <option value="">any</option>
-            {CALL_IDS.map((op) => (
-              <option value={op}>{op}</option>
-            ))}
-          </select>
-        </label>
+        <Choice
+          label="Operation"
+          any="any"
+          value={filter.operation}
+          values={CALL_IDS}
+          onChange={(operation) => setFilter({ ...filter, operation })}
+        />
         <label>
           Business <input value={filter.businessId} size={8} inputMode="numeric" onChange={field('businessId')} />
         </label>

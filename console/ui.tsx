@@ -61,6 +61,35 @@ export function ErrorNote({ error, id }: { error: string | undefined; id?: strin
   );
 }
 
+/** A labelled choice of values; `any` adds a first option, the empty value, so named; `names` shows values otherwise. */
+export function Choice({
+  label,
+  value,
+  values,
+  onChange,
+  any,
+  names,
+}: {
+  label: string;
+  value: string | number;
+  values: readonly (string | number)[];
+  onChange: (value: string) => void;
+  any?: string;
+  names?: Record<string, string>;
+}) {
+  return (
+    <label>
+      {label}{' '}
+      <select value={value} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
+        {any !== undefined && <option value="">{any}</option>}
+        {values.map((v) => (
+          <option value={v}>{names?.[v] ?? v}</option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 /** The button that opens a log row's details, and closes them again. */
 export function RowToggle({
   id,

@@ -74,6 +74,10 @@ export const PagingSchema = Type.Object({
 
 // ---------------------------------------------------------------- envelopes
 
+/** A value that may be null. */
+export const Nullable = <T extends TSchema>(schema: T, options: { description?: string } = {}) =>
+  Type.Union([schema, Type.Null()], options);
+
 export const Ok = <T extends TSchema>(result: T) => Type.Object({ status: Type.Literal('OK'), result });
 
 export const OkNoResultSchema = Type.Object({ status: Type.Literal('OK') });
@@ -88,7 +92,9 @@ export const ErrorEnvelopeSchema = Type.Object(
 
 // ---------------------------------------------------------------- parameters
 
-const BusinessParams = Type.Object({ businessId: Id('Business (cabinet) id') });
+export const BusinessParams = Type.Object({ businessId: Id('Business (cabinet) id') });
+/** A chat's path in the control API: /__sandbox/businesses/{businessId}/chats/{chatId}. */
+export const ChatParams = Type.Object({ ...BusinessParams.properties, chatId: Id('Chat id') });
 
 const PageTokenQuery = {
   page_token: Type.Optional(Type.String({ description: 'Token of the page to read (from paging.nextPageToken)' })),

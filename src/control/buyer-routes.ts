@@ -6,7 +6,17 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { CHAT_STATUSES, CONTEXT_TYPES, OTHER_SENDERS } from '../contract/enums.js';
 import { badRequest } from '../contract/errors.js';
-import { ChatSchema, CustomerSchema, Id, MessageSchema, MULTIPART_DOC, Ok, stringEnum } from '../contract/schemas.js';
+import {
+  BusinessParams,
+  ChatParams,
+  ChatSchema,
+  CustomerSchema,
+  Id,
+  MessageSchema,
+  MULTIPART_DOC,
+  Ok,
+  stringEnum,
+} from '../contract/schemas.js';
 import { compileSchema } from '../contract/validator.js';
 import type { BuyerSide, Writing } from '../domain/buyer-side.js';
 import { chatDto, messageDto } from '../domain/chats.js';
@@ -16,6 +26,7 @@ import { fileUrls } from '../http/file-urls.js';
 import { readMultipart } from '../http/multipart.js';
 import { validationMessage } from '../http/validation-message.js';
 import { CONTROL_TAG } from '../contract/tags.js';
+import { StateName } from '../scenario/schema-parts.js';
 
 const Text = (description: string) => Type.String({ minLength: 1, maxLength: 4096, description });
 
@@ -23,15 +34,7 @@ const Notify = Type.Boolean({
   description: "false: Market pushes no CHAT_MESSAGE_SENT for a buyer's message (as for a sticker); the partner must notice it by reading",
 });
 
-const SetState = Type.String({
-  minLength: 1,
-  maxLength: 100,
-  pattern: '\\S',
-  description: "Then the business is in this named state (what scenario rules' match.state sees)",
-});
-
-const BusinessParams = Type.Object({ businessId: Id('Business (cabinet) id') });
-const ChatParams = Type.Object({ businessId: Id('Business (cabinet) id'), chatId: Id('Chat id') });
+const SetState = StateName("Then the business is in this named state (what scenario rules' match.state sees)");
 
 export const StartChatBody = Type.Object({
   context: Type.Object(

@@ -5,15 +5,12 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { CHAT_STATUSES, CHAT_TYPES, CONTEXT_TYPES } from '../contract/enums.js';
-import { ChatSchema, Id, MessageSchema, Ok, stringEnum } from '../contract/schemas.js';
+import { BusinessParams, ChatParams, ChatSchema, MessageSchema, Nullable, Ok, stringEnum } from '../contract/schemas.js';
 import { CONTROL_TAG } from '../contract/tags.js';
 import type { ChatService } from '../domain/chat-service.js';
 import { chatDto, messageDto } from '../domain/chats.js';
 import type { FileLinks } from '../domain/file-links.js';
 import { fileUrls } from '../http/file-urls.js';
-
-const BusinessParams = Type.Object({ businessId: Id('Business (cabinet) id') });
-const ChatParams = Type.Object({ businessId: Id('Business (cabinet) id'), chatId: Id('Chat id') });
 
 const ChatsQuery = Type.Object({
   status: Type.Optional(stringEnum(CHAT_STATUSES, 'Only chats in this status')),
@@ -30,7 +27,7 @@ const ThreadQuery = Type.Object({
 const ChatSummarySchema = Type.Object({
   chat: ChatSchema,
   messageCount: Type.Integer(),
-  lastMessage: Type.Union([MessageSchema, Type.Null()], { description: 'The latest message, null in a chat with none' }),
+  lastMessage: Nullable(MessageSchema, { description: 'The latest message, null in a chat with none' }),
 });
 
 export function chatReadRoutes(app: FastifyInstance, chats: ChatService, links: FileLinks): void {

@@ -1,14 +1,11 @@
 /** `GET /__sandbox/conversations`: the scripted conversations' verdicts, as JSON or JUnit XML. */
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { stringEnum } from '../contract/schemas.js';
+import { Nullable, stringEnum } from '../contract/schemas.js';
 import { conversationsSuite } from '../conversations/junit.js';
 import { junitDocument } from '../model/junit.js';
 import type { SandboxRuntime } from '../runtime.js';
 import { verdictRoute } from './verdict-route.js';
-
-const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
 
 const VerdictSchema = Type.Object({
   name: Type.String(),

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../contract/errors.js';
 import { NOTIFICATION_TYPES, NotificationSchema } from '../contract/notifications.js';
-import { Ok, OkNoResultSchema, stringEnum } from '../contract/schemas.js';
+import { Nullable, Ok, OkNoResultSchema, stringEnum } from '../contract/schemas.js';
 import {
   DELIVERY_STATES,
   NO_WEBHOOK,
@@ -13,9 +13,6 @@ import {
 } from '../notifications/notifier.js';
 import type { SandboxRuntime } from '../runtime.js';
 import { CONTROL_TAG } from '../contract/tags.js';
-
-const Nullable = <T extends ReturnType<typeof Type.Integer> | ReturnType<typeof Type.String>>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
 
 const AttemptSchema = Type.Object({
   at: Type.String({ description: 'When the attempt started (ISO 8601)' }),

@@ -3,14 +3,14 @@ import { readdir, readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { parse as parseYaml } from 'yaml';
-import { Ok } from '../contract/schemas.js';
+import { Nullable, Ok } from '../contract/schemas.js';
 import { CONTROL_TAG } from '../contract/tags.js';
 import { packagePath } from '../package-root.js';
 
 const ReadyScenarioSchema = Type.Object({
   file: Type.String({ description: 'Its file in the package, e.g. scenarios/rate-limits.yaml' }),
-  name: Type.Union([Type.String(), Type.Null()]),
-  description: Type.Union([Type.String(), Type.Null()]),
+  name: Nullable(Type.String()),
+  description: Nullable(Type.String()),
   text: Type.String({ description: 'The YAML, comments and all; PUT /__sandbox/scenario plays it' }),
 });
 

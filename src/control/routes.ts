@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { stringify as stringifyYaml } from 'yaml';
 import { ApiError } from '../contract/errors.js';
-import { Id, OkNoResultSchema, stringEnum } from '../contract/schemas.js';
+import { BusinessParams, OkNoResultSchema, stringEnum } from '../contract/schemas.js';
 import { sendError } from '../http/error-handling.js';
 import { JOURNAL_CAPACITY, JournalFilterSchema, type JournalFilter } from '../journal/journal.js';
 import type { SandboxRuntime } from '../runtime.js';
@@ -39,7 +39,6 @@ const HealthSchema = Type.Object({
 
 const ScenarioQuery = Type.Object({ format: Type.Optional(stringEnum(['json', 'yaml'] as const, 'json (default) or yaml')) });
 
-const BusinessParams = Type.Object({ businessId: Id('Business (cabinet) id') });
 const RequestParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'The entry id' }) });
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'];

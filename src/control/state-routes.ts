@@ -4,6 +4,7 @@ import { Type, type Static } from 'typebox';
 import { Id, Ok, OkNoResultSchema } from '../contract/schemas.js';
 import { CONTROL_TAG } from '../contract/tags.js';
 import type { SandboxRuntime } from '../runtime.js';
+import { StateName } from '../scenario/schema-parts.js';
 
 const StatesSchema = Type.Object({
   global: Type.String({ description: 'The global state (match.globalState)' }),
@@ -14,7 +15,7 @@ const StatesSchema = Type.Object({
 const SetStateBody = Type.Object(
   {
     businessId: Type.Optional(Id('The business whose state to set; without it, the global state is set')),
-    state: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'The state, any non-blank name' }),
+    state: StateName('The state, any non-blank name'),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,6 @@
 /** Turns a schema violation into a message that names the field, as a client's developer wants to read it. */
 import { fieldName } from '../contract/field-name.js';
+import { patternMeaning } from '../scenario/schema-parts.js';
 
 interface ValidationIssue {
   instancePath: string;
@@ -22,7 +23,7 @@ export function validationMessage(issue: ValidationIssue, part: string | undefin
     return `${field}: must be one of ${(issue.params.allowedValues as string[]).join(', ')}`;
   }
   if (issue.keyword === 'uniqueItems') return `${field}: must not contain the same item twice`;
-  // The one pattern the control API has: a name that must have something in it.
-  if (issue.keyword === 'pattern' && issue.params.pattern === '\\S') return `${field}: must not be blank`;
+  const meaning = issue.keyword === 'pattern' ? patternMeaning(String(issue.params.pattern)) : undefined;
+  if (meaning) return `${field}: ${meaning}`;
   return `${field}: ${issue.message ?? 'is invalid'}`;
 }

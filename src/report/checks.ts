@@ -53,7 +53,10 @@ const EVIDENCE_KEPT = 20;
 
 const timeOf = (entry: JournalEntry) => Date.parse(entry.time);
 const queryOf = (entry: JournalEntry) => new URL(entry.url, 'http://sandbox').searchParams;
-const pageTokenOf = (entry: JournalEntry) => queryOf(entry).get('pageToken') ?? queryOf(entry).get('page_token') ?? undefined;
+const pageTokenOf = (entry: JournalEntry) => {
+  const query = queryOf(entry);
+  return query.get('pageToken') ?? query.get('page_token') ?? undefined;
+};
 const bodyKey = (entry: JournalEntry) => JSON.stringify(entry.requestBody ?? null);
 const isClientError = (status: number | null) => status !== null && status >= 400 && status < 500 && status !== 420;
 const isServerFailure = (entry: JournalEntry) => entry.status === null || entry.status >= 500;

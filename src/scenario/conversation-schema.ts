@@ -6,10 +6,7 @@ import { Type, type Static, type TSchema } from 'typebox';
 import { CHAT_STATUSES, CONTEXT_TYPES, OTHER_SENDERS } from '../contract/enums.js';
 import { OPERATION_IDS } from '../contract/operations.js';
 import { CustomerSchema, stringEnum } from '../contract/schemas.js';
-import { DURATION_PATTERN } from '../model/duration.js';
-
-const Duration = (description: string) =>
-  Type.String({ pattern: DURATION_PATTERN, description: `${description}, e.g. 800ms, 30s, 1m, 1h` });
+import { Duration, StateName } from './schema-parts.js';
 
 /** How deep `when` cases may nest steps that have cases of their own. */
 const NESTING = 3;
@@ -34,7 +31,7 @@ const Step = (keys: Record<string, TSchema>, description: string) =>
   Type.Object(
     {
       ...keys,
-      setState: Type.Optional(Type.String({ minLength: 1, pattern: '\\S', description: "Then the business's named state is this" })),
+      setState: Type.Optional(StateName("Then the business's named state is this")),
     },
     { additionalProperties: false, description },
   );

@@ -7,9 +7,10 @@ import type { ErrorObject } from 'ajv';
 import { isNode, LineCounter, parseDocument, YAMLParseError } from 'yaml';
 import { fieldName } from '../contract/field-name.js';
 import { compileSchema } from '../contract/validator.js';
-import { DURATION_PATTERN, durationMs } from '../model/duration.js';
+import { durationMs } from '../model/duration.js';
 import type { StepSpec } from './conversation-schema.js';
-import { MIN_NEW_CHATS_MS, ScenarioSchema, URL_PATTERN, type Scenario } from './schema.js';
+import { MIN_NEW_CHATS_MS, ScenarioSchema, type Scenario } from './schema.js';
+import { patternMeaning } from './schema-parts.js';
 
 export class ScenarioError extends Error {
   override name = 'ScenarioError';
@@ -24,12 +25,6 @@ export class ScenarioError extends Error {
 }
 
 const validate = compileSchema<Scenario>(ScenarioSchema);
-
-const PATTERN_MEANINGS: Record<string, string> = {
-  [DURATION_PATTERN]: 'must be a duration such as 800ms, 30s, 1m or 1h',
-  [URL_PATTERN]: 'must be an http:// or https:// URL',
-  '\\S': 'must not be blank',
-};
 
 /** `/rules/0/match/chatId` → `rules[0].match.chatId` */
 const fieldPath = (pointer: string, extra?: string) => fieldName(pointer, extra) || '(top level)';
@@ -60,7 +55,7 @@ function describe(errors: ErrorObject[]): { message: string; field: (string | nu
     .map((v) => JSON.stringify(v));
   const others = here
     .filter((e) => !['const', 'enum', 'anyOf'].includes(e.keyword))
-    .map((e) => (e.keyword === 'pattern' ? (PATTERN_MEANINGS[e.params.pattern as string] ?? e.message) : e.message));
+    .map((e) => (e.keyword === 'pattern' ? (patternMeaning(e.params.pattern as string) ?? e.message) : e.message));
   const expected = [...(constants.length ? [`must be one of ${constants.join(', ')}`] : []), ...others];
   return { message: `${fieldPath(here[0].instancePath)}: ${[...new Set(expected)].join(', or ')}`, field: stepsOf(here[0].instancePath) };
 }

@@ -7,16 +7,12 @@ import { CHAT_STATUSES, CHAT_TYPES, CONTEXT_TYPES, SENDERS } from '../contract/e
 import { CALL_IDS, OPERATION_IDS, type OperationId } from '../contract/operations.js';
 import { stringEnum } from '../contract/schemas.js';
 import { SCOPES } from '../auth/access.js';
-import { DURATION_PATTERN, durationMs } from '../model/duration.js';
+import { durationMs } from '../model/duration.js';
 import { packagePath } from '../package-root.js';
 import { ConversationSchema } from './conversation-schema.js';
-
-export const URL_PATTERN = '^https?://[^\\s]+$';
+import { Duration, INITIAL_STATE, StateName, URL_PATTERN } from './schema-parts.js';
 /** The shortest newChatsEvery: a faster pace would only flood the world. */
 export const MIN_NEW_CHATS_MS = 10;
-
-const Duration = (description: string) =>
-  Type.String({ pattern: DURATION_PATTERN, description: `${description}, e.g. 800ms, 30s, 1m, 1h` });
 
 const Off = Type.Literal('off', { description: 'Turn this off' });
 
@@ -54,12 +50,6 @@ export const RateLimitsSchema = Type.Union(
 );
 
 const Json = Type.Unknown();
-
-/** A named state, as WireMock's scenarios have them: any non-blank name. */
-const StateName = (description: string) => Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description });
-
-/** The state every business starts in, and the global state's first value, unless the scenario's `states` says otherwise. */
-export const INITIAL_STATE = 'started';
 
 const MatchSchema = Type.Object(
   {

@@ -2,7 +2,8 @@
  * Named states, as WireMock's scenarios have them: each business is in a state (per business by default) and
  * there is one global state. Rules match and set them; tests read and set them; reset returns to the start.
  */
-import { INITIAL_STATE, type Scenario } from './schema.js';
+import type { Scenario } from './schema.js';
+import { INITIAL_STATE } from './schema-parts.js';
 
 export interface StatesNow {
   global: string;
