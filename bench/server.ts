@@ -1,11 +1,11 @@
 /**
  * A server for the benchmark, in its own process so that the load generator does not share its CPU:
  * either the sandbox with a given world, or a bare Fastify route that answers a fixed body (the ceiling), or
- * consoles following a sandbox's event stream. Prints `READY <url>` once it listens (or follows).
+ * consoles following a sandbox's event stream. Prints `READY <url>` once it listens (or follows). Each kind
+ * loads only what it runs, so that the followers' process is as light as a small client.
  */
-import Fastify from 'fastify';
 import { get } from 'node:http';
-import { startSandbox, type SandboxOptions } from '../src/index.js';
+import type { SandboxOptions } from '../src/index.js';
 
 export type ServerSpec =
   | { kind: 'sandbox'; options: SandboxOptions }
@@ -16,6 +16,7 @@ export type ServerSpec =
 const spec = JSON.parse(process.argv[2]) as ServerSpec;
 
 if (spec.kind === 'sandbox') {
+  const { startSandbox } = await import('../src/index.js');
   const sandbox = await startSandbox({ ...spec.options, port: 0 });
   process.once('SIGTERM', () => void sandbox.close().then(() => process.exit(0)));
   process.stdout.write(`READY ${sandbox.url}\n`);
@@ -39,6 +40,7 @@ if (spec.kind === 'sandbox') {
   });
   process.stdout.write(`READY ${spec.url}\n`);
 } else {
+  const { default: Fastify } = await import('fastify');
   const app = Fastify();
   // The same methods and paths the sandbox serves; JSON bodies are parsed as there, then the body is replayed.
   app.route({

@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t, { type Test } from 'tap';
 import { Feed } from '../src/feed/feed.js';
+import type { NotificationEntry } from '../src/notifications/notifier.js';
 import { control, eventually, receiverFor, sandboxFor } from './helpers.js';
 
 const B = 1001;
@@ -68,6 +69,10 @@ t.test('the stream tells every chat change, API call, notification, scenario loa
   t.notOk('responseBody' in request.data, 'calls come without their bodies (GET /__sandbox/requests has them)');
   const delivered = stream.events.filter((e) => e.event === 'notification' && e.data.state === 'delivered');
   t.equal(delivered.length, 3, 'CHAT_CREATED and two CHAT_MESSAGE_SENT, each delivered');
+  const changes = (id: number) =>
+    stream.events.filter((e) => e.event === 'notification' && e.data.id === id).map((e) => `${e.data.state} ${e.data.attempts.length}`);
+  for (const { data } of delivered)
+    t.same(changes(data.id), ['pending 0', 'delivered 1'], 'each event shows the entry as that change left it');
   t.match(
     stream.events.filter((e) => e.event === 'scenario' || e.event === 'reset'),
     [{ event: 'scenario', data: { name: 'тихий' } }, { event: 'reset' }],
@@ -170,6 +175,31 @@ t.test('sandbox.events() follows the same feed in code, and ends when the sandbo
   })();
   await client.sandbox.close();
   t.equal(await endless, 3, 'replayed from the start, then ended by close()');
+});
+
+t.test('sandbox.events() gives each notification change as it was, though the log entry goes on changing', async (t) => {
+  const receiver = await receiverFor(t);
+  const client = await sandboxFor(t, { webhook: receiver.url });
+  const changes: NotificationEntry[] = [];
+  const following = (async () => {
+    for await (const event of client.sandbox.events()) {
+      if (event.type === 'notification') changes.push(event.entry);
+      if (changes.length === 2) break;
+    }
+  })();
+  await control(client, '/chats', { context: { type: 'DIRECT' } });
+  await following;
+  const asLeft = [
+    { notificationType: 'CHAT_CREATED', state: 'pending', attempts: [] },
+    { notificationType: 'CHAT_CREATED', state: 'delivered', attempts: [{ status: 200 }] },
+  ];
+  t.match(changes, asLeft);
+  const replayed: NotificationEntry[] = [];
+  for await (const event of client.sandbox.events({ lastEventId: 0 })) {
+    if (event.type === 'notification') replayed.push(event.entry);
+    if (replayed.length === 2) break;
+  }
+  t.match(replayed, asLeft, 'a replay too');
 });
 
 t.test('GET /__sandbox/limits: per business and operation, the quota, what is left and when it renews', async (t) => {

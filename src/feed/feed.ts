@@ -3,7 +3,8 @@
  * records them, notification deliveries, scenario loads and resets. The event stream and `sandbox.events()`
  * follow it; a follower that comes back with the last id it saw gets what it missed from a bounded buffer,
  * or is told to reload when that is gone. It runs on every call, so it keeps references in a ring and makes
- * nothing else: what followers see (DTOs, JSON) is made only when someone follows.
+ * nothing else (but a copy of a notification's log entry, which goes on changing): what followers see (DTOs,
+ * JSON) is made only when someone follows.
  */
 import type { ChatDto, MessageDto } from '../contract/schemas.js';
 import type { Actor, ChatEvent, ChatEventKind } from '../domain/chat-events.js';
@@ -38,6 +39,7 @@ export type FeedEvent = { id: number } & (
       message?: MessageDto;
     }
   | { type: 'request'; entry: JournalEntry }
+  /** The log entry as this change left it (replays too). */
   | { type: 'notification'; entry: NotificationEntry }
   | { type: 'scenario'; name: string | null }
   | { type: 'reset'; businessId?: number }
@@ -68,7 +70,12 @@ export class Feed {
     this.ring = new Array<FeedItem | undefined>(capacity);
   }
 
-  publish(item: FeedItem): void {
+  publish(published: FeedItem): void {
+    // A log entry goes on changing as its delivery does: the feed keeps the state this change left it in.
+    const item: FeedItem =
+      published.type === 'notification'
+        ? { type: 'notification', entry: { ...published.entry, attempts: [...published.entry.attempts] } }
+        : published;
     const id = this.nextId++;
     this.ring[id % this.capacity] = item;
     if (this.followers.size === 0) return;
