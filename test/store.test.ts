@@ -1,6 +1,7 @@
 /** The lowdb store: persisted with --db, coalesced, atomic, reloaded; and reset back to the initial world. */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import t, { type Test } from 'tap';
 import type { Sender } from '../src/contract/enums.js';
 import { buildApp, startSandbox } from '../src/index.js';
@@ -48,7 +49,16 @@ t.test('a burst of changes is appended once to the log; the snapshot is not rewr
   );
   // Written within the flush delay: wait until the log holds every message, then count the writes.
   await eventually(() => existsSync(`${db}.log`) && readFileSync(`${db}.log`, 'utf8').split('Сообщение ').length === 41);
-  const writes = (await client.get('/__sandbox/health')).body.result.dbWrites - writesBefore;
+  // A write is counted once its append is done, a moment after the line is in the file: wait for the count to settle.
+  const dbWrites = async () => (await client.get('/__sandbox/health')).body.result.dbWrites as number;
+  let counted = await dbWrites();
+  for (;;) {
+    await sleep(50);
+    const later = await dbWrites();
+    if (later === counted) break;
+    counted = later;
+  }
+  const writes = counted - writesBefore;
   t.ok(writes >= 1 && writes <= 4, `40 messages, ${writes} write(s) of the file`);
   t.equal(readFileSync(db, 'utf8'), snapshot, 'the snapshot is left alone');
   const batches = readFileSync(`${db}.log`, 'utf8')
