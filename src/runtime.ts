@@ -424,7 +424,8 @@ export class SandboxRuntime {
 
   /**
    * One business back to its initial world, its state, its quotas and its conversations (played again from
-   * the start), every other business left as it is; its deliveries under way are cancelled. Rules count calls of every business, so they are not rearmed.
+   * the start), every other business left as it is; its deliveries under way are cancelled. Rules count calls
+   * of every business, so they are not rearmed.
    */
   async resetBusiness(businessId: number): Promise<void> {
     this.notifier.cancelBusiness(businessId);

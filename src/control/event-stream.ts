@@ -27,7 +27,7 @@ const StreamQuery = Type.Object({
 });
 
 /** What an event's data says: request and notification entries without the bodies the journal keeps. */
-export function eventData(event: FeedEvent): unknown {
+function eventData(event: FeedEvent): unknown {
   switch (event.type) {
     case 'chat': {
       const { type: _type, id: _id, ...rest } = event;

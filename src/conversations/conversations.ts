@@ -5,6 +5,8 @@
  * and push notifications go out as for any buyer; the partner's answers are heard from the chat lifecycle.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Type, type Static } from 'typebox';
+import { Nullable, stringEnum } from '../contract/schemas.js';
 import type { ChatEvent } from '../domain/chat-events.js';
 import type { BuyerSide } from '../domain/buyer-side.js';
 import type { UploadedFile } from '../domain/chat-service.js';
@@ -13,38 +15,40 @@ import { durationMs } from '../model/duration.js';
 import type { MessageRecord } from '../model/records.js';
 import type { ConversationSpec, MatcherSpec, StepSpec } from '../scenario/conversation-schema.js';
 
-export type ConversationState = 'waiting' | 'running' | 'passed' | 'failed';
+const STEP_KINDS = ['say', 'expect', 'wait', 'dispute', 'status', 'setState'] as const;
 
-export interface StepOutcome {
-  /** Where the step is in the script, e.g. steps[1].when[0].steps[0]. */
-  step: string;
-  kind: 'say' | 'expect' | 'wait' | 'dispute' | 'status' | 'setState';
-  outcome: 'done' | 'passed' | 'failed';
-  detail: string;
-  at: string;
-}
+const StepOutcomeSchema = Type.Object({
+  step: Type.String({ description: 'Where the step is in the script, e.g. steps[1].when[0].steps[0]' }),
+  kind: stringEnum(STEP_KINDS),
+  outcome: stringEnum(['done', 'passed', 'failed'] as const),
+  detail: Type.String(),
+  at: Type.String(),
+});
+export type StepOutcome = Static<typeof StepOutcomeSchema>;
 
-export interface PartnerAnswer {
-  messageId: number;
-  text: string | null;
-  files: string[];
-  at: string;
-  /** Since the buyer's last message; null when the buyer had said nothing yet. */
-  answeredInMs: number | null;
-}
+const PartnerAnswerSchema = Type.Object({
+  messageId: Type.Integer(),
+  text: Nullable(Type.String()),
+  files: Type.Array(Type.String()),
+  at: Type.String(),
+  answeredInMs: Nullable(Type.Integer({ description: "Since the buyer's last message; null when the buyer had said nothing yet" })),
+});
+export type PartnerAnswer = Static<typeof PartnerAnswerSchema>;
 
-export interface Verdict {
-  name: string;
-  state: ConversationState;
-  businessId: number;
-  chatId: number | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  /** Why it failed, in words. */
-  reason: string | null;
-  steps: StepOutcome[];
-  partnerMessages: PartnerAnswer[];
-}
+/** A conversation's verdict, as GET /__sandbox/conversations and sandbox.conversations() give it. */
+export const VerdictSchema = Type.Object({
+  name: Type.String(),
+  state: stringEnum(['waiting', 'running', 'passed', 'failed'] as const, 'waiting: not started yet'),
+  businessId: Type.Integer(),
+  chatId: Nullable(Type.Integer()),
+  startedAt: Nullable(Type.String()),
+  finishedAt: Nullable(Type.String()),
+  reason: Nullable(Type.String({ description: 'Why it failed, in words' })),
+  steps: Type.Array(StepOutcomeSchema),
+  partnerMessages: Type.Array(PartnerAnswerSchema),
+});
+export type Verdict = Static<typeof VerdictSchema>;
+export type ConversationState = Verdict['state'];
 
 /** What conversations need of the sandbox. */
 export interface ConversationHost {

@@ -14,11 +14,10 @@ export interface StatesNow {
 }
 
 export class NamedStates {
-  private global: string;
+  private global = INITIAL_STATE;
   private readonly businesses = new Map<number, string>();
 
   constructor(private readonly start: NonNullable<Scenario['states']> = {}) {
-    this.global = this.start.global ?? INITIAL_STATE;
     this.reset();
   }
 
