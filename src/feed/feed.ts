@@ -146,9 +146,23 @@ export class Feed {
     return iterator;
   }
 
+  // Built field by field: a spread of the item costs a follower about a microsecond a call.
   private present(id: number, item: FeedItem): FeedEvent {
-    if (item.type !== 'chat') return { ...item, id };
-    const { event } = item;
+    switch (item.type) {
+      case 'request':
+        return { id, type: 'request', entry: item.entry };
+      case 'notification':
+        return { id, type: 'notification', entry: item.entry };
+      case 'scenario':
+        return { id, type: 'scenario', name: item.name };
+      case 'reset':
+        return item.businessId === undefined ? { id, type: 'reset' } : { id, type: 'reset', businessId: item.businessId };
+      case 'chat':
+        return this.presentChat(id, item.event);
+    }
+  }
+
+  private presentChat(id: number, event: ChatEvent): FeedEvent {
     const { kind, businessId, actor, at, statusBefore, statusAfter } = event;
     const seen: FeedEvent = { id, type: 'chat', kind, businessId, actor, at, statusBefore, statusAfter, chat: chatDto(event.chat) };
     if (event.kind === 'message-sent') seen.message = messageDto(event.message, this.fileUrl);
