@@ -24,13 +24,15 @@ interface Server {
   url: string;
   child: ChildProcess;
   startedInMs: number;
+  /** Everything it printed so far. */
+  output: () => string;
 }
 
 async function startServer(spec: ServerSpec): Promise<Server> {
   const started = performance.now();
   const child = spawn(process.execPath, [SERVER, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
   const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
     child.stdout.on('data', (chunk) => {
       out += chunk;
       const match = /READY (\S+)/.exec(out);
@@ -38,7 +40,7 @@ async function startServer(spec: ServerSpec): Promise<Server> {
     });
     child.once('exit', (code) => reject(new Error(`the bench server exited with ${code}`)));
   });
-  return { url, child, startedInMs: performance.now() - started };
+  return { url, child, startedInMs: performance.now() - started, output: () => out };
 }
 
 async function stopServer(server: Server): Promise<void> {
@@ -206,6 +208,10 @@ interface ConsoleFigures {
   rps: number;
   /** The sandbox's CPU time per request, in µs: what following costs the sandbox itself. */
   cpuUs: number;
+  /** The followers' CPU time per request, in µs: what reading the stream costs them, on the same cores. */
+  followersCpuUs: number;
+  /** What the stream sent each follower per request, in bytes (a request makes one event). */
+  bytesPerEvent: number;
 }
 
 /**
@@ -214,24 +220,29 @@ interface ConsoleFigures {
  * same machine; the figure is the median of the pairs' ratios, as the machine's speed drifts between pairs.
  */
 const CONSOLES = 5;
+const CHATS_LOAD: Load = { method: 'POST', path: '/v2/businesses/2002/chats?limit=20', body: '{}' };
 const CONSOLE_PAIRS = 7;
 async function withConsoles(sandbox: Server, load: Load): Promise<{ without: ConsoleFigures; with: ConsoleFigures; ratio: number }> {
   const seconds = Math.max(1, Math.round(SECONDS / 2));
-  const totals = { without: { rps: 0, cpu: 0, requests: 0 }, with: { rps: 0, cpu: 0, requests: 0 } };
-  const round = async (into: (typeof totals)['with']) => {
+  const zero = () => ({ rps: 0, cpu: 0, requests: 0, followersCpu: 0, bytes: 0 });
+  const totals = { without: zero(), with: zero() };
+  const round = async (into: (typeof totals)['with'], followers?: Server) => {
     const before = cpuMs(sandbox.child.pid!);
+    const followersBefore = followers ? cpuMs(followers.child.pid!) : 0;
     const { rps } = await measure(sandbox.url, load, seconds);
     into.rps += rps;
     into.cpu += cpuMs(sandbox.child.pid!) - before;
+    if (followers) into.followersCpu += cpuMs(followers.child.pid!) - followersBefore;
     into.requests += rps * seconds;
     return rps;
   };
   const following = async () => {
     const followers = await startServer({ kind: 'followers', url: sandbox.url, count: CONSOLES });
     try {
-      return await round(totals.with);
+      return await round(totals.with, followers);
     } finally {
       await stopServer(followers);
+      totals.with.bytes += Number(/READ (\d+)/.exec(followers.output())?.[1] ?? 0) / CONSOLES;
     }
   };
   const ratios: number[] = [];
@@ -244,8 +255,38 @@ async function withConsoles(sandbox: Server, load: Load): Promise<{ without: Con
       ratios.push((await following()) / alone);
     }
   }
-  const figures = (t: (typeof totals)['with']) => ({ rps: t.rps / CONSOLE_PAIRS, cpuUs: (t.cpu * 1000) / t.requests });
+  const figures = (t: (typeof totals)['with']) => ({
+    rps: t.rps / CONSOLE_PAIRS,
+    cpuUs: (t.cpu * 1000) / t.requests,
+    followersCpuUs: (t.followersCpu * 1000) / t.requests,
+    bytesPerEvent: t.bytes / t.requests,
+  });
   return { without: figures(totals.without), with: figures(totals.with), ratio: median(ratios) };
+}
+
+const CONSOLES_TARGET = `getChats with ${CONSOLES} consoles following / without (median of pairs)`;
+
+function printConsoles({ with: following, without: alone }: Awaited<ReturnType<typeof withConsoles>>): void {
+  console.log(
+    `getChats with ${CONSOLES} consoles following the event stream (${CONSOLE_PAIRS} pairs of rounds): ${fmt(following.rps)} req/s, ` +
+      `${following.cpuUs.toFixed(1)} µs of sandbox CPU a request; without: ${fmt(alone.rps)} req/s, ${alone.cpuUs.toFixed(1)} µs`,
+  );
+  console.log(
+    `  each follower read ${fmt(following.bytesPerEvent)} bytes a request; the followers' process spent ` +
+      `${following.followersCpuUs.toFixed(1)} µs of CPU a request`,
+  );
+}
+
+/** `BENCH_ONLY=consoles`: the consoles line alone (about a minute), to compare changes to the event stream. */
+async function consolesOnly(): Promise<void> {
+  const reads = await startServer({ kind: 'sandbox', options: { scenario: historyWorld(100_000) } });
+  try {
+    const consoles = await withConsoles(reads, CHATS_LOAD);
+    printConsoles(consoles);
+    console.log(`${consoles.ratio >= 0.9 ? 'met   ' : 'MISSED'}  ${CONSOLES_TARGET}: ${consoles.ratio.toFixed(2)} (target ≥ 0.9)`);
+  } finally {
+    await stopServer(reads);
+  }
 }
 
 async function main(): Promise<void> {
@@ -266,8 +307,7 @@ async function main(): Promise<void> {
     });
     const firstId = answerOf(await call(reads.url, history(''))).result.messages[0].messageId;
     const lastId = answerOf(await call(reads.url, history(`&pageToken=${last}`))).result.messages[0].messageId;
-    const chatsLoad: Load = { method: 'POST', path: '/v2/businesses/2002/chats?limit=20', body: '{}' };
-    rows.push(await versusCeiling('getChats, limit 20', reads, chatsLoad));
+    rows.push(await versusCeiling('getChats, limit 20', reads, CHATS_LOAD));
     rows.push(await versusCeiling('getChatHistory, limit 100, first page (of 100 000)', reads, history('')));
     rows.push(await versusCeiling('getChatHistory, limit 100, last page (of 100 000)', reads, history(`&pageToken=${last}`)));
     // The same work with every answer new: the filter's statuses in another order, the page one message on.
@@ -275,8 +315,8 @@ async function main(): Promise<void> {
     const pageFrom = (from: number) => ({ path: history('').path, body: JSON.stringify({ messageIdFrom: from }) });
     fresh.push(
       await versusCeiling('getChats, limit 20, each answer new', reads, {
-        ...chatsLoad,
-        vary: (n) => ({ path: chatsLoad.path, body: JSON.stringify({ statuses: orders[n % orders.length] }) }),
+        ...CHATS_LOAD,
+        vary: (n) => ({ path: CHATS_LOAD.path, body: JSON.stringify({ statuses: orders[n % orders.length] }) }),
       }),
     );
     fresh.push(
@@ -292,7 +332,7 @@ async function main(): Promise<void> {
       }),
     );
     rows.push(...fresh);
-    consoles = await withConsoles(reads, chatsLoad);
+    consoles = await withConsoles(reads, CHATS_LOAD);
     rows.push(
       await versusCeiling('sendMessageToChat, in memory', reads, {
         method: 'POST',
@@ -369,11 +409,7 @@ async function main(): Promise<void> {
   console.log(
     `${fmt(many.count)} businesses touched once each, 2 at a time: first call p50 ${many.p50.toFixed(1)} ms, p99 ${many.p99.toFixed(1)} ms; resident memory at most ${many.rss} MB`,
   );
-  const { with: following, without: alone } = consoles;
-  console.log(
-    `getChats with ${CONSOLES} consoles following the event stream (${CONSOLE_PAIRS} pairs of rounds): ${fmt(following.rps)} req/s, ` +
-      `${following.cpuUs.toFixed(1)} µs of sandbox CPU a request; without: ${fmt(alone.rps)} req/s, ${alone.cpuUs.toFixed(1)} µs`,
-  );
+  printConsoles(consoles);
   console.log('');
   for (const [name, value, min] of [
     ['reads vs ceiling: getChats', chats.sandbox.rps / chats.ceiling.rps, 0.7],
@@ -385,7 +421,7 @@ async function main(): Promise<void> {
     ['history last page / first page', lastPage.sandbox.rps / first.sandbox.rps, 0.9],
     ['history last pages / first pages, each new', freshLast.sandbox.rps / freshFirst.sandbox.rps, 0.9],
     ['persisted writes, 1 000 000 / 10 000 messages', writes, 0.8],
-    [`getChats with ${CONSOLES} consoles following / without (median of pairs)`, consoles.ratio, 0.9],
+    [CONSOLES_TARGET, consoles.ratio, 0.9],
   ] as const) {
     targets.push([`${name}: ${value.toFixed(2)} (target ≥ ${min})`, value >= min, '']);
   }
@@ -396,4 +432,5 @@ async function main(): Promise<void> {
   for (const [text, met] of targets) console.log(`${met ? 'met   ' : 'MISSED'}  ${text}`);
 }
 
-await main();
+if (process.env.BENCH_ONLY === 'consoles') await consolesOnly();
+else await main();

@@ -1,8 +1,9 @@
 /**
  * A server for the benchmark, in its own process so that the load generator does not share its CPU:
  * either the sandbox with a given world, or a bare Fastify route that answers a fixed body (the ceiling), or
- * consoles following a sandbox's event stream. Prints `READY <url>` once it listens (or follows). Each kind
- * loads only what it runs, so that the followers' process is as light as a small client.
+ * consoles following a sandbox's event stream. Prints `READY <url>` once it listens (or follows); followers print
+ * `READ <bytes>` as they stop. Each kind loads only what it runs, so that the followers' process is as light as a
+ * small client.
  */
 import { get } from 'node:http';
 import type { SandboxOptions } from '../src/index.js';
@@ -34,10 +35,8 @@ if (spec.kind === 'sandbox') {
         }),
     ),
   );
-  process.once('SIGTERM', () => {
-    process.stderr.write(`followers read ${Math.round(bytes / 1024)} KB\n`);
-    process.exit(0);
-  });
+  // What they read, for the benchmark to tell the bytes an event takes.
+  process.once('SIGTERM', () => process.stdout.write(`READ ${bytes}\n`, () => process.exit(0)));
   process.stdout.write(`READY ${spec.url}\n`);
 } else {
   const { default: Fastify } = await import('fastify');
