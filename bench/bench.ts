@@ -44,7 +44,8 @@ async function startServer(spec: ServerSpec): Promise<Server> {
 }
 
 async function stopServer(server: Server): Promise<void> {
-  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  // 'close' rather than 'exit': what it printed as it stopped has been read by then.
+  const exited = new Promise((resolve) => server.child.once('close', resolve));
   server.child.kill('SIGTERM');
   await exited;
 }
@@ -239,12 +240,16 @@ async function withConsoles(sandbox: Server, load: Load): Promise<{ without: Con
   };
   const following = async () => {
     const followers = await startServer({ kind: 'followers', url: sandbox.url, count: CONSOLES });
+    let rps: number;
     try {
-      return await round(totals.with, followers);
+      rps = await round(totals.with, followers);
     } finally {
       await stopServer(followers);
-      totals.with.bytes += Number(/READ (\d+)/.exec(followers.output())?.[1] ?? 0) / CONSOLES;
     }
+    const read = /READ (\d+)/.exec(followers.output());
+    if (!read) throw new Error('the followers stopped without saying what they read');
+    totals.with.bytes += Number(read[1]) / CONSOLES;
+    return rps;
   };
   const ratios: number[] = [];
   for (let i = 0; i < CONSOLE_PAIRS; i++) {
