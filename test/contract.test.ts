@@ -2,14 +2,9 @@
  * Walks every operation under both path spellings, in success and in error, and validates each body it
  * gets back against the response schema that /openapi.json documents for that operation and status.
  */
-import { Ajv } from 'ajv';
-import addFormatsPlugin from 'ajv-formats';
 import t from 'tap';
 import { OPERATIONS, OPERATION_IDS, type OperationId } from '../src/index.js';
-import { type Answer, type Client, multipartForm, sandboxFor } from './helpers.js';
-
-// ajv-formats is CommonJS: its default export arrives wrapped under ESM.
-const addFormats = addFormatsPlugin as unknown as typeof addFormatsPlugin.default;
+import { type Answer, type Client, multipartForm, sandboxFor, schemaValidator } from './helpers.js';
 
 const BUSINESS = 1001;
 
@@ -216,21 +211,6 @@ const CASES: Case[] = [
     names: 'chatId',
   },
 ];
-
-async function schemaValidator(client: Client) {
-  const openapi = (await client.get('/openapi.json')).body;
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  addFormats(ajv);
-  ajv.addFormat('int64', { type: 'number', validate: Number.isSafeInteger });
-  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 31 });
-  return (path: string, method: string, answer: Answer) => {
-    const templated = path.replace(/\/businesses\/\d+/, '/businesses/{businessId}').split('?')[0];
-    const operation = openapi.paths[templated]?.[method.toLowerCase()];
-    const schema = operation?.responses?.[answer.status]?.content?.['application/json']?.schema;
-    if (!schema) return [`no schema documented for ${method} ${templated} ${answer.status}`];
-    return ajv.validate(schema, answer.body) ? [] : ajv.errors!.map((e) => `${e.instancePath} ${e.message}`);
-  };
-}
 
 async function knownIds(client: Client): Promise<Ids> {
   const chats = (await client.post(`/v2/businesses/${BUSINESS}/chats?limit=20`, { statuses: ['WAITING_FOR_PARTNER'] })).body.result.chats;

@@ -5,8 +5,13 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import addFormatsPlugin from 'ajv-formats';
 import type { Test } from 'tap';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../src/index.js';
+
+// ajv-formats is CommonJS: its default export arrives wrapped under ESM.
+const addFormats = addFormatsPlugin as unknown as typeof addFormatsPlugin.default;
 
 export interface Answer<T = any> {
   status: number;
@@ -200,4 +205,23 @@ export function control(client: Client, path: string, body: unknown, businessId 
  */
 export function pastDue(ms: number): Promise<void> {
   return sleep(ms * 2);
+}
+
+/** Checks an answer against the response schema /openapi.json documents for its path, method and status. */
+export async function schemaValidator(client: Client) {
+  const openapi = (await client.get('/openapi.json')).body;
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addFormat('int64', { type: 'number', validate: Number.isSafeInteger });
+  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 31 });
+  return (path: string, method: string, answer: Answer) => {
+    const bare = path.split('?')[0];
+    // The documented path this one is an instance of: {param} stands for one segment.
+    const templated =
+      Object.keys(openapi.paths).find((template) => new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}$`).test(bare)) ?? bare;
+    const operation = openapi.paths[templated]?.[method.toLowerCase()];
+    const schema = operation?.responses?.[answer.status]?.content?.['application/json']?.schema;
+    if (!schema) return [`no schema documented for ${method} ${templated} ${answer.status}`];
+    return ajv.validate(schema, answer.body) ? [] : ajv.errors!.map((e) => `${e.instancePath} ${e.message}`);
+  };
 }

@@ -5,7 +5,7 @@ import t from 'tap';
 import { Journal } from '../src/journal/journal.js';
 import { combineScenarios, parseScenario, readScenarioFile } from '../src/scenario/load.js';
 import { SCENARIO_SCHEMA_FILE, scenarioJsonSchema, type Scenario } from '../src/scenario/schema.js';
-import { allChats, eventually, sandboxFor, tempDir } from './helpers.js';
+import { allChats, eventually, sandboxFor, schemaValidator, tempDir } from './helpers.js';
 
 const B = '/v2/businesses/1001';
 
@@ -290,8 +290,10 @@ t.test('the journal records every call with its bodies, status, duration and rul
   await client.call('POST', '/businesses/2002/chats', { body: {}, headers: { 'Api-Key': '' } });
   await client.get(`${B}/chats/message?chatId=${chat.chatId}&messageId=1`).catch(() => undefined);
 
-  const all = (await client.get('/__sandbox/requests')).body.result;
-  t.equal(all.capacity, 1000);
+  const validate = await schemaValidator(client);
+  const journal = await client.get('/__sandbox/requests');
+  t.same(validate('/__sandbox/requests', 'GET', journal), [], 'every entry, a fault’s too, is what /openapi.json documents');
+  t.equal(journal.body.result.capacity, 1000);
   const sent = (await client.get('/__sandbox/requests?operation=sendMessageToChat')).body.result.requests;
   t.equal(sent.length, 1);
   t.match(sent[0], {
@@ -313,6 +315,8 @@ t.test('the journal records every call with its bodies, status, duration and rul
     { status: 401, responseBody: { errors: [{ code: 'UNAUTHORIZED' }] } },
   ]);
   t.match(client.sandbox.requests({ operation: 'getChatMessage' }), [{ status: null, fault: 'connection-reset', rule: 1 }]);
+  const [faulted] = (await client.get('/__sandbox/requests?operation=getChatMessage')).body.result.requests;
+  t.same(validate(`/__sandbox/requests/${faulted.id}`, 'GET', await client.get(`/__sandbox/requests/${faulted.id}`)), []);
   t.equal((await client.get('/__sandbox/requests?status=abc')).status, 400, 'a bad filter is a 400');
 
   t.equal((await client.call('DELETE', '/__sandbox/requests')).status, 200);

@@ -3,9 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { stringify as stringifyYaml } from 'yaml';
 import { ApiError } from '../contract/errors.js';
-import { BusinessParams, OkNoResultSchema, stringEnum } from '../contract/schemas.js';
+import { BusinessParams, Ok, OkNoResultSchema, stringEnum } from '../contract/schemas.js';
 import { sendError } from '../http/error-handling.js';
-import { JOURNAL_CAPACITY, JournalFilterSchema, type JournalFilter } from '../journal/journal.js';
+import { JOURNAL_CAPACITY, JournalEntrySchema, JournalFilterSchema, type JournalFilter } from '../journal/journal.js';
 import type { SandboxRuntime } from '../runtime.js';
 import { checkScenario, parseScenario, ScenarioError } from '../scenario/load.js';
 import { buyerRoutes } from './buyer-routes.js';
@@ -100,6 +100,15 @@ export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime): vo
         tags,
         summary: `The journal of API calls, oldest first (the last ${JOURNAL_CAPACITY} are kept)`,
         querystring: JournalFilterSchema,
+        response: {
+          200: Ok(
+            Type.Object({
+              requests: Type.Array(JournalEntrySchema),
+              dropped: Type.Integer({ description: 'Entries dropped from the journal since it was last cleared' }),
+              capacity: Type.Integer(),
+            }),
+          ),
+        },
       },
     },
     async (request) => ({
@@ -110,7 +119,7 @@ export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime): vo
 
   app.get<{ Params: Static<typeof RequestParams> }>(
     '/__sandbox/requests/:id',
-    { schema: { tags, summary: 'One journal entry, with its bodies', params: RequestParams } },
+    { schema: { tags, summary: 'One journal entry, with its bodies', params: RequestParams, response: { 200: Ok(JournalEntrySchema) } } },
     async (request) => {
       const entry = runtime.journal.find(request.params.id);
       if (!entry) throw new ApiError(404, `id: request ${request.params.id} is not in the journal (it keeps the last ${JOURNAL_CAPACITY})`);

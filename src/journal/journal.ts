@@ -1,28 +1,29 @@
 /** The request journal: every API call with what it sent and got, bounded so a long CI run cannot exhaust memory. */
 import { Type, type Static } from 'typebox';
+import { Nullable } from '../contract/schemas.js';
 import { BoundedLog } from '../model/bounded-log.js';
 
-export interface JournalEntry {
-  id: number;
-  time: string;
-  operationId: string | null;
-  method: string;
-  url: string;
-  businessId: number | null;
-  chatId: number | null;
-  /** HTTP status; null when a fault left no answer. */
-  status: number | null;
-  requestBody: unknown;
-  responseBody: unknown;
-  durationMs: number | null;
-  /** Index of the scenario rule that applied, if one did. */
-  rule: number | null;
-  /** That rule's `name`, when it has one. */
-  ruleName: string | null;
-  /** The named state the call's business was in when the call came (null for a call that names no business). */
-  state: string | null;
-  fault: string | null;
-}
+/** One API call as the journal keeps it: what GET /__sandbox/requests serves and the types are made from. */
+export const JournalEntrySchema = Type.Object({
+  id: Type.Integer({ description: 'The entry’s id, for GET /__sandbox/requests/{id}' }),
+  time: Type.String({ description: 'When the call came (ISO 8601)' }),
+  operationId: Nullable(Type.String({ description: 'The operation called; null for a path that is none' })),
+  method: Type.String(),
+  url: Type.String({ description: 'Path and query, as called' }),
+  businessId: Nullable(Type.Integer()),
+  chatId: Nullable(Type.Integer()),
+  status: Nullable(Type.Integer({ description: 'HTTP status; null when a fault left no answer' })),
+  requestBody: Type.Unknown({ description: 'The JSON the call sent; null when it sent none (a multipart form is not kept)' }),
+  responseBody: Type.Unknown({ description: 'What the answer carried: JSON, or text' }),
+  durationMs: Nullable(Type.Number({ description: 'How long the answer took' })),
+  rule: Nullable(Type.Integer({ description: 'Index of the scenario rule that applied, if one did' })),
+  ruleName: Nullable(Type.String({ description: 'That rule’s name, when it has one' })),
+  state: Nullable(
+    Type.String({ description: 'The named state the call’s business was in when the call came (null for a call that names no business)' }),
+  ),
+  fault: Nullable(Type.String({ description: 'The fault a rule played instead of (or over) the answer' })),
+});
+export type JournalEntry = Static<typeof JournalEntrySchema>;
 
 /** What the journal may be filtered by: the query of GET /__sandbox/requests, and sandbox.requests(). */
 export const JournalFilterSchema = Type.Object({
