@@ -3,7 +3,7 @@
  * reference, order within a chat, retries with doubling waits, the log with each attempt, and the PING.
  */
 import t, { type Test } from 'tap';
-import { type Client, control, GOOD_ANSWER, type Receiver, receiverFor, sandboxFor, sendFile } from './helpers.js';
+import { type Client, control, GOOD_ANSWER, type Receiver, receiverFor, sandboxFor, schemaValidator, sendFile } from './helpers.js';
 
 const B = 1001;
 const MARKET_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+03:00$/;
@@ -176,6 +176,9 @@ t.test("the partner's answer is checked for Market's {version, name, time} shape
   );
   const ping = await client.sandbox.ping();
   t.match(ping.attempts[0], { status: 200, answer: 'OK', answerProblems: ['body: is not JSON'] });
+  const validate = await schemaValidator(client);
+  const log = await client.get('/__sandbox/notifications');
+  t.same(validate('/__sandbox/notifications', 'GET', log), [], 'the log, answers and problems included, is what /openapi.json documents');
 });
 
 t.test('an answer cut off is a failure; a long one is kept in part', async (t) => {

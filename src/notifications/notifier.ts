@@ -7,13 +7,13 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Type, type Static } from 'typebox';
-import { NOTIFICATION_TYPES, type Notification, type NotificationType } from '../contract/notifications.js';
-import { Id, stringEnum } from '../contract/schemas.js';
+import { NOTIFICATION_TYPES, NotificationSchema, type Notification } from '../contract/notifications.js';
+import { Id, Nullable, stringEnum } from '../contract/schemas.js';
 import type { ChatEvent } from '../domain/chat-events.js';
 import { formatMarketDate } from '../model/time.js';
 import { BoundedLog } from '../model/bounded-log.js';
 import { between, seededRandom } from '../model/random.js';
-import { deliver, type DeliveryAttempt } from './delivery.js';
+import { deliver, DeliveryAttemptSchema } from './delivery.js';
 import { notificationOf } from './payloads.js';
 
 export interface WebhookSettings {
@@ -45,24 +45,25 @@ export const NOTIFICATION_LOG_CAPACITY = 1000;
 export const DELIVERY_STATES = ['pending', 'delivered', 'failed', 'cancelled', 'withheld'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
-export interface NotificationEntry {
-  id: number;
-  notificationType: NotificationType;
-  businessId: number | null;
-  chatId: number | null;
-  /** What was (or is to be) POSTed. */
-  body: Notification;
-  /**
-   * pending until a 200 (delivered), the last attempt (failed), or a reset or close (cancelled); withheld:
-   * Market sends none for this buyer message (a sticker, silentMessages, or a call with notify: false).
-   */
-  state: DeliveryState;
-  /** For a second delivery of the same notification: the id of the entry it copies. */
-  copyOf: number | null;
-  attempts: DeliveryAttempt[];
-  /** When the next retry is due (ISO 8601), while one is waited for. */
-  nextAttemptAt: string | null;
-}
+/** A notification as the log keeps it, with every attempt (GET /__sandbox/notifications serves it; the type is made from it). */
+export const NotificationEntrySchema = Type.Object({
+  id: Type.Integer(),
+  notificationType: stringEnum(NOTIFICATION_TYPES),
+  businessId: Nullable(Type.Integer()),
+  chatId: Nullable(Type.Integer()),
+  body: NotificationSchema,
+  copyOf: Nullable(
+    Type.Integer({ description: 'For a second delivery of the same notification (webhook.duplicates): the entry it copies' }),
+  ),
+  state: stringEnum(
+    DELIVERY_STATES,
+    'pending until a 200 (delivered), the last attempt (failed), or a reset or close (cancelled); withheld: Market sends ' +
+      'none for this buyer message (a sticker, silentMessages, or a call with notify: false)',
+  ),
+  attempts: Type.Array(DeliveryAttemptSchema),
+  nextAttemptAt: Nullable(Type.String({ description: 'When the next retry is due (ISO 8601), while one is waited for' })),
+});
+export type NotificationEntry = Static<typeof NotificationEntrySchema>;
 
 /** What the log may be filtered by: the query of GET /__sandbox/notifications, and sandbox.notifications(). */
 export const NotificationFilterSchema = Type.Object({
