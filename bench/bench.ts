@@ -224,7 +224,10 @@ const CONSOLES = 5;
 const CHATS_LOAD: Load = { method: 'POST', path: '/v2/businesses/2002/chats?limit=20', body: '{}' };
 // Thirteen: with seven, runs of the line minutes apart differed by 0.2 on the shared machine.
 const CONSOLE_PAIRS = 13;
-async function withConsoles(sandbox: Server, load: Load): Promise<{ without: ConsoleFigures; with: ConsoleFigures; ratio: number }> {
+async function withConsoles(
+  sandbox: Server,
+  load: Load,
+): Promise<{ without: ConsoleFigures; with: ConsoleFigures; ratio: number; ratios: number[] }> {
   const seconds = Math.max(1, Math.round(SECONDS / 2));
   const zero = () => ({ rps: 0, cpu: 0, requests: 0, followersCpu: 0, bytes: 0 });
   const totals = { without: zero(), with: zero() };
@@ -267,12 +270,12 @@ async function withConsoles(sandbox: Server, load: Load): Promise<{ without: Con
     followersCpuUs: (t.followersCpu * 1000) / t.requests,
     bytesPerEvent: t.bytes / t.requests,
   });
-  return { without: figures(totals.without), with: figures(totals.with), ratio: median(ratios) };
+  return { without: figures(totals.without), with: figures(totals.with), ratio: median(ratios), ratios: ratios.sort((a, b) => a - b) };
 }
 
 const CONSOLES_TARGET = `getChats with ${CONSOLES} consoles following / without (median of pairs)`;
 
-function printConsoles({ with: following, without: alone }: Awaited<ReturnType<typeof withConsoles>>): void {
+function printConsoles({ with: following, without: alone, ratios }: Awaited<ReturnType<typeof withConsoles>>): void {
   console.log(
     `getChats with ${CONSOLES} consoles following the event stream (${CONSOLE_PAIRS} pairs of rounds): ${fmt(following.rps)} req/s, ` +
       `${following.cpuUs.toFixed(1)} µs of sandbox CPU a request; without: ${fmt(alone.rps)} req/s, ${alone.cpuUs.toFixed(1)} µs`,
@@ -281,6 +284,9 @@ function printConsoles({ with: following, without: alone }: Awaited<ReturnType<t
     `  each follower read ${fmt(following.bytesPerEvent)} bytes a request; the followers' process spent ` +
       `${following.followersCpuUs.toFixed(1)} µs of CPU a request`,
   );
+  // How far the pairs spread tells how much one run of the line can be trusted on this machine.
+  const at = (share: number) => ratios[Math.floor((ratios.length - 1) * share)].toFixed(2);
+  console.log(`  the pairs' ratios: ${at(0)} lowest, ${at(0.25)} and ${at(0.75)} the quartiles, ${at(1)} highest`);
 }
 
 /** `BENCH_ONLY=consoles`: the consoles line alone (about a minute), to compare changes to the event stream. */
