@@ -214,11 +214,14 @@ export async function schemaValidator(client: Client) {
   addFormats(ajv);
   ajv.addFormat('int64', { type: 'number', validate: Number.isSafeInteger });
   ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 31 });
+  // Each documented path as a pattern, {param} standing for one segment: made once, matched on every answer.
+  const templates = Object.keys(openapi.paths).map((template) => ({
+    template,
+    pattern: new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}$`),
+  }));
   return (path: string, method: string, answer: Answer) => {
     const bare = path.split('?')[0];
-    // The documented path this one is an instance of: {param} stands for one segment.
-    const templated =
-      Object.keys(openapi.paths).find((template) => new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}$`).test(bare)) ?? bare;
+    const templated = openapi.paths[bare] ? bare : (templates.find(({ pattern }) => pattern.test(bare))?.template ?? bare);
     const operation = openapi.paths[templated]?.[method.toLowerCase()];
     const schema = operation?.responses?.[answer.status]?.content?.['application/json']?.schema;
     if (!schema) return [`no schema documented for ${method} ${templated} ${answer.status}`];
