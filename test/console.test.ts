@@ -15,6 +15,12 @@ const chromiumPath = findChromium();
 const SHOTS = join(import.meta.dirname, '..', '.tap', 'screenshots');
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
+/** What functions run in the page use of the browser: this file is type-checked for Node, without the DOM (a type only: they run there, not here). */
+interface InPage {
+  DataTransfer: new () => { items: { add(file: File): void } };
+  document: { activeElement: unknown };
+}
+
 let browser: Browser;
 if (!chromiumPath) {
   if (process.env.CI) t.fail("no Chromium found: CI must run the console's browser tests (.ci/run installs Debian's chromium)");
@@ -220,4 +226,197 @@ t.test("the report view shows the integration's mistakes and opens their request
   await finding.getByRole('button').first().click();
   await page.locator('.request-detail pre.curl').waitFor();
   t.match(page.url(), /#requests\/1$/);
+});
+
+/** The chat ids the list shows, in its order. */
+const listed = (page: Page) =>
+  page.locator('.chat-item').evaluateAll((items) => items.map((item) => Number(/#(\d+)/.exec(item.textContent ?? '')?.[1])));
+
+t.test("the list's filters show what getChats does; a buyer starts an ORDER chat; Market and support write; a dispute", async (t) => {
+  const client = await sandboxFor(t);
+  const page = await consoleOf(t, client, '#chats/1001');
+  await page.locator('.chat-item').first().waitFor();
+  const list = page.getByRole('region', { name: 'Chats' });
+  for (const [label, value, parameter] of [
+    ['Status', 'FINISHED', 'status'],
+    ['Type', 'ARBITRAGE', 'type'],
+    ['Context', 'RETURN', 'contextType'],
+  ]) {
+    await list.getByLabel(label).selectOption(value);
+    const { chats } = (await client.get(`/__sandbox/businesses/1001/chats?${parameter}=${value}&limit=50`)).body.result;
+    const expected = chats.map((c: any) => c.chat.chatId);
+    t.ok(expected.length > 0, `the default world has ${value} chats`);
+    t.same(await eventually(async () => String(await listed(page)) === String(expected) && expected), expected, `${label} ${value}`);
+    await list.getByLabel(label).selectOption('');
+  }
+
+  await list.getByRole('button', { name: 'New chat' }).click();
+  const form = page.getByRole('form', { name: 'Start a chat' });
+  await form.getByLabel('About').selectOption('ORDER');
+  await form.getByLabel('Order id').fill('78000123');
+  await form.getByLabel("Buyer's name").fill('Ольга Смирнова');
+  await form.getByLabel('First message').fill('Добрый день! Подскажите, когда привезут заказ?');
+  await form.getByRole('button', { name: 'Start the chat' }).click();
+  await page.waitForURL(/#chats\/1001\/\d+$/);
+  const chatId = Number(/(\d+)$/.exec(page.url())![1]);
+  const thread = page.getByRole('region', { name: `Chat ${chatId}` });
+  await thread.getByRole('heading', { name: /Ольга Смирнова/ }).waitFor();
+  const chat = (await client.get(`/v2/businesses/1001/chat?chatId=${chatId}`)).body.result;
+  t.match(chat, { chatId, type: 'CHAT', context: { type: 'ORDER', orderId: 78000123, customer: { name: 'Ольга Смирнова' } } });
+  await page.locator('.chat-item', { hasText: 'Buyer: Добрый день! Подскажите' }).waitFor();
+
+  const composer = thread.locator('.composer');
+  await composer.getByLabel('Write as').selectOption('MARKET');
+  await composer.getByRole('textbox', { name: /^Message/ }).fill('Заказ 78000123 передан в службу доставки.');
+  await composer.getByRole('button', { name: 'Send' }).click();
+  await thread.locator('.message.center.sender-MARKET', { hasText: 'передан в службу доставки' }).waitFor();
+  await composer.getByLabel('Write as').selectOption('SUPPORT');
+  await composer.getByRole('textbox', { name: /^Message/ }).fill('Служба поддержки: проверили, посылка в пути.');
+  await composer.getByRole('button', { name: 'Send' }).click();
+  await thread.locator('.message.center.sender-SUPPORT', { hasText: 'посылка в пути' }).waitFor();
+  t.same(
+    (await history(client, chatId)).map((m) => m.sender),
+    ['CUSTOMER', 'MARKET', 'SUPPORT'],
+  );
+
+  await thread.getByRole('button', { name: 'Open a dispute' }).click();
+  await thread.locator('.dispute-banner').waitFor();
+  await thread.getByRole('article', { name: /^Market \(arbiter\)/ }).waitFor();
+  t.equal((await client.get(`/v2/businesses/1001/chat?chatId=${chatId}`)).body.result.type, 'ARBITRAGE');
+  await thread.getByRole('button', { name: 'Close the dispute' }).click();
+  await thread.locator('.dispute-banner').waitFor({ state: 'detached' });
+  await thread.getByRole('button', { name: 'Finish the chat' }).click();
+  await thread.locator('.thread-head .badge', { hasText: 'FINISHED' }).waitFor();
+  t.ok(await thread.getByRole('button', { name: 'Finish the chat' }).isDisabled(), 'a finished chat cannot be finished again');
+  await thread.locator('.actions').getByLabel('Status').selectOption('WAITING_FOR_PARTNER');
+  await thread.getByRole('button', { name: 'Set status' }).click();
+  await thread.locator('.thread-head .badge', { hasText: 'WAITING_FOR_PARTNER' }).waitFor();
+  t.equal((await client.get(`/v2/businesses/1001/chat?chatId=${chatId}`)).body.result.status, 'WAITING_FOR_PARTNER');
+});
+
+t.test('files dropped on the composer are sent with the message; one can be taken off first', async (t) => {
+  const client = await sandboxFor(t);
+  const { chatId } = await openChat(client);
+  const page = await consoleOf(t, client, `#chats/1001/${chatId}`);
+  const composer = page.locator('.composer');
+  await composer.waitFor();
+  const dropped = await page.evaluateHandle(
+    (png) => {
+      const transfer = new (globalThis as unknown as InPage).DataTransfer();
+      transfer.items.add(new File(['Акт о повреждении упаковки'], 'акт.txt', { type: 'text/plain' }));
+      transfer.items.add(new File([new Uint8Array(png)], 'упаковка.png', { type: 'image/png' }));
+      return transfer;
+    },
+    [...PNG],
+  );
+  await composer.dispatchEvent('dragover', { dataTransfer: dropped });
+  t.match(await composer.getAttribute('class'), /dragging/, 'the composer shows where files go');
+  await composer.dispatchEvent('drop', { dataTransfer: dropped });
+  const chosen = composer.getByRole('list', { name: 'Files to send' });
+  t.same(await chosen.getByRole('listitem').allTextContents(), ['акт.txt (1 KB) ×', 'упаковка.png (1 KB) ×']);
+  await chosen.getByRole('button', { name: 'Remove акт.txt' }).click();
+  await composer.getByRole('textbox', { name: /^Message/ }).fill('Упаковка пришла мятой, фото ниже.');
+  await composer.getByRole('button', { name: 'Send' }).click();
+  await page.locator('.message.sender-CUSTOMER', { hasText: 'Упаковка пришла мятой' }).locator('img[alt="упаковка.png"]').waitFor();
+  t.same(
+    (await history(client, chatId)).at(-1).payload.map((file: any) => file.name),
+    ['упаковка.png'],
+    'only the file left in the list was sent',
+  );
+});
+
+t.test('notifications: the webhook, a PING whose answer Market would refuse, a failed push waiting for its retry', async (t) => {
+  const receiver = await receiverFor(t);
+  receiver.answer = () => ({ status: 200, body: { ok: true } });
+  const client = await sandboxFor(t, { scenario: { webhook: { url: receiver.url, backoff: '10m' } } });
+  const page = await consoleOf(t, client, '#notifications');
+  const view = page.getByRole('region', { name: 'Notifications' });
+  await view.getByText(receiver.url).waitFor();
+  await view.getByRole('button', { name: 'Send a PING' }).click();
+  await view
+    .getByRole('status')
+    .filter({ hasText: /^PING: \w+ \(200, \d+ ms\)/ })
+    .waitFor();
+  const ping = view.locator('tbody tr', { hasText: 'PING' });
+  await ping.getByRole('button').click();
+  await view.locator('.problems li', { hasText: 'Market would not accept this answer' }).first().waitFor();
+
+  receiver.answer = () => ({ status: 500, body: 'Internal Server Error' });
+  const { chatId } = await openChat(client);
+  t.equal((await client.post(`/__sandbox/businesses/1001/chats/${chatId}/messages`, { message: 'Вы здесь?' })).status, 200);
+  const pushed = view.locator('tbody tr', { hasText: 'CHAT_MESSAGE_SENT' });
+  await pushed.locator('.badge', { hasText: 'pending' }).waitFor();
+  t.equal(await pushed.locator('.badge.status-5xx').textContent(), '500', 'the attempt and its status');
+  t.match(await pushed.locator('td').nth(6).textContent(), /^\d\d:\d\d:\d\d$/, 'the next retry is shown');
+  t.equal(await pushed.locator('td').nth(3).textContent(), String(chatId));
+  await pushed.getByRole('button').click();
+  await view.locator('.request-detail li', { hasText: /HTTP 500 in \d+ ms/ }).waitFor();
+});
+
+t.test('the requests view filters as the journal does, live', async (t) => {
+  const client = await sandboxFor(t);
+  const { chatId } = await openChat(client);
+  const page = await consoleOf(t, client, '#requests');
+  const view = page.getByRole('region', { name: 'Requests' });
+  const filtered = page.waitForResponse((r) => r.url().endsWith('/__sandbox/requests?operation=getChatHistory&status=404'));
+  await view.getByLabel('Operation').selectOption('getChatHistory');
+  await view.getByLabel('Status').fill('404');
+  await view.getByLabel('Status').press('Enter');
+  await filtered;
+  await client.post('/v2/businesses/1001/chats', {});
+  await client.post(`/v2/businesses/1001/chats/history?chatId=${chatId}`, {});
+  await client.post('/v2/businesses/1001/chats/history?chatId=999999999', {});
+  // The stream keeps the calls' order: when the last shows, the two before it have been seen and left out.
+  await view.locator('tr.status-4xx', { hasText: 'chatId=999999999' }).waitFor();
+  t.equal(await view.locator('tbody tr').count(), 1, 'only the 404 of getChatHistory');
+  await view.getByLabel('Operation').selectOption('');
+  await view.getByLabel('Status').fill('');
+  await view.getByLabel('Status').press('Enter');
+  await eventually(async () => (await view.locator('tbody tr').count()) === 3);
+  t.pass('without filters, every call');
+});
+
+t.test('every control has a name, and a chat is opened and answered with the keyboard alone', async (t) => {
+  const client = await sandboxFor(t);
+  const { chatId } = await openChat(client);
+  await client.post('/v2/businesses/1001/chats', {});
+  const page = await consoleOf(t, client, `#chats/1001/${chatId}`);
+  const unnamed = () =>
+    page.locator('input, select, textarea, button').evaluateAll((controls) =>
+      controls
+        .filter((control) => {
+          const labels = (control as unknown as { labels?: ArrayLike<{ textContent: string | null }> }).labels;
+          const name =
+            control.getAttribute('aria-label') ?? labels?.[0]?.textContent ?? (control.tagName === 'BUTTON' ? control.textContent : '');
+          return !name?.trim();
+        })
+        .map((control) => control.outerHTML.slice(0, 120)),
+    );
+  for (const [hash, region] of [
+    [`#chats/1001/${chatId}`, `Chat ${chatId}`],
+    ['#chats/1001', 'Chat'],
+    ['#requests/1', 'Requests'],
+    ['#notifications', 'Notifications'],
+    ['#report', 'Report'],
+    ['#scenario', 'Scenario'],
+    ['#limits', 'Limits'],
+  ]) {
+    await page.goto(`${client.sandbox.url}/${hash}`);
+    await page.getByRole('region', { name: region, exact: true }).waitFor();
+    t.same(await unnamed(), [], `${hash}: every control has a name`);
+  }
+
+  await page.goto(`${client.sandbox.url}/#chats/1001`);
+  await page.locator('.chat-item', { hasText: `#${chatId}` }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('region', { name: `Chat ${chatId}` }).waitFor();
+  const message = page.getByRole('textbox', { name: /^Message/ });
+  let presses = 0;
+  while (!(await message.evaluate((area) => area === (globalThis as unknown as InPage).document.activeElement)) && presses++ < 60)
+    await page.keyboard.press('Tab');
+  t.ok(presses <= 60, `the message box is reached with Tab (${presses} presses)`);
+  await page.keyboard.type('Добрый вечер! Можно поменять адрес доставки?');
+  await page.keyboard.press('Control+Enter');
+  await page.locator('.message.sender-CUSTOMER', { hasText: 'Можно поменять адрес доставки?' }).waitFor();
+  t.equal((await history(client, chatId)).at(-1).message, 'Добрый вечер! Можно поменять адрес доставки?');
 });
