@@ -52,6 +52,9 @@ async function consoleOf(t: Test, client: Client, hash = ''): Promise<Page> {
   return page;
 }
 
+/** The chat as the partner's getChat answers it. */
+const chatOf = async (client: Client, chatId: number) => (await client.get(`/v2/businesses/1001/chat?chatId=${chatId}`)).body.result;
+
 const history = async (client: Client, chatId: number) =>
   (await client.post(`/v2/businesses/1001/chats/history?chatId=${chatId}&limit=100`, {})).body.result.messages as any[];
 
@@ -261,7 +264,7 @@ t.test("the list's filters show what getChats does; a buyer starts an ORDER chat
   const chatId = Number(/(\d+)$/.exec(page.url())![1]);
   const thread = page.getByRole('region', { name: `Chat ${chatId}` });
   await thread.getByRole('heading', { name: /Ольга Смирнова/ }).waitFor();
-  const chat = (await client.get(`/v2/businesses/1001/chat?chatId=${chatId}`)).body.result;
+  const chat = await chatOf(client, chatId);
   t.match(chat, { chatId, type: 'CHAT', context: { type: 'ORDER', orderId: 78000123, customer: { name: 'Ольга Смирнова' } } });
   await page.locator('.chat-item', { hasText: 'Buyer: Добрый день! Подскажите' }).waitFor();
 
@@ -282,7 +285,7 @@ t.test("the list's filters show what getChats does; a buyer starts an ORDER chat
   await thread.getByRole('button', { name: 'Open a dispute' }).click();
   await thread.locator('.dispute-banner').waitFor();
   await thread.getByRole('article', { name: /^Market \(arbiter\)/ }).waitFor();
-  t.equal((await client.get(`/v2/businesses/1001/chat?chatId=${chatId}`)).body.result.type, 'ARBITRAGE');
+  t.equal((await chatOf(client, chatId)).type, 'ARBITRAGE');
   await thread.getByRole('button', { name: 'Close the dispute' }).click();
   await thread.locator('.dispute-banner').waitFor({ state: 'detached' });
   await thread.getByRole('button', { name: 'Finish the chat' }).click();
@@ -291,7 +294,7 @@ t.test("the list's filters show what getChats does; a buyer starts an ORDER chat
   await thread.locator('.actions').getByLabel('Status').selectOption('WAITING_FOR_PARTNER');
   await thread.getByRole('button', { name: 'Set status' }).click();
   await thread.locator('.thread-head .badge', { hasText: 'WAITING_FOR_PARTNER' }).waitFor();
-  t.equal((await client.get(`/v2/businesses/1001/chat?chatId=${chatId}`)).body.result.status, 'WAITING_FOR_PARTNER');
+  t.equal((await chatOf(client, chatId)).status, 'WAITING_FOR_PARTNER');
 });
 
 t.test('files dropped on the composer are sent with the message; one can be taken off first', async (t) => {

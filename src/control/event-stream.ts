@@ -12,7 +12,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { CONTROL_TAG } from '../contract/tags.js';
-import type { Feed, FeedEvent } from '../feed/feed.js';
+import { FEED_KEPT, type Feed, type FeedEvent } from '../feed/feed.js';
 import type { JournalEntry } from '../journal/journal.js';
 
 /** How long events gather before they are written to the clients together. */
@@ -96,7 +96,7 @@ export function eventStream(app: FastifyInstance, feed: Feed): void {
           'Events: chat (a change of a chat: kind, businessId, actor, at, statusBefore, statusAfter, chat, message), ' +
           'request (an API call, as the journal has it, without bodies), notification (a push queued, attempted, ' +
           'delivered, failed, cancelled or withheld), scenario (a scenario loaded), reset; each with an id. ' +
-          'Reconnect with Last-Event-ID to get what was missed from the last 1 000 events, or a reload event when ' +
+          `Reconnect with Last-Event-ID to get what was missed from the last ${FEED_KEPT} events, or a reload event when ` +
           'they are no longer kept. A client that reads too slowly (1 MB behind) is disconnected.',
         querystring: StreamQuery,
         produces: ['text/event-stream'],

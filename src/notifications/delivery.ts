@@ -9,13 +9,16 @@ import { compileSchema } from '../contract/validator.js';
 import { fieldName } from '../contract/field-name.js';
 import { PACKAGE_VERSION } from '../package-root.js';
 
+/** How much of an answer's body is kept in the log. */
+export const ANSWER_KEPT = 10_000;
+
 /** One attempt as the log keeps it (GET /__sandbox/notifications serves it; the type is made from it). */
 export const DeliveryAttemptSchema = Type.Object({
   at: Type.String({ description: 'When the attempt started (ISO 8601)' }),
   durationMs: Type.Integer(),
   status: Nullable(Type.Integer({ description: "The partner's HTTP status; null when it did not answer" })),
   error: Nullable(Type.String({ description: 'Why there was no answer (a timeout, a refused connection…)' })),
-  answer: Type.Unknown({ description: "The partner's answer: parsed JSON, or text (cut at 10 000 characters)" }),
+  answer: Type.Unknown({ description: `The partner's answer: parsed JSON, or text (cut at ${ANSWER_KEPT} characters)` }),
   answerProblems: Type.Union([Type.Array(Type.String()), Type.Null()], {
     description:
       "What is wrong with the answer's shape for its status (200: {version, name, time}; 400, 500: {error: {type, message}}); " +
@@ -23,9 +26,6 @@ export const DeliveryAttemptSchema = Type.Object({
   }),
 });
 export type DeliveryAttempt = Static<typeof DeliveryAttemptSchema>;
-
-/** How much of an answer's body is kept in the log. */
-export const ANSWER_KEPT = 10_000;
 
 const checkAnswer = compileSchema(PartnerAnswerSchema);
 const checkErrorAnswer = compileSchema(PartnerErrorAnswerSchema);
