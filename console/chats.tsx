@@ -93,7 +93,8 @@ function ChatList({ live, businesses, businessId, chatId, open }: ChatsProps) {
     const id = Number(other);
     if (Number.isSafeInteger(id) && id > 0) open(id);
   };
-  const select = (name: keyof typeof filter) => (value: string) => setFilter({ ...filter, [name]: value });
+  // From the filter as it is, not as this render saw it: two changes before the next render both count.
+  const select = (name: keyof typeof filter) => (value: string) => setFilter((before) => ({ ...before, [name]: value }));
   return (
     <section class="chat-list" aria-label="Chats">
       <div class="toolbar">

@@ -58,7 +58,9 @@ export function RequestsView({ live, opened }: { live: Live; opened?: number }) 
   });
   const known = new Set(journal.data?.requests.map((e) => e.id));
   const entries = [...(journal.data?.requests ?? []), ...added.filter((e) => !known.has(e.id))].slice(-KEPT).reverse();
-  const field = (name: keyof Filter) => (event: Event) => setFilter({ ...filter, [name]: (event.target as HTMLInputElement).value });
+  // From the filter as it is, not as this render saw it: two changes before the next render both count.
+  const set = (name: keyof Filter, value: string) => setFilter((before) => ({ ...before, [name]: value }));
+  const field = (name: keyof Filter) => (event: Event) => set(name, (event.target as HTMLInputElement).value);
   return (
     <section class="requests" aria-label="Requests">
       <form class="toolbar filters" onSubmit={(e) => e.preventDefault()}>
@@ -67,7 +69,7 @@ export function RequestsView({ live, opened }: { live: Live; opened?: number }) 
           any="any"
           value={filter.operation}
           values={CALL_IDS}
-          onChange={(operation) => setFilter({ ...filter, operation })}
+          onChange={(operation) => set('operation', operation)}
         />
         <label>
           Business <input value={filter.businessId} size={8} inputMode="numeric" onChange={field('businessId')} />
