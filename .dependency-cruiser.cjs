@@ -2,6 +2,7 @@
  * The layers of src/, checked by `npm test` (npm run layers). Lower layers never import higher ones:
  *
  *   contract, model          what Market's API is; the world's records and their pure helpers
+ *   clock                    the sandbox's one clock, and what is scheduled on it
  *   auth, scenario, journal  pure rules of who may call, what a scenario says, what was called
  *   limits                   Market's request limits
  *   store, fake              where the world is kept; how a world is invented (neither knows the other)
@@ -32,18 +33,23 @@ module.exports = {
     },
     layer('contract', [], 'describes the API Market serves; it is the bottom of the project'),
     layer('model', ['contract/'], 'holds the records of the world and their pure helpers, below every user of them'),
+    layer('clock', ['contract/', 'model/'], "is the sandbox's one clock; everything that waits on its own account waits on it"),
     layer('auth', ['contract/', 'model/'], 'is pure rules of credentials and access'),
     layer('scenario', ['contract/', 'model/', 'auth/'], 'is the scenario format and its pure rules'),
     layer('journal', ['contract/', 'model/'], 'records calls; it knows nothing of HTTP or the world'),
-    layer('limits', ['contract/', 'model/', 'scenario/'], "is Market's request limits, free of HTTP"),
+    layer('limits', ['contract/', 'model/', 'scenario/', 'clock/'], "is Market's request limits, free of HTTP"),
     layer('store', ['contract/', 'model/'], 'keeps the world; the world generator is handed to it, never imported'),
     layer('fake', ['contract/', 'model/', 'scenario/'], 'invents worlds and texts; it does not know the domain that uses it'),
     layer('domain', ['contract/', 'model/', 'store/', 'fake/'], 'is the chat lifecycle, free of HTTP'),
-    layer('notifications', ['contract/', 'model/', 'domain/'], 'listens to chat events and pushes them'),
-    layer('customer', ['contract/', 'model/', 'domain/', 'fake/'], 'is the simulated buyers, who act through the domain'),
+    layer('notifications', ['contract/', 'model/', 'clock/', 'scenario/', 'domain/'], 'listens to chat events and pushes them'),
+    layer(
+      'customer',
+      ['contract/', 'model/', 'clock/', 'scenario/', 'domain/', 'fake/'],
+      'is the simulated buyers, who act through the domain',
+    ),
     layer(
       'conversations',
-      ['contract/', 'model/', 'scenario/', 'domain/', 'fake/'],
+      ['contract/', 'model/', 'clock/', 'scenario/', 'domain/', 'fake/'],
       "is the scenario's scripted buyers, who act through the domain and hear the partner from its events",
     ),
     layer(
@@ -67,8 +73,10 @@ module.exports = {
       [
         'contract/',
         'model/',
+        'clock/',
         'auth/',
         'journal/',
+        'limits/',
         'notifications/',
         'conversations/',
         'feed/',
@@ -80,6 +88,13 @@ module.exports = {
       ],
       'is the /__sandbox routes',
     ),
+    {
+      name: 'control-gets-parts',
+      comment: 'A control route module receives the part it serves; only control/routes.ts knows the runtime that holds them.',
+      severity: 'error',
+      from: { path: '^src/control/', pathNot: '^src/control/routes\\.ts$' },
+      to: { path: '^src/runtime\\.ts$' },
+    },
     {
       name: 'runtime-below-http',
       comment: 'runtime.ts wires the sandbox; the Fastify side (http, routes, control, app) is built on it, never under it.',

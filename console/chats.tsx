@@ -5,6 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { CHAT_STATUSES, CHAT_TYPES, CONTEXT_TYPES, OTHER_SENDERS } from '../src/contract/enums.js';
+import { MAX_FILE_BYTES, MAX_FILES_PER_MESSAGE } from '../src/contract/operations.js';
 import type { ChatDto, MessageDto } from '../src/contract/schemas.js';
 import { get, post, postForm, query } from './api.js';
 import { useDebounced, useLiveEvents, type Live } from './live.js';
@@ -22,8 +23,6 @@ interface Thread {
   earlier: number;
 }
 
-const MAX_FILE_BYTES = 5 * 1024 * 1024;
-const MAX_FILES = 5;
 const IMAGE = /\.(png|jpe?g|gif|webp|bmp|svg)$/i;
 
 const SENDER_NAMES: Record<string, string> = { PARTNER: 'Partner', CUSTOMER: 'Buyer', MARKET: 'Market', SUPPORT: 'Support' };
@@ -268,8 +267,13 @@ function Composer({ businessId, chatId }: { businessId: number; chatId: number }
   const add = (chosen: FileList | null | undefined) => {
     const all = [...files, ...Array.from(chosen ?? [])];
     const tooBig = all.find((f) => f.size > MAX_FILE_BYTES);
-    if (tooBig) return action.run(() => Promise.reject(new Error(`file: ${tooBig.name} is larger than 5 MB, the most Market takes`)));
-    if (all.length > MAX_FILES) return action.run(() => Promise.reject(new Error(`file: at most ${MAX_FILES} files a message`)));
+    if (tooBig)
+      return action.run(() =>
+        Promise.reject(new Error(`file: ${tooBig.name} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB, the most Market takes`)),
+      );
+    if (all.length > MAX_FILES_PER_MESSAGE) {
+      return action.run(() => Promise.reject(new Error(`file: at most ${MAX_FILES_PER_MESSAGE} files a message`)));
+    }
     action.clear();
     setFiles(all);
   };

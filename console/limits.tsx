@@ -1,20 +1,11 @@
 /** Limits: per business and operation, the quota, what is left of it and when it renews; follows the calls live. */
 import { get } from './api.js';
 import { useDebounced, useLiveEvents, type Live } from './live.js';
+import type { LimitsNow } from '../src/limits/request-limits.js';
 import { Badge, clock, ErrorNote, fromNow, useLoad } from './ui.js';
 
-interface Limits {
-  enabled: boolean;
-  parallel: number | null;
-  businesses: {
-    businessId: number;
-    running: number;
-    quotas: { operation: string; limit: number; window: string; remaining: number; renewsAt: string | null }[];
-  }[];
-}
-
 export function LimitsView({ live }: { live: Live }) {
-  const limits = useLoad(() => get<Limits>('/__sandbox/limits'), [live.generation]);
+  const limits = useLoad(() => get<LimitsNow>('/__sandbox/limits'), [live.generation]);
   const refresh = useDebounced(limits.reload, 300);
   useLiveEvents(live, (event) => {
     if (event.type === 'request') refresh();
@@ -56,7 +47,7 @@ export function LimitsView({ live }: { live: Live }) {
                 <td>
                   <Badge kind={quota.remaining === 0 ? 'status-420' : 'status-ok'}>{quota.remaining}</Badge>
                 </td>
-                <td>{quota.renewsAt ? `${clock(quota.renewsAt)} (${fromNow(quota.renewsAt)})` : '—'}</td>
+                <td>{quota.renewsAt ? `${clock(quota.renewsAt)} (${fromNow(quota.renewsAt, live.sandboxNow())})` : '—'}</td>
               </tr>
             ))}
           </tbody>

@@ -6,6 +6,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { FeedEvent } from '../src/feed/feed.js';
+import type { ClockNow } from '../src/control/clock-routes.js';
 import type { JournalEntry } from '../src/journal/journal.js';
 
 /** An event as the stream carries it: a request's entry comes without its bodies (GET /__sandbox/requests/{id} has them). */
@@ -16,7 +17,7 @@ export type Connection = 'connecting' | 'live' | 'reconnecting';
 
 type Listener = (event: StreamEvent) => void;
 
-const KINDS = ['chat', 'request', 'notification', 'scenario', 'reset', 'reload'] as const;
+const KINDS = ['chat', 'request', 'notification', 'scenario', 'reset', 'clock', 'reload'] as const;
 
 export class Live {
   private readonly listeners = new Set<Listener>();
@@ -24,13 +25,38 @@ export class Live {
   private source: EventSource | undefined;
   connection: Connection = 'connecting';
   generation = 0;
+  /** The sandbox's time when last told, and the browser's time then: the sandbox's time now follows from them. */
+  private sandboxTime: { at: number; seenAt: number } | undefined;
+  sandboxFrozen = false;
+
+  /** The sandbox's time now (ms), once it is known: ticking with the browser's clock unless it is frozen. */
+  sandboxNow(): number | undefined {
+    const time = this.sandboxTime;
+    if (!time) return undefined;
+    return this.sandboxFrozen ? time.at : time.at + Date.now() - time.seenAt;
+  }
+
+  setSandboxTime({ now, frozen }: Pick<ClockNow, 'now'> & Partial<Pick<ClockNow, 'frozen'>>): void {
+    this.sandboxTime = { at: Date.parse(now), seenAt: Date.now() };
+    this.sandboxFrozen = frozen ?? this.sandboxFrozen;
+    this.changed();
+  }
 
   start(): void {
+    const loadTime = () =>
+      fetch('/__sandbox/clock')
+        .then((response) => response.json() as Promise<{ result: ClockNow }>)
+        .then(({ result }) => this.setSandboxTime(result))
+        .catch(() => undefined);
+    void loadTime();
     const source = new EventSource('/__sandbox/events');
     this.source = source;
     source.onopen = () => {
       // The first open follows the first load; any later one may have missed events.
-      if (this.connection === 'reconnecting') this.generation++;
+      if (this.connection === 'reconnecting') {
+        this.generation++;
+        void loadTime();
+      }
       this.connection = 'live';
       this.changed();
     };
@@ -47,6 +73,7 @@ export class Live {
         if (type === 'reload') return;
         const id = Number(message.lastEventId);
         const data = JSON.parse(message.data) as object;
+        if (type === 'clock') this.setSandboxTime(data as { now: string });
         // Request and notification events carry their log entry as the data; the others, their fields.
         const event = (type === 'request' || type === 'notification' ? { id, type, entry: data } : { id, type, ...data }) as StreamEvent;
         for (const listener of this.listeners) listener(event);

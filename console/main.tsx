@@ -6,6 +6,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { get, post } from './api.js';
 import { ChatsView } from './chats.js';
+import { ClockView } from './clock.js';
 import { LimitsView } from './limits.js';
 import { Live, useLiveState } from './live.js';
 import { NotificationsView } from './notifications.js';
@@ -13,6 +14,7 @@ import { ReportView } from './report.js';
 import { RequestsView } from './requests.js';
 import { ScenarioView } from './scenario.js';
 import { ErrorNote, useAction, useLoad } from './ui.js';
+import type { Health } from '../src/runtime.js';
 
 const VIEWS = {
   chats: 'Chats',
@@ -42,10 +44,6 @@ function placeOf(hash: string): Place {
 
 const hashOf = (place: Place) =>
   `#${[place.view, place.requestId ?? place.businessId, place.chatId].filter((p) => p !== undefined).join('/')}`;
-
-interface Health {
-  businesses: number[];
-}
 
 function App({ live }: { live: Live }) {
   const [place, setPlace] = useState(() => placeOf(location.hash));
@@ -77,6 +75,7 @@ function App({ live }: { live: Live }) {
             </a>
           ))}
         </nav>
+        <ClockView live={live} />
         <span class={`connection ${connection}`} role="status" title="The event stream (GET /__sandbox/events)">
           {connection === 'live' ? '● live' : connection === 'connecting' ? '○ connecting…' : '○ reconnecting…'}
         </span>

@@ -6,9 +6,6 @@ import { get, query } from './api.js';
 import { useLiveEvents, type Live } from './live.js';
 import { Badge, Choice, clock, RowToggle, ErrorNote, Json, statusClass, useLoad } from './ui.js';
 
-/** The journal keeps no more; neither does the console. */
-const KEPT = 1000;
-
 /** A journal entry as lists show it; the bodies are fetched when a row opens. */
 type Summary = Omit<JournalEntry, 'requestBody' | 'responseBody'>;
 
@@ -49,15 +46,17 @@ export function RequestsView({ live, opened }: { live: Live; opened?: number }) 
   const [added, setAdded] = useState<Summary[]>([]);
   const [openId, setOpenId] = useState<number | undefined>(opened);
   const journal = useLoad(async () => {
-    const result = await get<{ requests: Summary[]; dropped: number }>(`/__sandbox/requests${query({ ...filter })}`);
+    const result = await get<{ requests: Summary[]; dropped: number; capacity: number }>(`/__sandbox/requests${query({ ...filter })}`);
     setAdded([]);
     return result;
   }, [filter.operation, filter.businessId, filter.chatId, filter.status, live.generation]);
+  // The journal keeps no more than its capacity; neither does the console.
+  const kept = journal.data?.capacity ?? Infinity;
   useLiveEvents(live, (event) => {
-    if (event.type === 'request' && matches(event.entry, filter)) setAdded((before) => [...before.slice(-KEPT), event.entry]);
+    if (event.type === 'request' && matches(event.entry, filter)) setAdded((before) => [...before.slice(-kept), event.entry]);
   });
   const known = new Set(journal.data?.requests.map((e) => e.id));
-  const entries = [...(journal.data?.requests ?? []), ...added.filter((e) => !known.has(e.id))].slice(-KEPT).reverse();
+  const entries = [...(journal.data?.requests ?? []), ...added.filter((e) => !known.has(e.id))].slice(-kept).reverse();
   // From the filter as it is, not as this render saw it: two changes before the next render both count.
   const set = (name: keyof Filter, value: string) => setFilter((before) => ({ ...before, [name]: value }));
   const field = (name: keyof Filter) => (event: Event) => set(name, (event.target as HTMLInputElement).value);

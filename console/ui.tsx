@@ -136,9 +136,9 @@ export function clock(at: string | number): string {
   return date.toDateString() === new Date().toDateString() ? time : `${date.toLocaleDateString('ru-RU')} ${time}`;
 }
 
-/** How long until a moment, in words a person reads at a glance. */
-export function fromNow(at: string): string {
-  const seconds = Math.round((new Date(at).getTime() - Date.now()) / 1000);
+/** How long until a moment, in words a person reads at a glance; `now`: the sandbox's time, when it is known. */
+export function fromNow(at: string, now = Date.now()): string {
+  const seconds = Math.round((new Date(at).getTime() - now) / 1000);
   if (seconds <= 0) return 'now';
   if (seconds < 120) return `in ${seconds} s`;
   if (seconds < 7200) return `in ${Math.round(seconds / 60)} min`;

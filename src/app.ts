@@ -1,11 +1,12 @@
 /** Composes the sandbox's Fastify app: errors, docs, multipart, the API behind its guard, the control API. */
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { MAX_FILE_BYTES } from './contract/operations.js';
+import { MAX_FILE_BYTES, MAX_FILES_PER_MESSAGE } from './contract/operations.js';
 import { controlRoutes } from './control/routes.js';
 import { apiGuard } from './http/api-guard.js';
 import { registerForwardCompatibility } from './http/forward-compatibility-hook.js';
 import { answerClientError } from './http/client-errors.js';
+import { HeldConnections } from './http/held-connections.js';
 import { registerJournal } from './http/journal-hooks.js';
 import { frameworkErrors, registerErrorHandling } from './http/error-handling.js';
 import { registerOpenApi } from './http/openapi.js';
@@ -42,27 +43,28 @@ export async function buildApp(options: AppOptions = {}): Promise<BuiltApp> {
     throw error;
   });
   const pieces = new JsonPieces();
-  runtime.onReset(() => pieces.clear());
+  const held = new HeldConnections();
+  // What was serialized from the world is stale once it is reset; unanswered connections go with a reset.
+  runtime.attach({ reset: () => pieces.clear(), close: () => pieces.clear() });
+  runtime.attach(held);
+  const pipeline = { journal: runtime.journal, rules: runtime.rules, clock: runtime.clock, held };
   app.setSerializerCompiler(sharedSerializerCompiler);
   registerErrorHandling(app);
   await registerOpenApi(app);
-  await app.register(multipart, { limits: { fileSize: MAX_FILE_BYTES, files: 5, fields: 20, parts: 25 } });
+  await app.register(multipart, { limits: { fileSize: MAX_FILE_BYTES, files: MAX_FILES_PER_MESSAGE, fields: 20, parts: 25 } });
 
   await app.register(async (api) => {
-    registerForwardCompatibility(api, runtime);
-    registerJournal(api, runtime.journal, (businessId) => runtime.stateOf(businessId));
+    registerForwardCompatibility(api, runtime.policies);
+    registerJournal(api, pipeline);
     api.addHook('onRequest', apiGuard(runtime));
-    api.addHook('preValidation', scenarioEffects(api, runtime));
+    api.addHook('preValidation', scenarioEffects(api, pipeline));
     chatRoutes(api, runtime.chats, pieces);
     messageRoutes(api, runtime.chats, pieces, runtime.fileLinks);
   });
-  controlRoutes(app, runtime);
+  controlRoutes(app, runtime, pipeline);
   // Nothing may start by itself once closing has begun: simulated buyers stop, deliveries are cancelled.
   app.addHook('preClose', async () => runtime.stop());
-  app.addHook('onClose', async () => {
-    pieces.clear();
-    await runtime.close();
-  });
+  app.addHook('onClose', async () => runtime.close());
   await app.ready();
   return { app, runtime, pieces };
 }

@@ -31,8 +31,12 @@ Options (each also read from the environment variable in brackets):
   --no-rate-limits    turn off Market's request limits                [SANDBOX_RATE_LIMITS=off]
   --v2-only           serve only the /v2/businesses/… paths: the older unprefixed ones answer 404,
                       as Market announces they will                   [SANDBOX_PATHS=v2-only]
- --report FILE       when stopped, write the integration report as JUnit XML to FILE, and exit
-                      with code 1 if it has an error-severity finding  [SANDBOX_REPORT]
+  --report FILE       when stopped, write the integration report as JUnit XML to FILE, and exit
+                      with code 1 if it has an error-severity finding [SANDBOX_REPORT]
+  --clock TIME        start the sandbox's clock at this ISO 8601 time (2026-11-11T09:00:00+03:00)
+                      and lay the world's times out from it            [SANDBOX_CLOCK]  (default: now)
+  --clock-frozen      time moves only when it is moved (POST /__sandbox/clock), so that runs repeat
+                      byte for byte                                   [SANDBOX_CLOCK_FROZEN=true]
   --log-level LEVEL   ${LOG_LEVELS.join(', ')}     [SANDBOX_LOG_LEVEL]  (default info)
   -h, --help          print this help and exit
   -v, --version       print the version and exit
@@ -48,6 +52,11 @@ function integer(name: string, text: string, min: number, max: number): number {
     throw new UsageError(`${name}: must be an integer from ${min} to ${max} (got "${text}")`);
   }
   return value;
+}
+
+/** A time as the scenario's and the control API's date-times are written: ISO 8601 with Z or an offset. */
+function isInstant(text: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) && !Number.isNaN(Date.parse(text));
 }
 
 function isHttpUrl(text: string): boolean {
@@ -78,6 +87,8 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
         'no-rate-limits': { type: 'boolean' },
         'v2-only': { type: 'boolean' },
         report: { type: 'string' },
+        clock: { type: 'string' },
+        'clock-frozen': { type: 'boolean' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -114,6 +125,15 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
   if (db !== undefined && !db.trim()) throw new UsageError('--db: must name a file');
   const report = values.report ?? env.SANDBOX_REPORT;
   if (report !== undefined && !report.trim()) throw new UsageError('--report: must name a file');
+  const clockStart = values.clock ?? env.SANDBOX_CLOCK;
+  if (clockStart !== undefined && !isInstant(clockStart)) {
+    throw new UsageError(`--clock: must be an ISO 8601 time with its offset, e.g. 2026-11-11T09:00:00+03:00 (got "${clockStart}")`);
+  }
+  const frozenEnv = env.SANDBOX_CLOCK_FROZEN?.toLowerCase();
+  if (frozenEnv !== undefined && !['true', 'false', '1', '0'].includes(frozenEnv)) {
+    throw new UsageError(`SANDBOX_CLOCK_FROZEN: must be true or false (got "${env.SANDBOX_CLOCK_FROZEN}")`);
+  }
+  const frozen = values['clock-frozen'] ?? (frozenEnv === undefined ? undefined : ['true', '1'].includes(frozenEnv));
   return {
     kind: 'run',
     report,
@@ -126,6 +146,7 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
       webhook,
       rateLimits: !(values['no-rate-limits'] ?? limitsEnv === 'off'),
       paths: values['v2-only'] ? 'v2-only' : (pathsEnv as 'both' | 'v2-only' | undefined),
+      clock: { start: clockStart === undefined ? undefined : Date.parse(clockStart), frozen },
       logLevel,
     },
   };
@@ -151,6 +172,7 @@ function banner(sandbox: Sandbox, options: SandboxOptions & { scenario?: string[
     `  Business  ${sandbox.businessId}  (any other id gets a generated world of its own)`,
     `  Limits    ${limits}`,
     `  Store     ${options.db ?? 'in memory'}`,
+    `  Clock     ${sandbox.clock.now().toISOString()}${sandbox.clock.frozen ? ' (frozen)' : ''}  (move it: POST ${sandbox.url}/__sandbox/clock {"advance":"1h"})`,
     ...(sandbox.webhook ? [`  Webhook   ${sandbox.webhook}  (log: ${sandbox.url}/__sandbox/notifications)`] : []),
     ...(scenarioFiles.length ? [`  Scenario  ${scenarioFiles.join(', ')}`] : []),
     `  Try       curl -X POST ${sandbox.url}/v2/businesses/${sandbox.businessId}/chats -H 'Api-Key: ${sandbox.token}' -H 'Content-Type: application/json' -d '{}'`,

@@ -6,11 +6,13 @@ import type { NotificationEntry, NotificationFilter } from './notifications/noti
 import { resolveScenario, ScenarioError, type ScenarioInput } from './scenario/load.js';
 import type { FastifyInstance } from 'fastify';
 import type { SandboxEvent } from './feed/feed.js';
-import type { LimitsNow } from './runtime.js';
+import type { LimitsNow } from './limits/request-limits.js';
+import { ClockError, type SandboxClock } from './clock/clock.js';
+import { DURATION_PATTERN, durationMs } from './model/duration.js';
 import type { Report } from './report/report.js';
 import type { StatesNow } from './scenario/states.js';
 import type { Verdict } from './conversations/conversations.js';
-import { DEFAULT_BUSINESS_ID } from './store/world-store.js';
+import { DEFAULT_BUSINESS_ID } from './model/records.js';
 
 export { buildApp, type AppOptions, type BuiltApp } from './app.js';
 export { DEFAULT_SEED } from './store/world-store.js';
@@ -19,7 +21,9 @@ export { ScenarioError, parseScenario, type ScenarioInput } from './scenario/loa
 export type { Scenario, Rule } from './scenario/schema.js';
 export type { JournalEntry, JournalFilter } from './journal/journal.js';
 export type { FeedEvent, SandboxEvent } from './feed/feed.js';
-export type { LimitsNow } from './runtime.js';
+export type { LimitsNow } from './limits/request-limits.js';
+export { ClockError } from './clock/clock.js';
+export type { Health } from './runtime.js';
 export type { Report, Finding, Severity } from './report/report.js';
 export type { ReportCode, ReportSettings } from './scenario/schema.js';
 export type { StatesNow } from './scenario/states.js';
@@ -42,6 +46,17 @@ export interface SandboxOptions extends Omit<AppOptions, 'scenario'> {
   port?: number;
   /** Address to listen on; 127.0.0.1 by default. */
   host?: string;
+}
+
+export interface ClockControl {
+  /** The sandbox's time. */
+  now(): Date;
+  /** true when time moves only when the clock is moved (clock: { frozen: true } or --clock-frozen). */
+  readonly frozen: boolean;
+  /** Moves the clock forward by a duration ('90s', '1h', '2d') or milliseconds; resolves with the new time. */
+  advance(duration: string | number): Promise<Date>;
+  /** Moves the clock forward to a time (a Date, ISO 8601 text or ms); rejects with a ClockError for a time before now. */
+  set(to: Date | string | number): Promise<Date>;
 }
 
 export interface Sandbox {
@@ -93,10 +108,33 @@ export interface Sandbox {
   report(): Report;
   /** Sends a PING to the webhook and resolves with how it went; rejects when no webhook is set. */
   ping(): Promise<NotificationEntry>;
+  /**
+   * The sandbox's clock, as Stripe's test clocks: `await sandbox.clock.advance('1h')` moves it forward, and
+   * everything due on the way (quota windows, push retries, conversations' deadlines, buyers' replies, link
+   * expiry) happens first, in order. Time never goes backwards.
+   */
+  clock: ClockControl;
   /** Stops listening, waits for requests under way, and writes the world out (with --db). Safe to call twice. */
   close(): Promise<void>;
   /** The Fastify app, for inject() or extra hooks in tests. */
   app: FastifyInstance;
+}
+
+function clockControl(clock: SandboxClock): ClockControl {
+  const moved = async (move: Promise<number>) => new Date(await move);
+  return {
+    now: () => new Date(clock.now()),
+    get frozen() {
+      return clock.frozen;
+    },
+    advance: async (duration) => {
+      if (typeof duration === 'string' && !new RegExp(DURATION_PATTERN).test(duration)) {
+        throw new ClockError(`advance: "${duration}" is not a duration such as 800ms, 30s, 1m, 1h or 1d`);
+      }
+      return moved(clock.advance(typeof duration === 'string' ? durationMs(duration) : duration));
+    },
+    set: async (to) => moved(clock.set(to instanceof Date ? to.getTime() : typeof to === 'string' ? Date.parse(to) : to)),
+  };
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
@@ -126,29 +164,30 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     token: SAMPLE_TOKEN,
     businessId: SAMPLE_BUSINESS_ID,
     get limits() {
-      return runtime.describeLimits();
+      return runtime.limits.describe();
     },
     get paths() {
-      return runtime.v2Only ? ('v2-only' as const) : ('both' as const);
+      return runtime.policies.v2Only ? ('v2-only' as const) : ('both' as const);
     },
     loadScenario: async (input) => runtime.loadScenario((await resolveScenario(input))!),
     requests: (filter) => runtime.journal.list(filter),
-    reset: ({ businessId } = {}) => (businessId === undefined ? runtime.reset() : runtime.resetBusiness(businessId)),
+    reset: ({ businessId } = {}) => runtime.reset(businessId),
     buyer,
     customer: buyer,
     get webhook() {
-      return runtime.webhook;
+      return runtime.notifier.webhook;
     },
-    notifications: (filter) => runtime.notifications(filter),
-    notificationsSettled: () => runtime.notificationsSettled(),
-    ping: () => runtime.ping(),
+    notifications: (filter) => runtime.notifier.list(filter),
+    notificationsSettled: () => runtime.notifier.settled(),
+    ping: () => runtime.notifier.ping(),
     events: (options = {}) => runtime.feed.iterate(options.lastEventId),
-    limitsNow: (businessId) => runtime.limitsNow(businessId),
+    limitsNow: (businessId) => runtime.limits.now(businessId),
     report: () => runtime.report(),
-    states: () => runtime.statesNow(),
+    states: () => runtime.rules.statesNow(),
     conversations: () => runtime.conversations.verdicts(),
     conversationsSettled: () => runtime.conversations.settled(),
-    setState: (state, { businessId } = {}) => runtime.setState(businessId, state),
+    setState: (state, { businessId } = {}) => runtime.rules.setState(businessId, state),
+    clock: clockControl(runtime.clock),
     close: () => (closing ??= app.close()),
     app,
   };

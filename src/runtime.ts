@@ -1,491 +1,196 @@
 /**
- * One sandbox's parts, wired once: the world, the chat lifecycle and the services over it, the scenario
- * being played, the journal, push notifications and simulated buyers. Its state is private; the API and
- * control routes use the services it hands out and its small command and query methods.
+ * The composition root: one sandbox's core (its clock, the world and its files, the chat lifecycle and the
+ * services over it, the journal and the feed) and its parts. Every part has one life: it reads its settings
+ * from the scenario being loaded, stops acting, resets (all of it, or one business), starts again, and the
+ * runtime drives them all in one loop, in one order. Control routes get the part they serve, never this.
  */
-import type { Socket } from 'node:net';
-import type { AccessPolicy } from './auth/access.js';
-import { SimulatedBuyer, type SimulatedBuyerSettings } from './customer/simulated-buyer.js';
+import { Type, type Static } from 'typebox';
+import { clockSettings, SandboxClock } from './clock/clock.js';
+import { Conversations } from './conversations/conversations.js';
+import { SimulatedBuyers } from './customer/simulated-buyer.js';
 import { BuyerSide } from './domain/buyer-side.js';
 import { ChatEvents, type ChatEventListener } from './domain/chat-events.js';
-import { Feed } from './feed/feed.js';
 import { ChatLifecycle } from './domain/chat-lifecycle.js';
 import { ChatService } from './domain/chat-service.js';
 import { FileLinks } from './domain/file-links.js';
-import type { ForwardCompatibility } from './contract/forward-compatibility.js';
-import type { CallId, OperationId } from './contract/operations.js';
-import { buildBusiness } from './fake/scenario-world.js';
+import { scenarioBusinesses } from './fake/scenario-world.js';
 import { generateBusiness } from './fake/world-generator.js';
+import { Feed } from './feed/feed.js';
 import { Journal } from './journal/journal.js';
-import type { RateLimiter } from './limits/rate-limiter.js';
-import { describeLimits, describeWindow, limiterFor } from './limits/windows.js';
-import { durationMs } from './model/duration.js';
-import type { BusinessRecord, FileMeta } from './model/records.js';
-import {
-  Notifier,
-  WEBHOOK_DEFAULTS,
-  type NotificationEntry,
-  type NotificationFilter,
-  type WebhookSettings,
-} from './notifications/notifier.js';
+import { RequestLimits } from './limits/request-limits.js';
+import { DEFAULT_BUSINESS_ID } from './model/records.js';
+import { Notifier } from './notifications/notifier.js';
 import { makeReport, type Report } from './report/report.js';
-import { RuleBook, type AppliedRule, type CallFacts } from './scenario/rules.js';
-import { NamedStates, type StatesNow } from './scenario/states.js';
-import { Conversations } from './conversations/conversations.js';
-import { delayRange, type Scenario } from './scenario/schema.js';
+import type { Part } from './scenario/part.js';
+import { ScenarioPolicies } from './scenario/policies.js';
+import { ScenarioRules } from './scenario/scenario-rules.js';
+import type { Scenario } from './scenario/schema.js';
 import { FileStore, MEMORY_FILES_BYTES } from './store/file-store.js';
-import { DEFAULT_BUSINESS_ID, DEFAULT_SEED, WorldStore } from './store/world-store.js';
+import { DEFAULT_SEED, StoreFactsSchema, WorldStore } from './store/world-store.js';
+import type { RuntimeLog, RuntimeOptions } from './options.js';
 
-/** Where the sandbox reports what goes wrong in the background (a pino logger is one). */
-export interface RuntimeLog {
-  warn(message: string): void;
-}
+export type { RuntimeLog, RuntimeOptions } from './options.js';
 
-export interface RuntimeOptions {
-  /** Seed of generated worlds; the default one gives the committed default world. */
-  seed?: number;
-  /** Persist the world to this JSON file (uploaded files go to FILE.files/). */
-  db?: string;
-  /** Market's request limits (on unless false). */
-  rateLimits?: boolean;
-  /** The scenario to play (already validated and combined); see src/scenario/. */
-  scenario?: Scenario;
-  /** The partner's notification URL; wins over the scenario's webhook.url. */
-  webhook?: string;
-  /** The clock; tests move it to cross limit windows. */
-  now?: () => number;
-  /** both (default) or v2-only: the unprefixed paths answer 404; wins over the scenario's `paths`. */
-  paths?: 'both' | 'v2-only';
-  /** Generated businesses nobody wrote to that stay in memory (200); more are dropped and made again when used. */
-  generatedBusinessesKept?: number;
-  /** The most bytes of uploads kept in memory without --db (256 MB); tests make it small. */
-  uploadsInMemoryBytes?: number;
-}
-
-export interface LimitsNow {
-  enabled: boolean;
-  parallel: number | null;
-  businesses: {
-    businessId: number;
-    running: number;
-    quotas: { operation: OperationId; limit: number; window: string; remaining: number; renewsAt: string | null }[];
-  }[];
-}
-
-/** What a download of a payload URL finds. */
-export type Download =
-  | { found: true; meta: FileMeta; bytes: Buffer }
-  /** `keptBytes`: how many bytes of uploads memory keeps, when the file was dropped to stay within them. */
-  | { found: false; dropped: false }
-  | { found: false; dropped: true; keptBytes: number };
-
-export interface Health {
-  uptimeMs: number;
-  seed: number;
-  businesses: number[];
-  inMemory: number;
-  rateLimits: boolean;
-  db: string | null;
-  dbWrites: number;
-}
-
-/** Where and how notifications go: the URL from the options or the scenario, the rest from the scenario. */
-function webhookSettings(url: string | undefined, scenario: Scenario, seed: number): WebhookSettings | undefined {
-  const target = url ?? scenario.webhook?.url;
-  if (!target) return undefined;
-  const { attempts = WEBHOOK_DEFAULTS.attempts, backoff, duplicates, reorder, delay, silentMessages } = scenario.webhook ?? {};
-  return {
-    url: target,
-    attempts,
-    backoffMs: backoff === undefined ? WEBHOOK_DEFAULTS.backoffMs : durationMs(backoff),
-    duplicates: typeof duplicates === 'number' ? { share: duplicates } : duplicates,
-    reorder,
-    delay: delay === undefined ? undefined : delayRange(delay),
-    silentMessages,
-    seed,
-  };
-}
-
-function customerSettings({ customer }: Scenario): SimulatedBuyerSettings | undefined {
-  if (!customer) return undefined;
-  const ms = (duration: string | undefined) => (duration === undefined ? undefined : durationMs(duration));
-  return {
-    replyAfterMs: ms(customer.replyAfter),
-    replies: customer.replies,
-    newChatsEveryMs: ms(customer.newChatsEvery),
-    businesses: customer.businesses,
-  };
-}
-
-/** The businesses a scenario's `data` describes, made from a seed at a moment. */
-function businessesOf(scenario: Scenario) {
-  return (seed: number, now: number): BusinessRecord[] =>
-    (scenario.data?.businesses ?? []).map((spec, i) => buildBusiness(seed, spec, `data.businesses[${i}]`, now));
-}
+/** GET /__sandbox/health's answer (the type is made from it). */
+export const HealthSchema = Type.Object({
+  uptimeMs: Type.Integer({ description: "Since the sandbox started, on the sandbox's clock" }),
+  now: Type.String({ description: "The sandbox's time (ISO 8601)" }),
+  rateLimits: Type.Boolean(),
+  ...StoreFactsSchema.properties,
+});
+export type Health = Static<typeof HealthSchema>;
 
 export class SandboxRuntime {
+  readonly journal = new Journal();
+  readonly rules = new ScenarioRules();
+  readonly policies: ScenarioPolicies;
+  readonly limits: RequestLimits;
+  readonly notifier: Notifier;
+  readonly simulatedBuyers: SimulatedBuyers;
+  readonly conversations: Conversations;
+  readonly feed: Feed;
   /** The partner's operations. */
   readonly chats: ChatService;
   /** Everyone but the partner: buyers, Market, support, the arbiter. */
   readonly buyer: BuyerSide;
-  /** Every API call, as the journal hooks record it. */
-  readonly journal = new Journal();
   /** Payload links: how they are made and checked, as the scenario's `files` says. */
   readonly fileLinks: FileLinks;
-  /** Everything that happens, in order, for the event stream and sandbox.events(). */
-  readonly feed: Feed;
-
-  private readonly store: WorldStore;
-  private readonly files: FileStore;
   private readonly events: ChatEvents;
-  private readonly notifier: Notifier;
-  private readonly log: RuntimeLog;
-  private readonly options: RuntimeOptions;
   private readonly startedAt: number;
-  private readonly resetListeners = new Set<() => void>();
-  /** Connections a `timeout` fault left unanswered: cut on reset and close. */
-  private readonly hung = new Set<Socket>();
-  private playing: Scenario;
-  private rules: RuleBook;
-  private states: NamedStates;
-  private limiter: RateLimiter | undefined;
-  /** The scenario's simulated buyers, when it has them. */
-  private customer: SimulatedBuyer | undefined;
-  /** The scenario's scripted conversations (the buyers who test the partner's bot). */
-  readonly conversations: Conversations;
+  /** In the order they stop, reset and start; parts of the HTTP side are attached after them. */
+  private readonly parts: Part[];
 
-  private constructor(store: WorldStore, options: RuntimeOptions, log: RuntimeLog) {
-    this.store = store;
-    this.options = options;
-    this.log = log;
-    this.files = new FileStore(options.db, options.uploadsInMemoryBytes ?? MEMORY_FILES_BYTES);
-    this.events = new ChatEvents((message) => log.warn(message));
-    this.feed = new Feed((fileId) => `/__sandbox/files/${fileId}${this.fileLinks.query(fileId)}`);
-    const lifecycle = new ChatLifecycle(store, this.events);
-    this.chats = new ChatService(store, this.files, lifecycle, () => this.invents);
-    this.buyer = new BuyerSide(this.chats, lifecycle);
-    this.playing = options.scenario ?? {};
-    this.fileLinks = new FileLinks(
-      () => ({
-        authRequired: this.playing.files?.auth === 'required',
-        expireAfterMs: this.playing.files?.expireAfter === undefined ? undefined : durationMs(this.playing.files.expireAfter),
-      }),
-      () => this.now(),
-    );
-    this.notifier = new Notifier(webhookSettings(options.webhook, this.playing, store.seed));
-    this.events.on(this.notifier.onEvent);
-    this.events.on((event) => this.feed.publish({ type: 'chat', event }));
-    this.journal.onCompleted((entry) => this.feed.publish({ type: 'request', entry }));
-    this.notifier.onChange((entry) => this.feed.publish({ type: 'notification', entry }));
-    this.events.on((event) => this.customer?.onEvent(event));
-    this.limiter = this.limiterOf(this.playing);
-    this.rules = new RuleBook(this.playing.rules);
-    this.states = new NamedStates(this.playing.states);
-    this.startedAt = store.now();
-    this.conversations = new Conversations(this.playing.conversations ?? [], {
-      buyer: this.buyer,
-      onChatEvent: (listener) => this.events.on(listener),
-      onCall: (listener) =>
-        this.journal.onCompleted((entry) => {
-          if (entry.operationId) listener(entry.operationId, entry.businessId);
-        }),
-      setState: (businessId, state) => this.states.set(businessId, state),
-    });
-    this.startActors();
+  private constructor(
+    readonly clock: SandboxClock,
+    private readonly store: WorldStore,
+    private readonly options: RuntimeOptions,
+    log: RuntimeLog,
+  ) {
+    const files = new FileStore(options.db, options.uploadsInMemoryBytes ?? MEMORY_FILES_BYTES);
+    const events = (this.events = new ChatEvents((message) => log.warn(message)));
+    const lifecycle = new ChatLifecycle(store, events);
+    const policies = (this.policies = new ScenarioPolicies(options.paths));
+    this.chats = new ChatService(store, files, lifecycle, () => policies.invents);
+    const buyer = (this.buyer = new BuyerSide(this.chats, lifecycle));
+    const links = (this.fileLinks = new FileLinks(
+      () => policies.fileLinks,
+      () => clock.now(),
+      () => store.seed,
+    ));
+    const feed = (this.feed = new Feed((fileId) => `/__sandbox/files/${fileId}${links.query(fileId)}`));
+    this.limits = new RequestLimits(clock, options.rateLimits !== false);
+    const notifier = (this.notifier = new Notifier(clock, options.webhook));
+    const businessIds = () => (store.businessIds().length ? store.businessIds() : [DEFAULT_BUSINESS_ID]);
+    this.simulatedBuyers = new SimulatedBuyers({ buyer, clock, businessIds, warn: (message) => log.warn(message) });
+    this.conversations = new Conversations({ buyer, clock, events, journal: this.journal, states: this.rules });
+    events.on(notifier.onEvent);
+    events.on(this.simulatedBuyers.onEvent);
+    events.on((event) => feed.publish({ type: 'chat', event }));
+    this.journal.onCompleted((entry) => feed.publish({ type: 'request', entry }));
+    notifier.onChange((entry) => feed.publish({ type: 'notification', entry }));
+    clock.onMove((now) => feed.publish({ type: 'clock', now: new Date(now).toISOString() }));
+    this.parts = [policies, this.limits, this.rules, notifier, this.simulatedBuyers, this.conversations, this.journal, files];
+    this.startedAt = clock.now();
   }
 
   static async create(options: RuntimeOptions, log: RuntimeLog): Promise<SandboxRuntime> {
-    const seed = options.seed ?? options.scenario?.seed ?? DEFAULT_SEED;
+    const scenario = options.scenario ?? {};
+    const seed = options.seed ?? scenario.seed ?? DEFAULT_SEED;
+    const clock = new SandboxClock({ ...clockSettings(scenario.clock, options.clock), realNow: options.now });
     const store = await WorldStore.open({
       seed,
       generate: generateBusiness,
-      initialBusinesses: businessesOf(options.scenario ?? {}),
+      initialBusinesses: scenarioBusinesses(scenario),
       dbFile: options.db,
-      now: options.now,
+      now: () => clock.now(),
       generatedKept: options.generatedBusinessesKept,
       warn: (message) => log.warn(message),
     });
-    return new SandboxRuntime(store, options, log);
+    const runtime = new SandboxRuntime(clock, store, options, log);
+    // Fresh parts need no reset (with --db, a reset would drop the uploads the file keeps).
+    for (const part of runtime.parts) part.configure?.(scenario, seed);
+    clock.run();
+    for (const part of runtime.parts) part.start?.();
+    return runtime;
   }
-
-  // ------------------------------------------------------------------ queries
 
   /** The scenario being played. */
   get scenario(): Scenario {
-    return this.playing;
+    return this.policies.scenario;
   }
 
-  /** Whether the scenario has rules at all: most have none, and then no call's facts are gathered. */
-  get hasRules(): boolean {
-    return !this.rules.empty;
+  /** Adds a part of the HTTP side (a cache, held connections): it resets, stops and closes with the others. */
+  attach(part: Part): void {
+    this.parts.push(part);
   }
-
-  /** Whether only the /v2 spelling of the paths is served (the option wins over the scenario). */
-  get v2Only(): boolean {
-    return (this.options.paths ?? this.playing.paths) === 'v2-only';
-  }
-
-  /** How answers of `operation` carry what a later API may add; undefined when they do not (the default). */
-  forwardCompatibility(operation: CallId | undefined): ForwardCompatibility | undefined {
-    const setting = this.playing.forwardCompatibility;
-    if (!setting || operation === undefined || (setting.operations && !setting.operations.includes(operation as OperationId)))
-      return undefined;
-    return { unknownValues: setting.unknownValues ?? 0, extraFields: setting.extraFields ?? false, seed: this.store.seed };
-  }
-
-  /** Strict auth when the scenario asks for it. */
-  get access(): AccessPolicy | undefined {
-    return this.playing.auth;
-  }
-
-  /** Market's request limits in force; undefined when they are off. */
-  get limits(): RateLimiter | undefined {
-    return this.limiter;
-  }
-
-  /** Where each business stands against the limits now: every business called in an open window, or the one asked for. */
-  limitsNow(businessId?: number): LimitsNow {
-    const limiter = this.limiter;
-    if (!limiter) return { enabled: false, parallel: null, businesses: [] };
-    const now = this.now();
-    const ids = businessId === undefined ? limiter.businessesSeen() : [businessId];
-    return {
-      enabled: true,
-      parallel: limiter.parallel ?? null,
-      businesses: ids.map((id) => {
-        const standing = limiter.standing(id, now);
-        return {
-          ...standing,
-          quotas: standing.quotas.map(({ windowMs, renewsAt, ...quota }) => ({
-            ...quota,
-            window: describeWindow(windowMs),
-            renewsAt: renewsAt === null ? null : new Date(renewsAt).toISOString(),
-          })),
-        };
-      }),
-    };
-  }
-
-  /** The state a business is in (rules match it), or undefined for a call that names no business. */
-  stateOf(businessId: number | undefined): string | undefined {
-    return this.states.of(businessId);
-  }
-
-  statesNow(): StatesNow {
-    return this.states.now();
-  }
-
-  /** Sets a business's state, or the global state when no business is named. */
-  setState(businessId: number | undefined, state: string): void {
-    this.states.set(businessId, state);
-  }
-
-  /** What the partner's integration does wrong, from the journal and the notification log as they are now. */
-  report(): Report {
-    // Calls and deliveries are stamped with the wall clock, whatever clock the world runs on.
-    const input = {
-      requests: this.journal.list(),
-      notifications: this.notifier.list(),
-      webhook: this.webhook !== undefined,
-      now: Date.now(),
-      senderOf: (businessId: number, chatId: number, messageId: number) =>
-        this.store
-          .existingBusiness(businessId)
-          ?.chat(chatId)
-          ?.messages.find((m) => m.id === messageId)?.sender,
-    };
-    return makeReport(input, this.playing.report);
-  }
-
-  /** The limits in force, in words. */
-  describeLimits(): string {
-    return describeLimits(this.limiter);
-  }
-
-  /** Whether unknown businesses, orders and returns are made up (lenient) or are 404s (strict). */
-  get invents(): boolean {
-    return this.playing.world !== 'strict' && this.playing.auth?.mode !== 'strict';
-  }
-
-  now(): number {
-    return this.store.now();
-  }
-
-  health(): Health {
-    return {
-      uptimeMs: this.now() - this.startedAt,
-      seed: this.store.seed,
-      businesses: this.store.businessIds(),
-      inMemory: this.store.inMemory,
-      rateLimits: this.limiter !== undefined,
-      db: this.options.db ?? null,
-      dbWrites: this.store.writes,
-    };
-  }
-
-  /** The bytes and description behind a payload URL, or whether they were dropped to keep memory bounded. */
-  async download(fileId: string): Promise<Download> {
-    const file = await this.chats.file(fileId);
-    if (file) return { found: true, ...file };
-    return this.files.wasDropped(fileId)
-      ? { found: false, dropped: true, keptBytes: this.files.maxMemoryBytes }
-      : { found: false, dropped: false };
-  }
-
-  /** Where push notifications go; undefined when nowhere. */
-  get webhook(): string | undefined {
-    return this.notifier.url;
-  }
-
-  notifications(filter?: NotificationFilter): NotificationEntry[] {
-    return this.notifier.list(filter);
-  }
-
-  /** Notification log entries dropped because the log was full, since it was last cleared. */
-  get notificationsDropped(): number {
-    return this.notifier.dropped;
-  }
-
-  notificationsSettled(): Promise<void> {
-    return this.notifier.settled();
-  }
-
-  // ------------------------------------------------------------------ commands
 
   /** Listens to every change of a chat; call what it returns to stop. */
   onChatEvent(listener: ChatEventListener): () => void {
     return this.events.on(listener);
   }
 
-  /** Told after every reset and scenario load: what was computed from the world before is stale. */
-  onReset(listener: () => void): () => void {
-    this.resetListeners.add(listener);
-    return () => this.resetListeners.delete(listener);
+  health(): Health {
+    const now = this.clock.now();
+    const rateLimits = this.limits.limiter !== undefined;
+    return { uptimeMs: now - this.startedAt, now: new Date(now).toISOString(), rateLimits, ...this.store.facts() };
   }
 
-  /** The scenario rule that applies to a call, if any (it counts as matched). */
-  applyRule(call: CallFacts): AppliedRule | undefined {
-    return this.rules.apply(call, this.states);
+  /** What the partner's integration does wrong, from the journal and the notification log as they are now. */
+  report(): Report {
+    const { journal, notifier, clock, store } = this;
+    const senderOf = (businessId: number, chatId: number, messageId: number) => store.senderOf(businessId, chatId, messageId);
+    const input = {
+      requests: journal.list(),
+      notifications: notifier.list(),
+      webhook: notifier.webhook !== undefined,
+      now: clock.now(),
+      senderOf,
+    };
+    return makeReport(input, this.scenario.report);
   }
 
-  /** Keeps a connection a `timeout` fault leaves unanswered, until reset or close cuts it. */
-  holdUnanswered(socket: Socket): void {
-    this.hung.add(socket);
-    socket.once('close', () => this.hung.delete(socket));
-  }
-
-  ping(): Promise<NotificationEntry> {
-    return this.notifier.ping();
-  }
-
-  clearNotifications(): void {
-    this.notifier.clear();
-  }
-
-  /** Plays another scenario from now on, from its initial world (the CLI's --seed still wins). */
+  /** Plays another scenario from now on, from its initial world (the options' seed and clock still win). */
   async loadScenario(scenario: Scenario): Promise<void> {
     const seed = this.options.seed ?? scenario.seed ?? DEFAULT_SEED;
-    // Made before anything changes, so that an inconsistent world leaves the running scenario alone;
-    // the store takes these as they are, and makes them afresh on later resets.
-    const make = businessesOf(scenario);
-    let made: BusinessRecord[] | undefined = make(seed, this.now());
+    const clock = clockSettings(scenario.clock, this.options.clock);
+    // Made before anything changes, so that an inconsistent world leaves the running scenario alone.
+    const make = scenarioBusinesses(scenario);
+    const made = make(seed, clock.start ?? this.clock.now());
     this.stop();
-    this.notifier.clear();
-    this.notifier.configure(webhookSettings(this.options.webhook, scenario, seed));
-    this.playing = scenario;
-    this.limiter = this.limiterOf(scenario);
-    this.rules = new RuleBook(scenario.rules);
-    this.states = new NamedStates(scenario.states);
-    this.conversations.replace(scenario.conversations ?? []);
-    this.journal.clear();
-    await this.store.reseed(seed, (worldSeed, now) => {
-      const businesses = made ?? make(worldSeed, now);
-      made = undefined;
-      return businesses;
-    });
-    await this.files.clear();
-    this.feed.publish({ type: 'scenario', name: scenario.name ?? null });
-    this.resetDone();
-  }
-
-  /** Back to the initial world, with every counter cleared. */
-  async reset(): Promise<void> {
-    this.stop();
-    this.notifier.clear();
-    await this.store.reset();
-    await this.files.clear();
-    this.limiter?.reset();
-    this.rules.reset();
-    this.states.reset();
-    this.journal.clear();
-    this.feed.publish({ type: 'reset' });
-    this.resetDone();
+    this.clock.restart(clock);
+    for (const part of this.parts) part.configure?.(scenario, seed);
+    await this.store.reseed(seed, make, made);
+    await this.afterReset({ type: 'scenario', name: scenario.name ?? null });
   }
 
   /**
-   * One business back to its initial world, its state, its quotas and its conversations (played again from
-   * the start), every other business left as it is; its deliveries under way are cancelled. Rules count calls
-   * of every business, so they are not rearmed.
+   * Back to the initial world, with every counter cleared; or, with `businessId`, that business alone back to
+   * its initial world, state and quotas, with its deliveries cancelled and its conversations played again.
    */
-  async resetBusiness(businessId: number): Promise<void> {
-    this.notifier.cancelBusiness(businessId);
-    await this.store.resetBusiness(businessId);
-    this.states.resetBusiness(businessId);
-    this.limiter?.reset(businessId);
-    this.conversations.stop(businessId);
-    this.feed.publish({ type: 'reset', businessId });
-    this.staleCaches();
-    this.conversations.start(businessId);
+  async reset(businessId?: number): Promise<void> {
+    this.stop(businessId);
+    await (businessId === undefined ? this.store.reset() : this.store.resetBusiness(businessId));
+    await this.afterReset(businessId === undefined ? { type: 'reset' } : { type: 'reset', businessId });
   }
 
-  /** Nothing happens by itself any more: simulated buyers stop, deliveries are cancelled, hung connections cut. */
-  stop(): void {
-    this.customer?.stop();
-    this.customer = undefined;
-    this.conversations.stop();
-    this.notifier.cancel();
-    for (const socket of this.hung) socket.destroy();
-    this.hung.clear();
+  /** Nothing happens by itself any more (or in one business): buyers stop, deliveries are cancelled, connections cut. */
+  stop(businessId?: number): void {
+    for (const part of this.parts) part.stop?.(businessId);
   }
 
   /** Writes the world out (with --db); call stop() first. */
   async close(): Promise<void> {
-    this.resetListeners.clear();
+    for (const part of this.parts) await part.close?.();
+    this.clock.close();
     this.feed.close();
     await this.store.close();
   }
 
-  private resetDone(): void {
-    this.staleCaches();
-    this.startActors();
-  }
-
-  private staleCaches(): void {
-    for (const listener of this.resetListeners) listener();
-  }
-
-  /** What acts by itself in the scenario: simulated buyers, and the conversations, from their start. */
-  private startActors(): void {
-    this.startCustomer();
-    this.conversations.start();
-  }
-
-  private limiterOf(scenario: Scenario): RateLimiter | undefined {
-    return this.options.rateLimits === false ? undefined : limiterFor(scenario.rateLimits);
-  }
-
-  private startCustomer(): void {
-    const settings = customerSettings(this.playing);
-    if (!settings) return;
-    this.customer = new SimulatedBuyer(settings, {
-      buyer: this.buyer,
-      seed: () => this.store.seed,
-      businessIds: () => {
-        const ids = this.store.businessIds();
-        return ids.length ? ids : [DEFAULT_BUSINESS_ID];
-      },
-      warn: (message) => this.log.warn(message),
-    });
-    this.customer.start();
+  private async afterReset(event: { type: 'scenario'; name: string | null } | { type: 'reset'; businessId?: number }): Promise<void> {
+    const businessId = event.type === 'reset' ? event.businessId : undefined;
+    for (const part of this.parts) await part.reset?.(businessId);
+    this.feed.publish(event);
+    this.clock.run();
+    for (const part of this.parts) part.start?.(businessId);
   }
 }

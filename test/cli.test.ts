@@ -75,6 +75,10 @@ t.test('--help documents every flag and variable; --version prints the version',
     '--report',
     'SANDBOX_REPORT',
     'SANDBOX_WEBHOOK',
+    '--clock',
+    'SANDBOX_CLOCK',
+    '--clock-frozen',
+    'SANDBOX_CLOCK_FROZEN',
   ]) {
     t.match(help.stdout, word);
   }
@@ -98,6 +102,14 @@ t.test('bad flags exit with code 2 and a message naming the problem, starting no
     [['--webhook', 'localhost:9000'], {}, /--webhook: must be an http:\/\/ or https:\/\/ URL \(got "localhost:9000"\)/],
     [[], { SANDBOX_WEBHOOK: 'not a url' }, /--webhook: must be an http/],
     [[], { SANDBOX_PATHS: 'v3' }, /SANDBOX_PATHS: must be both or v2-only \(got "v3"\)/],
+    [
+      ['--clock', 'tomorrow'],
+      {},
+      /--clock: must be an ISO 8601 time with its offset, e\.g\. 2026-11-11T09:00:00\+03:00 \(got "tomorrow"\)/,
+    ],
+    [['--clock', '2026-11-11T09:00:00'], {}, /--clock: must be an ISO 8601 time with its offset/],
+    [[], { SANDBOX_CLOCK: '2026-13-45T09:00:00Z' }, /--clock: must be an ISO 8601 time/],
+    [[], { SANDBOX_CLOCK_FROZEN: 'maybe' }, /SANDBOX_CLOCK_FROZEN: must be true or false \(got "maybe"\)/],
   ];
   // Each run loads the TypeScript sources afresh: they run side by side to keep the test short.
   const results = await Promise.all(cases.map(([args, env]) => run(args, env)));
@@ -188,6 +200,28 @@ t.test('--webhook (or SANDBOX_WEBHOOK) pushes notifications there; the banner sa
   t.match(ping.result, { state: 'delivered' });
   t.match(receiver.received[0].body, { notificationType: 'PING' });
 });
+
+t.test(
+  '--clock starts the clock there and --clock-frozen stops it (or SANDBOX_CLOCK, SANDBOX_CLOCK_FROZEN); the banner says so',
+  async (t) => {
+    for (const [args, env] of [
+      [['--clock', '2026-11-11T09:00:00+03:00', '--clock-frozen'], {}],
+      [[], { SANDBOX_CLOCK: '2026-11-11T09:00:00+03:00', SANDBOX_CLOCK_FROZEN: 'true' }],
+    ] as const) {
+      const sandbox = start(t, [...args], env);
+      const url = await sandbox.url;
+      t.match(sandbox.output(), /Clock {5}2026-11-11T06:00:00\.000Z \(frozen\)/);
+      const chats = await fetch(`${url}/v2/businesses/1001/chats?limit=1`, {
+        method: 'POST',
+        headers: { 'Api-Key': 'k', 'content-type': 'application/json' },
+        body: '{}',
+      });
+      t.match((await chats.json()).result.chats[0].updatedAt, /^2026-11-1[01]T/, "the world's times are laid out from the clock's start");
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      t.equal((await (await fetch(`${url}/__sandbox/clock`)).json()).result.now, '2026-11-11T06:00:00.000Z', 'frozen: it has not moved');
+    }
+  },
+);
 
 t.test('--v2-only (or SANDBOX_PATHS=v2-only) serves only the /v2 paths, and the banner says so', async (t) => {
   for (const [args, env] of [

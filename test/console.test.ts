@@ -428,3 +428,26 @@ t.test('every control has a name, and a chat is opened and answered with the key
   await page.locator('.message.sender-CUSTOMER', { hasText: 'Можно поменять адрес доставки?' }).waitFor();
   t.equal((await history(client, chatId)).at(-1).message, 'Добрый вечер! Можно поменять адрес доставки?');
 });
+
+t.test("the header shows the sandbox's time and moves it: presets, any duration, a refusal", async (t) => {
+  const client = await sandboxFor(t, { clock: { start: Date.parse('2026-11-11T09:00:00+03:00'), frozen: true } });
+  const page = await consoleOf(t, client, '#limits');
+  const clock = page.getByRole('group', { name: "The sandbox's clock" });
+  await clock.locator('time', { hasText: '11.11.2026 09:00:00 МСК (frozen)' }).waitFor();
+  await clock.getByRole('button', { name: 'Advance the clock 1 hour' }).click();
+  await clock.locator('time', { hasText: '11.11.2026 10:00:00 МСК' }).waitFor();
+  t.equal(client.sandbox.clock.now().toISOString(), '2026-11-11T07:00:00.000Z', 'the sandbox moved');
+  await clock.getByRole('textbox', { name: 'Advance the clock by a duration' }).fill('90m');
+  await clock.getByRole('button', { name: 'Advance', exact: true }).click();
+  await clock.locator('time', { hasText: '11.11.2026 11:30:00 МСК' }).waitFor();
+  await client.sandbox.clock.advance('1d');
+  await clock.locator('time', { hasText: '12.11.2026 11:30:00 МСК' }).waitFor();
+  t.pass('a move made elsewhere shows through the event stream');
+  await clock.getByRole('textbox', { name: 'Advance the clock by a duration' }).fill('soon');
+  await clock.getByRole('button', { name: 'Advance', exact: true }).click();
+  await clock
+    .getByRole('alert')
+    .filter({ hasText: /^advance: must be a duration/ })
+    .waitFor();
+  t.equal(client.sandbox.clock.now().toISOString(), '2026-11-12T08:30:00.000Z', 'a refused move moves nothing');
+});

@@ -88,3 +88,7 @@ export const PATH_PREFIXES = ['', '/v2'] as const;
 export const DEFAULT_PARALLEL_LIMIT = 4;
 
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
+/** The same, in the megabytes messages name. */
+export const MAX_FILE_MB = MAX_FILE_BYTES / 1024 / 1024;
+/** The most files one message may carry (sendFileToChat sends one; a buyer's message in the sandbox, up to this). */
+export const MAX_FILES_PER_MESSAGE = 5;

@@ -4,6 +4,7 @@
  */
 import { Type, type Static, type TSchema } from 'typebox';
 import { ADDRESSABLE_CONTEXT_TYPES, CHAT_STATUSES, CHAT_TYPES, CONTEXT_TYPES, SENDERS } from './enums.js';
+import { MAX_FILE_MB } from './operations.js';
 
 /** A string that is one of `values`, typed as their union. */
 export function stringEnum<const T extends readonly string[]>(values: T, description?: string) {
@@ -147,7 +148,7 @@ export const SendFileQuery = Type.Object(ChatIdQuery);
 
 /** A multipart body, for the OpenAPI document only: the handler reads it (see MULTIPART_DOC). */
 export const SendFileMultipart = Type.Object({
-  file: Type.String({ format: 'binary', description: 'The file, at most 5 MB' }),
+  file: Type.String({ format: 'binary', description: `The file, at most ${MAX_FILE_MB} MB` }),
 });
 
 /**

@@ -27,6 +27,7 @@ import { readMultipart } from '../http/multipart.js';
 import { validationMessage } from '../http/validation-message.js';
 import { CONTROL_TAG } from '../contract/tags.js';
 import { StateName } from '../scenario/schema-parts.js';
+import { MAX_FILE_MB, MAX_FILES_PER_MESSAGE } from '../contract/operations.js';
 
 const Text = (description: string) => Type.String({ minLength: 1, maxLength: 4096, description });
 
@@ -61,7 +62,9 @@ type WriteFields = Static<typeof WriteBody>;
 
 const WriteMultipart = Type.Object({
   ...WriteBody.properties,
-  file: Type.Array(Type.String({ format: 'binary' }), { description: 'One or more files (up to 5), each at most 5 MB' }),
+  file: Type.Array(Type.String({ format: 'binary' }), {
+    description: `One or more files (up to ${MAX_FILES_PER_MESSAGE}), each at most ${MAX_FILE_MB} MB`,
+  }),
 });
 
 export const StatusBody = Type.Object({

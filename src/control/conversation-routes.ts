@@ -1,13 +1,12 @@
 /** `GET /__sandbox/conversations`: the scripted conversations' verdicts, as JSON or JUnit XML. */
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { VerdictSchema } from '../conversations/conversations.js';
+import { VerdictSchema, type Conversations } from '../conversations/conversations.js';
 import { conversationsSuite } from '../conversations/junit.js';
 import { junitDocument } from '../model/junit.js';
-import type { SandboxRuntime } from '../runtime.js';
 import { verdictRoute } from './verdict-route.js';
 
-export function conversationRoutes(app: FastifyInstance, runtime: SandboxRuntime): void {
+export function conversationRoutes(app: FastifyInstance, conversations: Pick<Conversations, 'verdicts'>): void {
   verdictRoute(
     app,
     '/__sandbox/conversations',
@@ -17,7 +16,7 @@ export function conversationRoutes(app: FastifyInstance, runtime: SandboxRuntime
       result: Type.Object({ conversations: Type.Array(VerdictSchema) }),
     },
     () => {
-      const verdicts = runtime.conversations.verdicts();
+      const verdicts = conversations.verdicts();
       return { json: { conversations: verdicts }, junit: () => junitDocument([conversationsSuite(verdicts)]) };
     },
   );

@@ -52,6 +52,8 @@ function eventData(event: FeedEvent): unknown {
       return { name: event.name };
     case 'reset':
       return event.businessId === undefined ? {} : { businessId: event.businessId };
+    case 'clock':
+      return { now: event.now };
   }
 }
 
@@ -95,9 +97,9 @@ export function eventStream(app: FastifyInstance, feed: Feed): void {
         description:
           'Events: chat (a change of a chat: kind, businessId, actor, at, statusBefore, statusAfter, chat, message), ' +
           'request (an API call, as the journal has it, without bodies), notification (a push queued, attempted, ' +
-          'delivered, failed, cancelled or withheld), scenario (a scenario loaded), reset; each with an id. ' +
+          'delivered, failed, cancelled or withheld), scenario (a scenario loaded), reset, clock (the clock moved: now); each with an id. ' +
           `Reconnect with Last-Event-ID to get what was missed from the last ${FEED_KEPT} events, or a reload event when ` +
-          'they are no longer kept. A client that reads too slowly (1 MB behind) is disconnected.',
+          `they are no longer kept. A client that reads too slowly (${STREAM_BACKLOG_BYTES / 1024 / 1024} MB behind) is disconnected.`,
         querystring: StreamQuery,
         produces: ['text/event-stream'],
       },

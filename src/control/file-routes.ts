@@ -9,9 +9,11 @@ import { checkBusinessAccess } from '../auth/access.js';
 import { readCredentials } from '../auth/credentials.js';
 import { ApiError } from '../contract/errors.js';
 import { CONTROL_TAG } from '../contract/tags.js';
-import { registerJournal } from '../http/journal-hooks.js';
-import { scenarioEffects } from '../http/scenario-effects.js';
-import type { SandboxRuntime } from '../runtime.js';
+import type { AccessPolicy } from '../auth/access.js';
+import type { ChatService } from '../domain/chat-service.js';
+import type { FileLinks } from '../domain/file-links.js';
+import { registerJournal, type JournalSources } from '../http/journal-hooks.js';
+import { scenarioEffects, type RulePlayer } from '../http/scenario-effects.js';
 
 const MB = 1024 * 1024;
 
@@ -27,9 +29,17 @@ const LinkQuery = Type.Object({
   signature: Type.Optional(Type.String({ maxLength: 100, description: "The link's signature (with files.expireAfter)" })),
 });
 
+/** What the file host needs: the partner's pipeline (journal, rules), the scenario's auth, links, and the files. */
+export interface FileHost {
+  pipeline: JournalSources & RulePlayer;
+  policies: { readonly access: AccessPolicy | undefined };
+  fileLinks: FileLinks;
+  chats: Pick<ChatService, 'download'>;
+}
+
 /** The file's bytes under its own name, or a 404 that says whether it never existed or was dropped. */
-async function sendFile(reply: FastifyReply, runtime: SandboxRuntime, fileId: string): Promise<FastifyReply> {
-  const file = await runtime.download(fileId);
+async function sendFile(reply: FastifyReply, chats: FileHost['chats'], fileId: string): Promise<FastifyReply> {
+  const file = await chats.download(fileId);
   if (!file.found && file.dropped) {
     const limit = file.keptBytes % MB === 0 ? `${file.keptBytes / MB} MB` : `${file.keptBytes} bytes`;
     const why = `uploads are kept in memory up to ${limit}, the oldest go first (with --db they are all kept)`;
@@ -39,23 +49,23 @@ async function sendFile(reply: FastifyReply, runtime: SandboxRuntime, fileId: st
   return reply.type(file.meta.contentType).header('content-disposition', dispositionOf(file.meta.name)).send(file.bytes);
 }
 
-export function fileRoutes(app: FastifyInstance, runtime: SandboxRuntime): void {
+export function fileRoutes(app: FastifyInstance, { pipeline, policies, fileLinks, chats }: FileHost): void {
   void app.register(async (files) => {
-    registerJournal(files, runtime.journal, (businessId) => runtime.stateOf(businessId));
+    registerJournal(files, pipeline);
     // As for the API: a call refused for its token or its link never reaches the scenario's rules.
     files.addHook(
       'onRequest',
       async (request: FastifyRequest<{ Params: Static<typeof FileParams>; Querystring: Static<typeof LinkQuery> }>) => {
         const { fileId } = request.params;
-        if (runtime.fileLinks.authRequired) {
+        if (fileLinks.authRequired) {
           const { token } = readCredentials(request.headers);
-          checkBusinessAccess(runtime.access, token, Number(fileId.split('-')[0]));
+          checkBusinessAccess(policies.access, token, Number(fileId.split('-')[0]));
         }
-        const link = runtime.fileLinks.check(fileId, request.query);
+        const link = fileLinks.check(fileId, request.query);
         if (!link.valid) throw new ApiError(403, link.reason);
       },
     );
-    files.addHook('preValidation', scenarioEffects(files, runtime));
+    files.addHook('preValidation', scenarioEffects(files, pipeline));
     files.get<{ Params: Static<typeof FileParams>; Querystring: Static<typeof LinkQuery> }>(
       '/__sandbox/files/:fileId',
       {
@@ -70,7 +80,7 @@ export function fileRoutes(app: FastifyInstance, runtime: SandboxRuntime): void 
         },
         config: { operationId: 'downloadFile' },
       },
-      async (request, reply) => sendFile(reply, runtime, request.params.fileId),
+      async (request, reply) => sendFile(reply, chats, request.params.fileId),
     );
   });
 
@@ -85,6 +95,6 @@ export function fileRoutes(app: FastifyInstance, runtime: SandboxRuntime): void 
         params: FileParams,
       },
     },
-    async (request, reply) => sendFile(reply, runtime, request.params.fileId),
+    async (request, reply) => sendFile(reply, chats, request.params.fileId),
   );
 }

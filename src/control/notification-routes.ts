@@ -9,13 +9,14 @@ import {
   NotificationEntrySchema,
   NotificationFilterSchema,
   type NotificationFilter,
+  type Notifier,
 } from '../notifications/notifier.js';
-import type { SandboxRuntime } from '../runtime.js';
 import { CONTROL_TAG } from '../contract/tags.js';
 
-type Notifications = Pick<SandboxRuntime, 'webhook' | 'notifications' | 'notificationsDropped' | 'clearNotifications' | 'ping'>;
-
-export function notificationRoutes(app: FastifyInstance, runtime: Notifications): void {
+export function notificationRoutes(
+  app: FastifyInstance,
+  notifier: Pick<Notifier, 'webhook' | 'list' | 'dropped' | 'clear' | 'ping'>,
+): void {
   const tags = [CONTROL_TAG];
 
   app.get<{ Querystring: NotificationFilter }>(
@@ -40,9 +41,9 @@ export function notificationRoutes(app: FastifyInstance, runtime: Notifications)
     async (request) => ({
       status: 'OK' as const,
       result: {
-        webhook: runtime.webhook ?? null,
-        notifications: runtime.notifications(request.query),
-        dropped: runtime.notificationsDropped,
+        webhook: notifier.webhook ?? null,
+        notifications: notifier.list(request.query),
+        dropped: notifier.dropped,
         capacity: NOTIFICATION_LOG_CAPACITY,
       },
     }),
@@ -52,7 +53,7 @@ export function notificationRoutes(app: FastifyInstance, runtime: Notifications)
     '/__sandbox/notifications',
     { schema: { tags, summary: 'Cancel deliveries under way and clear the log', response: { 200: OkNoResultSchema } } },
     async () => {
-      runtime.clearNotifications();
+      notifier.clear();
       return { status: 'OK' as const };
     },
   );
@@ -67,8 +68,8 @@ export function notificationRoutes(app: FastifyInstance, runtime: Notifications)
       },
     },
     async () => {
-      if (!runtime.webhook) throw new ApiError(400, NO_WEBHOOK);
-      return { status: 'OK' as const, result: await runtime.ping() };
+      if (!notifier.webhook) throw new ApiError(400, NO_WEBHOOK);
+      return { status: 'OK' as const, result: await notifier.ping() };
     },
   );
 }

@@ -1,10 +1,10 @@
 /** `GET /__sandbox/report`: what the partner's integration does wrong, as JSON or JUnit XML. */
 import type { FastifyInstance } from 'fastify';
-import { ReportSchema, reportJunit } from '../report/report.js';
-import type { SandboxRuntime } from '../runtime.js';
+import { ReportSchema, reportJunit, type Report } from '../report/report.js';
 import { verdictRoute } from './verdict-route.js';
 
-export function reportRoute(app: FastifyInstance, runtime: SandboxRuntime): void {
+/** `report`: makes the report from the journal and the notification log as they are now. */
+export function reportRoute(app: FastifyInstance, report: () => Report): void {
   verdictRoute(
     app,
     '/__sandbox/report',
@@ -16,8 +16,8 @@ export function reportRoute(app: FastifyInstance, runtime: SandboxRuntime): void
       result: ReportSchema,
     },
     () => {
-      const report = runtime.report();
-      return { json: report, junit: () => reportJunit(report) };
+      const made = report();
+      return { json: made, junit: () => reportJunit(made) };
     },
   );
 }

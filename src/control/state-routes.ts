@@ -3,14 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { Id, Ok, OkNoResultSchema } from '../contract/schemas.js';
 import { CONTROL_TAG } from '../contract/tags.js';
-import type { SandboxRuntime } from '../runtime.js';
+import type { ScenarioRules } from '../scenario/scenario-rules.js';
 import { StateName } from '../scenario/schema-parts.js';
-
-const StatesSchema = Type.Object({
-  global: Type.String({ description: 'The global state (match.globalState)' }),
-  initial: Type.String({ description: 'The state businesses are in unless set otherwise' }),
-  businesses: Type.Record(Type.String(), Type.String(), { description: 'Businesses in another state than the initial one, by id' }),
-});
+import { StatesNowSchema } from '../scenario/states.js';
 
 const SetStateBody = Type.Object(
   {
@@ -20,12 +15,12 @@ const SetStateBody = Type.Object(
   { additionalProperties: false },
 );
 
-export function stateRoutes(app: FastifyInstance, runtime: SandboxRuntime): void {
+export function stateRoutes(app: FastifyInstance, states: Pick<ScenarioRules, 'statesNow' | 'setState'>): void {
   const tags = [CONTROL_TAG];
   app.get(
     '/__sandbox/state',
-    { schema: { tags, summary: 'The named states: the global one and each business’s', response: { 200: Ok(StatesSchema) } } },
-    async () => ({ status: 'OK' as const, result: runtime.statesNow() }),
+    { schema: { tags, summary: 'The named states: the global one and each business’s', response: { 200: Ok(StatesNowSchema) } } },
+    async () => ({ status: 'OK' as const, result: states.statesNow() }),
   );
   app.put<{ Body: Static<typeof SetStateBody> }>(
     '/__sandbox/state',
@@ -38,7 +33,7 @@ export function stateRoutes(app: FastifyInstance, runtime: SandboxRuntime): void
       },
     },
     async (request) => {
-      runtime.setState(request.body.businessId, request.body.state);
+      states.setState(request.body.businessId, request.body.state);
       return { status: 'OK' as const };
     },
   );

@@ -3,17 +3,19 @@
  * (say, expect, wait, dispute, status), branches on what the partner wrote, and ends passed or failed with
  * every step's outcome and how long each answer took. The buyer acts through the buyer side, so statuses move
  * and push notifications go out as for any buyer; the partner's answers are heard from the chat lifecycle.
+ * Every wait and deadline is on the sandbox's clock: moving it past an `expect.within` fails that step at once.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Type, type Static } from 'typebox';
+import type { Clock } from '../clock/clock.js';
 import { Nullable, stringEnum } from '../contract/schemas.js';
 import type { ChatEvent } from '../domain/chat-events.js';
 import type { BuyerSide } from '../domain/buyer-side.js';
 import type { UploadedFile } from '../domain/chat-service.js';
 import { contentTypeOf, generatedFileBytes } from '../fake/file-content.js';
 import { durationMs } from '../model/duration.js';
-import type { MessageRecord } from '../model/records.js';
+import { DEFAULT_BUSINESS_ID, type MessageRecord } from '../model/records.js';
 import type { ConversationSpec, MatcherSpec, StepSpec } from '../scenario/conversation-schema.js';
+import type { Scenario } from '../scenario/schema.js';
 
 const STEP_KINDS = ['say', 'expect', 'wait', 'dispute', 'status', 'setState'] as const;
 
@@ -53,13 +55,13 @@ export type ConversationState = Verdict['state'];
 /** What conversations need of the sandbox. */
 export interface ConversationHost {
   buyer: BuyerSide;
-  onChatEvent(listener: (event: ChatEvent) => void): () => void;
-  /** Told of every call the partner makes, once answered. */
-  onCall(listener: (operationId: string, businessId: number | null) => void): () => void;
-  setState(businessId: number, state: string): void;
+  clock: Clock;
+  /** Where the partner's answers are heard. */
+  events: { on(listener: (event: ChatEvent) => void): () => void };
+  /** Where the partner's calls are heard, once answered (a conversation may start at one). */
+  journal: { onCompleted(listener: (entry: { operationId: string | null; businessId: number | null }) => void): () => void };
+  states: { setState(businessId: number, state: string): void };
 }
-
-const DEFAULT_BUSINESS_ID = 1001;
 
 const iso = (at: number) => new Date(at).toISOString();
 
@@ -100,7 +102,7 @@ class Conversation {
     this.verdict = {
       name: spec.name,
       state: 'waiting',
-      businessId: spec.businessId ?? DEFAULT_BUSINESS_ID,
+      businessId: businessOf(spec),
       chatId: spec.chatId ?? null,
       startedAt: null,
       finishedAt: null,
@@ -114,12 +116,12 @@ class Conversation {
   arm(): void {
     const start = this.spec.start;
     if (start && 'after' in start) {
-      sleep(durationMs(start.after), undefined, { signal: this.cancel }).then(
+      this.host.clock.sleep(durationMs(start.after), this.cancel).then(
         () => this.run(),
         () => undefined,
       );
     } else if (start && 'on' in start) {
-      const stop = this.host.onCall((operationId, businessId) => {
+      const stop = this.host.journal.onCompleted(({ operationId, businessId }) => {
         if (operationId !== start.on || businessId !== this.verdict.businessId || this.verdict.state !== 'waiting') return;
         stop();
         void this.run();
@@ -149,7 +151,7 @@ class Conversation {
     if (this.cancel.aborted) return;
     const verdict = this.verdict;
     verdict.state = 'running';
-    verdict.startedAt = iso(Date.now());
+    verdict.startedAt = this.stamp();
     try {
       const chat =
         this.spec.chatId !== undefined
@@ -159,7 +161,7 @@ class Conversation {
               customer: this.spec.customer,
             });
       verdict.chatId = chat.id;
-      this.stops.push(this.host.onChatEvent((event) => this.heard(event)));
+      this.stops.push(this.host.events.on((event) => this.heard(event)));
       const passed = await this.play(this.spec.steps as StepSpec[], 'steps');
       this.finish(passed ? 'passed' : 'failed');
     } catch (error) {
@@ -171,7 +173,7 @@ class Conversation {
 
   private finish(state: 'passed' | 'failed'): void {
     this.verdict.state = state;
-    this.verdict.finishedAt = iso(Date.now());
+    this.verdict.finishedAt = this.stamp();
     this.detach();
     this.settled();
   }
@@ -184,8 +186,8 @@ class Conversation {
       messageId: message.id,
       text: message.text ?? null,
       files: message.files?.map((f) => f.name) ?? [],
-      at: iso(Date.now()),
-      answeredInMs: this.lastSaidAt === undefined ? null : Date.now() - this.lastSaidAt,
+      at: this.stamp(),
+      answeredInMs: this.lastSaidAt === undefined ? null : this.host.clock.now() - this.lastSaidAt,
     });
     this.inbox.push(message);
     this.wake?.();
@@ -193,13 +195,14 @@ class Conversation {
 
   /** The partner's next message, or undefined when none comes within `ms`. */
   private async next(ms: number): Promise<MessageRecord | undefined> {
-    const deadline = Date.now() + ms;
+    const { clock } = this.host;
+    const deadline = clock.now() + ms;
     while (!this.inbox.length) {
-      const left = deadline - Date.now();
+      const left = deadline - clock.now();
       if (left <= 0) return undefined;
       const timeout = new AbortController();
       const arrived = new Promise<void>((resolve) => (this.wake = resolve));
-      await Promise.race([arrived, sleep(left, undefined, { signal: AbortSignal.any([this.cancel, timeout.signal]) })]);
+      await Promise.race([arrived, clock.sleep(left, AbortSignal.any([this.cancel, timeout.signal]))]);
       timeout.abort();
       this.cancel.throwIfAborted();
     }
@@ -207,7 +210,11 @@ class Conversation {
   }
 
   private note(step: string, kind: StepOutcome['kind'], outcome: StepOutcome['outcome'], detail: string): void {
-    this.verdict.steps.push({ step, kind, outcome, detail, at: iso(Date.now()) });
+    this.verdict.steps.push({ step, kind, outcome, detail, at: this.stamp() });
+  }
+
+  private stamp(): string {
+    return iso(this.host.clock.now());
   }
 
   /** Plays steps in order; false when an expectation failed (after its `otherwise`). */
@@ -224,11 +231,14 @@ class Conversation {
           contentType: contentTypeOf(name),
           bytes: generatedFileBytes(`${businessId}-conversation`, name, size),
         }));
-        await this.host.buyer.write(businessId, chatId, { message: say.text, files, sender: say.from ?? 'CUSTOMER' });
-        this.lastSaidAt = Date.now();
+        // Tracked: a move of the clock lets the buyer's message land before it runs what is due next.
+        await this.host.clock.track(
+          this.host.buyer.write(businessId, chatId, { message: say.text, files, sender: say.from ?? 'CUSTOMER' }),
+        );
+        this.lastSaidAt = this.host.clock.now();
         this.note(at, 'say', 'done', say.text ?? files.map((f) => f.name).join(', '));
       } else if (step.wait !== undefined) {
-        await sleep(durationMs(step.wait), undefined, { signal: this.cancel });
+        await this.host.clock.sleep(durationMs(step.wait), this.cancel);
         this.note(at, 'wait', 'done', step.wait);
       } else if (step.dispute !== undefined) {
         this.host.buyer.changeStatus(businessId, chatId, { arbitrage: step.dispute });
@@ -240,7 +250,7 @@ class Conversation {
         return false;
       }
       if (step.setState !== undefined) {
-        this.host.setState(businessId, step.setState);
+        this.host.states.setState(businessId, step.setState);
         this.note(at, 'setState', 'done', step.setState);
       }
     }
@@ -270,20 +280,25 @@ class Conversation {
   }
 }
 
+const businessOf = (spec: ConversationSpec) => spec.businessId ?? DEFAULT_BUSINESS_ID;
+
 /** The scenario's conversations: armed when it is played, played again from the start on reset. */
 export class Conversations {
   private running: Conversation[] = [];
   private waiters: (() => void)[] = [];
+  private specs: ConversationSpec[] = [];
 
-  constructor(
-    private specs: ConversationSpec[],
-    private readonly host: ConversationHost,
-  ) {}
+  constructor(private readonly host: ConversationHost) {}
+
+  /** The scenario's conversations, armed by the next start(). */
+  configure(scenario: Scenario): void {
+    this.specs = scenario.conversations ?? [];
+  }
 
   /** Arms every conversation (or only those of one business) afresh. */
   start(businessId?: number): void {
     const fresh = this.specs
-      .filter((spec) => businessId === undefined || (spec.businessId ?? DEFAULT_BUSINESS_ID) === businessId)
+      .filter((spec) => businessId === undefined || businessOf(spec) === businessId)
       .map((spec) => new Conversation(spec, this.host, () => this.check()));
     this.running.push(...fresh);
     for (const conversation of fresh) conversation.arm();
@@ -295,12 +310,6 @@ export class Conversations {
     for (const conversation of leaving) conversation.stop();
     this.running = staying;
     this.check();
-  }
-
-  /** Another scenario's conversations, armed by the next start(). */
-  replace(specs: ConversationSpec[]): void {
-    this.stop();
-    this.specs = specs;
   }
 
   verdicts(): Verdict[] {

@@ -2,7 +2,7 @@
  * The partner's chat operations, free of HTTP: lookups that answer 404, paging, and the changes the
  * partner makes, which go through the chat lifecycle. Routes call this.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { AddressableContextType } from '../contract/enums.js';
 import { notFound } from '../contract/errors.js';
 import type { ChatsFilter } from '../contract/schemas.js';
@@ -37,6 +37,13 @@ export function cleanFileName(name: string): string {
     .slice(0, 255);
   return printable || 'file';
 }
+
+/** What a download of a payload URL finds. */
+export type Download =
+  | { found: true; meta: FileMeta; bytes: Buffer }
+  /** `keptBytes`: how many bytes of uploads memory keeps, when the file was dropped to stay within them. */
+  | { found: false; dropped: false }
+  | { found: false; dropped: true; keptBytes: number };
 
 export class ChatService {
   /**
@@ -118,7 +125,9 @@ export class ChatService {
 
   /** Keeps an uploaded file's bytes and describes it in the business, for a message to refer to. */
   async storeFile(business: BusinessState, file: UploadedFile): Promise<FileRef> {
-    const fileId = `${business.id}-${randomUUID()}`;
+    // Made from the seed and the business's files so far, not drawn: the same calls give the same links in every run.
+    const nth = Object.keys(business.record.files).length;
+    const fileId = `${business.id}-${createHash('sha256').update(`${this.store.seed}:${business.id}:${nth}`).digest('hex').slice(0, 32)}`;
     const name = cleanFileName(file.name);
     const meta: FileMeta = {
       name,
@@ -140,6 +149,15 @@ export class ChatService {
     if (!meta) return undefined;
     const bytes = meta.origin === 'generated' ? generatedFileBytes(fileId, meta.name, meta.size) : await this.files.get(fileId);
     return bytes && { meta, bytes };
+  }
+
+  /** The bytes and description behind a payload URL, or whether they were dropped to keep memory bounded. */
+  async download(fileId: string): Promise<Download> {
+    const file = await this.file(fileId);
+    if (file) return { found: true, ...file };
+    return this.files.wasDropped(fileId)
+      ? { found: false, dropped: true, keptBytes: this.files.maxMemoryBytes }
+      : { found: false, dropped: false };
   }
 
   chatOf(business: BusinessState, chatId: number): ChatRecord {

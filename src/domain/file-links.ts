@@ -1,9 +1,9 @@
 /**
  * Payload links as Market's file host serves them: by default they work for anyone, for ever; a scenario can
  * make them expire (the link carries its expiry, signed so that a client cannot extend it) and need the
- * partner's token.
+ * partner's token. Links are signed with a key made from the seed, so that a run repeats byte for byte.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { SECOND } from '../model/time.js';
 
 export interface FileLinkSettings {
@@ -16,11 +16,10 @@ export interface FileLinkSettings {
 export type LinkCheck = { valid: true } | { valid: false; reason: string };
 
 export class FileLinks {
-  private readonly secret = randomBytes(32);
-
   constructor(
     private readonly settings: () => FileLinkSettings,
     private readonly now: () => number,
+    private readonly seed: () => number,
   ) {}
 
   get authRequired(): boolean {
@@ -62,6 +61,6 @@ export class FileLinks {
   }
 
   private sign(fileId: string, expires: number): string {
-    return createHmac('sha256', this.secret).update(`${fileId}:${expires}`).digest('base64url').slice(0, 22);
+    return createHmac('sha256', `file-links:${this.seed()}`).update(`${fileId}:${expires}`).digest('base64url').slice(0, 22);
   }
 }

@@ -7,7 +7,7 @@ import type { ChatStatus, Sender } from '../contract/enums.js';
 import { statusAfterMessage } from '../model/chat-status.js';
 import { MINUTE, wholeSecond } from '../model/time.js';
 import { ScenarioError } from '../scenario/load.js';
-import type { BusinessSpec, ChatSpec } from '../scenario/schema.js';
+import type { BusinessSpec, ChatSpec, Scenario } from '../scenario/schema.js';
 import type { BusinessRecord, ChatRecord, MessageRecord } from '../model/records.js';
 import * as say from './phrases.js';
 import { customer, fill, generateBusiness, inventOrderOfReturn, orderId, pick, registerFile, reseed, returnId } from './world-generator.js';
@@ -115,6 +115,11 @@ function buildChat(business: BusinessRecord, spec: ChatSpec, where: string, seed
     updatedAt: messages.length ? messages[messages.length - 1].at : createdAt,
     messages,
   };
+}
+
+/** The businesses a scenario's `data` describes, made from a seed at a moment (the store makes them at each reset). */
+export function scenarioBusinesses(scenario: Scenario): (seed: number, now: number) => BusinessRecord[] {
+  return (seed, now) => (scenario.data?.businesses ?? []).map((spec, i) => buildBusiness(seed, spec, `data.businesses[${i}]`, now));
 }
 
 /** The business a scenario describes; `where` is its path in the scenario, for errors. */

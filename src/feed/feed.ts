@@ -1,6 +1,6 @@
 /**
  * Everything that happens in a sandbox, as one ordered feed with ids: chat changes, API calls as the journal
- * records them, notification deliveries, scenario loads and resets. The event stream and `sandbox.events()`
+ * records them, notification deliveries, scenario loads, resets and moves of the clock. The event stream and `sandbox.events()`
  * follow it; a follower that comes back with the last id it saw gets what it missed from a bounded buffer,
  * or is told to reload when that is gone. It runs on every call, so it keeps references in a ring and makes
  * nothing else (but a copy of a notification's log entry, which goes on changing): what followers see (DTOs,
@@ -21,7 +21,9 @@ export type FeedItem =
   | { type: 'notification'; entry: NotificationEntry }
   | { type: 'scenario'; name: string | null }
   /** Everything reset, or one business (`businessId`). */
-  | { type: 'reset'; businessId?: number };
+  | { type: 'reset'; businessId?: number }
+  /** The sandbox's clock was moved to `now` (ISO 8601), after what fell due on the way happened. */
+  | { type: 'clock'; now: string };
 
 /** What followers see. */
 export type FeedEvent = { id: number } & (
@@ -43,6 +45,7 @@ export type FeedEvent = { id: number } & (
   | { type: 'notification'; entry: NotificationEntry }
   | { type: 'scenario'; name: string | null }
   | { type: 'reset'; businessId?: number }
+  | { type: 'clock'; now: string }
 );
 
 /** What `sandbox.events()` yields: the feed's events, and `reload` when some were missed. */
@@ -157,6 +160,8 @@ export class Feed {
         return { id, type: 'scenario', name: item.name };
       case 'reset':
         return item.businessId === undefined ? { id, type: 'reset' } : { id, type: 'reset', businessId: item.businessId };
+      case 'clock':
+        return { id, type: 'clock', now: item.now };
       case 'chat':
         return this.presentChat(id, item.event);
     }

@@ -7,35 +7,37 @@ import { checkAccess, type AccessPolicy } from '../auth/access.js';
 import { readCredentials } from '../auth/credentials.js';
 import { ApiError } from '../contract/errors.js';
 import type { OperationId } from '../contract/operations.js';
-import { formatHttpDate } from '../model/time.js';
+import { formatHttpDate, SECOND } from '../model/time.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import { describeWindow } from '../limits/windows.js';
 import { unknownPath } from './error-handling.js';
 import { businessIdOf } from './request-ids.js';
 
-/** The guard reads the limiter at each call: loading a scenario replaces it. */
-export function apiGuard(runtime: {
-  readonly limits: RateLimiter | undefined;
-  readonly access: AccessPolicy | undefined;
-  readonly v2Only: boolean;
-  now(): number;
-}) {
-  // Every call of a window reports the same reset time: the last one formatted is kept.
+/** What the guard reads at each call (loading a scenario replaces the policies and the limiter). */
+export interface GuardSources {
+  policies: { readonly access: AccessPolicy | undefined; readonly v2Only: boolean };
+  limits: { readonly limiter: RateLimiter | undefined };
+  clock: { now(): number };
+}
+
+export function apiGuard({ policies, limits, clock }: GuardSources) {
+  // Every call of a window reports the same reset time: the last one formatted is kept. An HTTP date has whole
+  // seconds: the next one is given, so that a client waiting until the time it reads finds the quota whole.
   let until = { ms: NaN, text: '' };
   const untilText = (ms: number) => {
-    if (until.ms !== ms) until = { ms, text: formatHttpDate(ms) };
+    if (until.ms !== ms) until = { ms, text: formatHttpDate(Math.ceil(ms / SECOND) * SECOND) };
     return until.text;
   };
 
   function check(request: FastifyRequest, reply: FastifyReply): void {
-    if (runtime.v2Only && !request.url.startsWith('/v2/')) {
+    if (policies.v2Only && !request.url.startsWith('/v2/')) {
       throw unknownPath(request.method, request.url.split('?')[0], ' (the sandbox serves only /v2 paths: paths v2-only)');
     }
     const { token } = readCredentials(request.headers);
     const operation = request.routeOptions.config.operationId as OperationId;
     const businessId = businessIdOf(request);
-    checkAccess(runtime.access, token, businessId, operation);
-    const limiter = runtime.limits;
+    checkAccess(policies.access, token, businessId, operation);
+    const limiter = limits.limiter;
     if (!limiter || businessId === undefined) return;
 
     const leave = limiter.enter(businessId);
@@ -44,7 +46,7 @@ export function apiGuard(runtime: {
     }
     reply.raw.once('close', leave);
 
-    const quota = limiter.take(businessId, operation, runtime.now());
+    const quota = limiter.take(businessId, operation, clock.now());
     if (!quota) return;
     const headers = {
       'X-RateLimit-Resource-Limit': String(quota.limit),

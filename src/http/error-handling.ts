@@ -6,6 +6,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ApiError, errorEnvelope } from '../contract/errors.js';
 import { callOf, methodsAt, nearestOperation } from '../contract/nearest-operation.js';
 import { validationMessage } from './validation-message.js';
+import { MAX_FILE_MB } from '../contract/operations.js';
 
 const ENHANCE_YOUR_CALM = 'Enhance Your Calm';
 
@@ -24,7 +25,7 @@ function describe(error: FastifyError & { validationContext?: string }, request:
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ApiError(413, 'body: is too large');
     case 'FST_REQ_FILE_TOO_LARGE':
-      return new ApiError(413, 'file: is larger than 5 MB, the most Market accepts');
+      return new ApiError(413, `file: is larger than ${MAX_FILE_MB} MB, the most Market accepts`);
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) return new ApiError(status, error.message);

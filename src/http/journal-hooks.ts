@@ -27,21 +27,21 @@ export function journalFault(request: FastifyRequest, journal: Journal, fault: F
   journal.completed(entry);
 }
 
-/**
- * Registers the hooks on the API scope, first, so that calls refused by auth or limits are journaled too.
- * `stateOf`: the named state a business is in.
- */
-export function registerJournal(
-  api: FastifyInstance,
-  journal: Journal,
-  stateOf: (businessId: number | undefined) => string | undefined,
-): void {
+/** What the journal's hooks need: the journal, the named state a business is in, and the sandbox's clock. */
+export interface JournalSources {
+  journal: Journal;
+  rules: { stateOf(businessId: number | undefined): string | undefined };
+  clock: { now(): number };
+}
+
+/** Registers the hooks on the API scope, first, so that calls refused by auth or limits are journaled too. */
+export function registerJournal(api: FastifyInstance, { journal, rules, clock }: JournalSources): void {
   api.decorateRequest('journalEntry', null);
   // Callback hooks, not async ones: they run on every call, and a promise each is a cost worth avoiding.
   api.addHook('onRequest', (request: FastifyRequest, _reply, done) => {
     const businessId = businessIdOf(request);
     request.journalEntry = journal.open({
-      time: new Date().toISOString(),
+      time: new Date(clock.now()).toISOString(),
       operationId: request.routeOptions.config.operationId ?? null,
       method: request.method,
       url: request.url,
@@ -53,7 +53,7 @@ export function registerJournal(
       durationMs: null,
       rule: null,
       ruleName: null,
-      state: stateOf(businessId) ?? null,
+      state: rules.stateOf(businessId) ?? null,
       fault: null,
     });
     done();

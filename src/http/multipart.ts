@@ -3,6 +3,7 @@ import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../contract/errors.js';
 import type { UploadedFile } from '../domain/chat-service.js';
+import { MAX_FILE_MB } from '../contract/operations.js';
 
 /** A part's bytes; refused the moment it passes the size limit, not once the client has sent it all. */
 function readPart(part: MultipartFile): Promise<Buffer> {
@@ -10,7 +11,7 @@ function readPart(part: MultipartFile): Promise<Buffer> {
     const chunks: Buffer[] = [];
     part.file.on('data', (chunk: Buffer) => chunks.push(chunk));
     // The rest of the upload is not wanted: the connection closes once the refusal is sent.
-    const refusal = new ApiError(413, 'file: is larger than 5 MB, the most Market accepts', { connection: 'close' });
+    const refusal = new ApiError(413, `file: is larger than ${MAX_FILE_MB} MB, the most Market accepts`, { connection: 'close' });
     part.file.once('limit', () => reject(refusal));
     part.file.once('end', () => resolve(Buffer.concat(chunks)));
     part.file.once('error', reject);

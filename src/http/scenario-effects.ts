@@ -2,13 +2,14 @@
  * Plays the scenario's rules on API calls, after auth and limits and before validation, so that a rule
  * can script an answer to any call: a delay, a scripted answer, or a fault of the connection.
  */
-import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorEnvelope } from '../contract/errors.js';
 import type { AppliedRule, CallFacts } from '../scenario/rules.js';
-import { delayRange, type Fault, type Rule } from '../scenario/schema.js';
+import type { RuleToPlay } from '../scenario/scenario-rules.js';
+import type { Fault, Rule } from '../scenario/schema.js';
 import type { Journal } from '../journal/journal.js';
+import type { HeldConnections } from './held-connections.js';
 import { journalFault } from './journal-hooks.js';
 import { businessIdOf, chatIdOf } from './request-ids.js';
 
@@ -21,11 +22,10 @@ declare module 'fastify' {
 
 /** What scenario rules need of the sandbox: which rule applies, and where unanswered connections wait. */
 export interface RulePlayer {
-  readonly hasRules: boolean;
+  rules: { readonly hasRules: boolean; apply(call: CallFacts): RuleToPlay | undefined };
   /** Where a fault's call is recorded: a hijacked reply skips the journal's hooks. */
-  readonly journal: Journal;
-  applyRule(call: CallFacts): AppliedRule | undefined;
-  holdUnanswered(socket: Socket): void;
+  journal: Journal;
+  held: HeldConnections;
 }
 
 function factsOf(request: FastifyRequest): CallFacts {
@@ -42,11 +42,6 @@ function factsOf(request: FastifyRequest): CallFacts {
   };
 }
 
-function delayMs(delay: NonNullable<Rule['delay']>): number {
-  const { minMs, maxMs } = delayRange(delay);
-  return minMs + Math.round(Math.random() * (maxMs - minMs));
-}
-
 function playFault(fault: Fault, request: FastifyRequest, reply: FastifyReply, player: RulePlayer): void {
   journalFault(request, player.journal, fault);
   reply.hijack();
@@ -56,7 +51,7 @@ function playFault(fault: Fault, request: FastifyRequest, reply: FastifyReply, p
       socket.resetAndDestroy();
       return;
     case 'timeout':
-      player.holdUnanswered(socket);
+      player.held.hold(socket);
       return;
     case 'malformed-json':
       reply.raw.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
@@ -76,12 +71,13 @@ export function scenarioEffects(app: FastifyInstance, player: RulePlayer) {
   app.decorateRequest('appliedRule', null);
   return async function playRules(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     // Most scenarios have no rules: then nothing about the call is gathered.
-    if (!player.hasRules) return undefined;
-    const applied = player.applyRule(factsOf(request));
+    if (!player.rules.hasRules) return undefined;
+    const applied = player.rules.apply(factsOf(request));
     if (!applied) return undefined;
     request.appliedRule = applied;
-    const { index, rule } = applied;
-    if (rule.delay) await sleep(delayMs(rule.delay));
+    const { index, rule, delayMs } = applied;
+    // Real time, not the sandbox's clock: a rule's delay imitates the network.
+    if (delayMs > 0) await sleep(delayMs);
     if (rule.fault) {
       playFault(rule.fault, request, reply, player);
       return reply;

@@ -105,4 +105,9 @@ export class Journal {
   clear(): void {
     this.log.clear();
   }
+
+  /** As a part of the sandbox: a reset clears the journal; a business reset keeps it (it is shared). */
+  reset(businessId?: number): void {
+    if (businessId === undefined) this.clear();
+  }
 }

@@ -72,3 +72,6 @@ export interface WorldData {
   seq?: number;
   businesses: Record<string, BusinessRecord>;
 }
+
+/** The business of the committed default world, and where whatever names no business happens. */
+export const DEFAULT_BUSINESS_ID = 1001;

@@ -3,6 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { ErrorObject } from 'ajv';
 import { Type, type Static } from 'typebox';
+import type { Clock } from '../clock/clock.js';
 import { PartnerAnswerSchema, PartnerErrorAnswerSchema, type Notification } from '../contract/notifications.js';
 import { Nullable } from '../contract/schemas.js';
 import { compileSchema } from '../contract/validator.js';
@@ -69,10 +70,20 @@ function post(url: URL, payload: string, signal: AbortSignal): Promise<{ status:
   });
 }
 
-/** POSTs the notification; never throws. `cancel` aborts it (the caller knows it was cancelled). */
-export async function deliver(url: string, body: Notification, timeoutMs: number, cancel: AbortSignal): Promise<DeliveryAttempt> {
-  const started = Date.now();
-  const attempt = { at: new Date(started).toISOString(), status: null, error: null, answer: null, answerProblems: null };
+/**
+ * POSTs the notification; never throws. `cancel` aborts it (the caller knows it was cancelled). The attempt is
+ * stamped on the sandbox's clock; how long the partner took is real time, and so is Market's timeout.
+ */
+export async function deliver(
+  url: string,
+  body: Notification,
+  timeoutMs: number,
+  cancel: AbortSignal,
+  clock: Pick<Clock, 'now'>,
+): Promise<DeliveryAttempt> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  const attempt = { at: new Date(clock.now()).toISOString(), status: null, error: null, answer: null, answerProblems: null };
   const timeout = AbortSignal.timeout(timeoutMs);
   try {
     const { status, text } = await post(new URL(url), JSON.stringify(body), AbortSignal.any([cancel, timeout]));
@@ -85,9 +96,9 @@ export async function deliver(url: string, body: Notification, timeoutMs: number
       // Not JSON: kept as text, and judged so.
     }
     const answer = text.length > ANSWER_KEPT ? text.slice(0, ANSWER_KEPT) : isJson ? parsed : text;
-    return { ...attempt, durationMs: Date.now() - started, status, answer, answerProblems: judge(status, parsed, isJson) };
+    return { ...attempt, durationMs: elapsed(), status, answer, answerProblems: judge(status, parsed, isJson) };
   } catch (error) {
     const reason = timeout.aborted ? `timeout: no answer within ${timeoutMs} ms` : (error as Error).message;
-    return { ...attempt, durationMs: Date.now() - started, error: reason };
+    return { ...attempt, durationMs: elapsed(), error: reason };
   }
 }

@@ -2,17 +2,19 @@
  * Push notifications to the partner's URL, as Market sends them: in the background (no API answer waits),
  * in order within a chat, retried with doubling waits while the partner answers anything but 200, and
  * logged with every attempt. A scenario makes them as rough as Market's: some delivered twice, out of
- * order, late, or (buyer messages, like stickers) not at all. Reset and close cancel what is under way and
- * leave no timer behind.
+ * order, late, or (buyer messages, like stickers) not at all. Waits between attempts are on the sandbox's
+ * clock (moving it makes a retry due); reset and close cancel what is under way and leave no timer behind.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Type, type Static } from 'typebox';
+import type { Clock } from '../clock/clock.js';
 import { NOTIFICATION_TYPES, NotificationSchema, type Notification } from '../contract/notifications.js';
 import { Id, Nullable, stringEnum } from '../contract/schemas.js';
 import type { ChatEvent } from '../domain/chat-events.js';
 import { formatMarketDate } from '../model/time.js';
 import { BoundedLog } from '../model/bounded-log.js';
 import { between, seededRandom } from '../model/random.js';
+import { durationMs } from '../model/duration.js';
+import { delayRange, type Scenario } from '../scenario/schema.js';
 import { deliver, DeliveryAttemptSchema } from './delivery.js';
 import { notificationOf } from './payloads.js';
 
@@ -74,6 +76,23 @@ export const NotificationFilterSchema = Type.Object({
 });
 export type NotificationFilter = Static<typeof NotificationFilterSchema>;
 
+/** Where and how notifications go: the URL given (--webhook) or the scenario's, the rest from the scenario. */
+export function webhookSettings(url: string | undefined, scenario: Scenario, seed: number): WebhookSettings | undefined {
+  const target = url ?? scenario.webhook?.url;
+  if (!target) return undefined;
+  const { attempts = WEBHOOK_DEFAULTS.attempts, backoff, duplicates, reorder, delay, silentMessages } = scenario.webhook ?? {};
+  return {
+    url: target,
+    attempts,
+    backoffMs: backoff === undefined ? WEBHOOK_DEFAULTS.backoffMs : durationMs(backoff),
+    duplicates: typeof duplicates === 'number' ? { share: duplicates } : duplicates,
+    reorder,
+    delay: delay === undefined ? undefined : delayRange(delay),
+    silentMessages,
+    seed,
+  };
+}
+
 export const NO_WEBHOOK = 'webhook: no URL is set; start with --webhook URL (or SANDBOX_WEBHOOK), or give the scenario webhook.url';
 
 /** A chat's notifications: the one being delivered, and those that wait. */
@@ -96,17 +115,20 @@ export class Notifier {
   private settledWaiters: (() => void)[] = [];
   private readonly changeListeners = new Set<(entry: NotificationEntry) => void>();
 
-  constructor(settings?: WebhookSettings) {
-    this.configure(settings);
-  }
+  /** `givenUrl` (--webhook) wins over every scenario's webhook.url. */
+  constructor(
+    private readonly clock: Clock,
+    private readonly givenUrl?: string,
+  ) {}
 
-  get url(): string | undefined {
+  /** Where notifications go; undefined when nowhere. */
+  get webhook(): string | undefined {
     return this.settings?.url;
   }
 
-  /** New settings apply to what is sent from now on; what is drawn at random starts again from their seed. */
-  configure(settings: WebhookSettings | undefined): void {
-    this.settings = settings;
+  /** The scenario's settings apply to what is sent from now on; what is drawn at random starts again from their seed. */
+  configure(scenario: Scenario, seed: number): void {
+    this.settings = webhookSettings(this.givenUrl, scenario, seed);
     this.restartDraws();
   }
 
@@ -128,8 +150,8 @@ export class Notifier {
   /** Sends a PING now and answers with how it went: one attempt, 1 s to answer, no retry. */
   async ping(): Promise<NotificationEntry> {
     if (!this.settings) throw new Error(NO_WEBHOOK);
-    const entry = this.record({ notificationType: 'PING', time: formatMarketDate(Date.now()) }, null);
-    const attempt = await deliver(this.settings.url, entry.body, PING_TIMEOUT_MS, this.cancelling.signal);
+    const entry = this.record({ notificationType: 'PING', time: formatMarketDate(this.clock.now()) }, null);
+    const attempt = await deliver(this.settings.url, entry.body, PING_TIMEOUT_MS, this.cancelling.signal, this.clock);
     entry.attempts.push(attempt);
     this.finish(entry, attempt.status === 200 ? 'delivered' : 'failed');
     return entry;
@@ -157,8 +179,21 @@ export class Notifier {
     return new Promise((resolve) => this.settledWaiters.push(resolve));
   }
 
+  /** Stops every delivery under way and every retry waited for, or one business's. */
+  stop(businessId?: number): void {
+    if (businessId === undefined) this.cancel();
+    else this.cancelBusiness(businessId);
+  }
+
+  /** After a reset the log is empty and what is drawn at random starts again (a business reset keeps both). */
+  reset(businessId?: number): void {
+    if (businessId !== undefined) return;
+    this.log.clear();
+    this.restartDraws();
+  }
+
   /** Stops every delivery under way and every retry waited for. */
-  cancel(): void {
+  private cancel(): void {
     this.cancelling.abort();
     this.cancelling = new AbortController();
     for (const queue of this.queues.values()) {
@@ -168,8 +203,7 @@ export class Notifier {
     this.wakeSettled();
   }
 
-  /** Stops the deliveries and retries of one business's notifications. */
-  cancelBusiness(businessId: number): void {
+  private cancelBusiness(businessId: number): void {
     for (const [key, queue] of this.queues) {
       if (!key.startsWith(`${businessId}:`)) continue;
       queue.cancelling.abort();
@@ -181,9 +215,8 @@ export class Notifier {
 
   /** Cancels, empties the log, and starts what is drawn at random again from the seed (a reset repeats the run). */
   clear(): void {
-    this.cancel();
-    this.log.clear();
-    this.restartDraws();
+    this.stop();
+    this.reset();
   }
 
   private restartDraws(): void {
@@ -245,7 +278,7 @@ export class Notifier {
   private async deliverWithRetries(entry: NotificationEntry, settings: WebhookSettings, cancel: AbortSignal): Promise<void> {
     if (settings.delay && !(await this.wait(entry, between(this.random, settings.delay.minMs, settings.delay.maxMs), cancel))) return;
     for (let attempt = 1; ; attempt++) {
-      const result = await deliver(settings.url, entry.body, NOTIFICATION_TIMEOUT_MS, cancel);
+      const result = await this.clock.track(deliver(settings.url, entry.body, NOTIFICATION_TIMEOUT_MS, cancel, this.clock));
       if (cancel.aborted) return;
       entry.attempts.push(result);
       if (result.status === 200) return this.finish(entry, 'delivered');
@@ -256,10 +289,10 @@ export class Notifier {
 
   /** Waits before the next attempt, showing when it is due; false when cancelled meanwhile (cancel() has marked the entry). */
   private async wait(entry: NotificationEntry, ms: number, cancel: AbortSignal): Promise<boolean> {
-    entry.nextAttemptAt = new Date(Date.now() + ms).toISOString();
+    entry.nextAttemptAt = new Date(this.clock.now() + ms).toISOString();
     this.changed(entry);
     try {
-      await sleep(ms, undefined, { signal: cancel });
+      await this.clock.sleep(ms, cancel);
     } catch {
       return false;
     }

@@ -9,7 +9,7 @@ export const URL_PATTERN = '^https?://[^\\s]+$';
 const NOT_BLANK = '\\S';
 
 const PATTERN_MEANINGS: Record<string, string> = {
-  [DURATION_PATTERN]: 'must be a duration such as 800ms, 30s, 1m or 1h',
+  [DURATION_PATTERN]: 'must be a duration such as 800ms, 30s, 1m, 1h or 1d',
   [URL_PATTERN]: 'must be an http:// or https:// URL',
   [NOT_BLANK]: 'must not be blank',
 };

@@ -390,6 +390,20 @@ export const ScenarioSchema = Type.Object(
         },
       ),
     ),
+    clock: Type.Optional(
+      Type.Object(
+        {
+          start: Type.Optional(DateTime("Where the sandbox's clock starts; the world's times are laid out from it (--clock wins)")),
+          frozen: Type.Optional(
+            Type.Boolean({ description: 'Time moves only when the clock is moved (POST /__sandbox/clock); --clock-frozen wins' }),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description: "The sandbox's clock: where it starts and whether it flows. Move it with POST /__sandbox/clock",
+        },
+      ),
+    ),
     paths: Type.Optional(
       stringEnum(
         ['both', 'v2-only'] as const,

@@ -2,16 +2,17 @@
  * Named states, as WireMock's scenarios have them: each business is in a state (per business by default) and
  * there is one global state. Rules match and set them; tests read and set them; reset returns to the start.
  */
+import { Type, type Static } from 'typebox';
 import type { Scenario } from './schema.js';
 import { INITIAL_STATE } from './schema-parts.js';
 
-export interface StatesNow {
-  global: string;
-  /** The state businesses are in unless set otherwise. */
-  initial: string;
-  /** Businesses whose state is not the initial one, by id. */
-  businesses: Record<string, string>;
-}
+/** The named states now (GET /__sandbox/state and sandbox.states() give it; the type is made from it). */
+export const StatesNowSchema = Type.Object({
+  global: Type.String({ description: 'The global state (match.globalState)' }),
+  initial: Type.String({ description: 'The state businesses are in unless set otherwise' }),
+  businesses: Type.Record(Type.String(), Type.String(), { description: 'Businesses in another state than the initial one, by id' }),
+});
+export type StatesNow = Static<typeof StatesNowSchema>;
 
 export class NamedStates {
   private global = INITIAL_STATE;

@@ -54,6 +54,11 @@ export class FileStore {
     return this.dropped.has(fileId);
   }
 
+  /** As a part of the sandbox: a reset drops every upload; a business reset keeps them (file ids are per business). */
+  async reset(businessId?: number): Promise<void> {
+    if (businessId === undefined) await this.clear();
+  }
+
   async clear(): Promise<void> {
     this.memory.clear();
     this.memoryBytes = 0;

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Low, Memory } from 'lowdb';
+import { Type, type Static } from 'typebox';
 import { packagePath } from '../package-root.js';
 import { BusinessState } from './business-state.js';
 import { ChangeLogError } from './change-log.js';
@@ -14,8 +15,6 @@ import type { BusinessRecord, Fixture, WorldData } from '../model/records.js';
 export const DEFAULT_SEED = 20251121;
 /** Generated businesses nobody wrote to kept in memory: with what reads keep of them, a few hundred KB each. */
 export const GENERATED_KEPT = 200;
-/** The business of the committed default world. */
-export const DEFAULT_BUSINESS_ID = 1001;
 export const DEFAULT_FIXTURE = packagePath('fixtures', 'default-world.json');
 
 /** Makes the world of a business no one has described, the same for the same seed and id. */
@@ -37,6 +36,19 @@ export interface WorldStoreOptions {
   /** Businesses the initial world has exactly (a scenario's `data`), made afresh at each reset. */
   initialBusinesses?: (seed: number, now: number) => BusinessRecord[];
 }
+
+/** What the health check tells of the world (GET /__sandbox/health; the type is made from it). */
+export const StoreFactsSchema = Type.Object({
+  seed: Type.Integer(),
+  businesses: Type.Array(Type.Integer(), { description: 'Businesses that exist so far' }),
+  inMemory: Type.Integer({
+    description:
+      'Businesses whose world is in memory now: generated ones nobody wrote to are dropped past a bound, and made again when used',
+  }),
+  db: Type.Union([Type.String(), Type.Null()], { description: 'The file the world is persisted to' }),
+  dbWrites: Type.Integer({ description: 'Writes to that file so far: batches of coalesced changes appended to its log, and snapshots' }),
+});
+export type StoreFacts = Static<typeof StoreFactsSchema>;
 
 export class WorldStoreError extends Error {
   override name = 'WorldStoreError';
@@ -189,11 +201,37 @@ export class WorldStore {
     await this.file?.snapshot();
   }
 
-  /** Another seed and scenario world from now on: the world is reset to what they make. */
-  async reseed(seed: number, initialBusinesses: WorldStoreOptions['initialBusinesses']): Promise<void> {
+  /**
+   * Another seed and scenario world from now on: the world is reset to what they make. `made`: the businesses
+   * made already (to check them before anything changed), taken as they are this time, made afresh on later resets.
+   */
+  async reseed(
+    seed: number,
+    initialBusinesses: NonNullable<WorldStoreOptions['initialBusinesses']>,
+    made?: BusinessRecord[],
+  ): Promise<void> {
     this.options.seed = seed;
-    this.options.initialBusinesses = initialBusinesses;
+    this.options.initialBusinesses = made ? () => made : initialBusinesses;
     await this.reset();
+    this.options.initialBusinesses = initialBusinesses;
+  }
+
+  /** Who wrote a message, while the world still has it. */
+  senderOf(businessId: number, chatId: number, messageId: number): string | undefined {
+    return this.existingBusiness(businessId)
+      ?.chat(chatId)
+      ?.messages.find((m) => m.id === messageId)?.sender;
+  }
+
+  /** What the health check tells of the world. */
+  facts(): StoreFacts {
+    return {
+      seed: this.seed,
+      businesses: this.businessIds(),
+      inMemory: this.inMemory,
+      db: this.options.dbFile ?? null,
+      dbWrites: this.writes,
+    };
   }
 
   async close(): Promise<void> {
