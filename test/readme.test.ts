@@ -1,15 +1,18 @@
-/** The README's complete example of testing a notification handler runs, as a user would copy it. */
+/** The documentation's complete examples run, as a user would copy them. */
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 
 t.setTimeout(120_000);
 
-t.test('"Testing your notification handler" passes as written', async (t) => {
-  const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('### Testing your notification handler'));
-  const code = /```ts\n([\s\S]*?)```/.exec(section)![1];
+const ROOT = join(import.meta.dirname, '..');
+
+/** Runs the first TypeScript example after `heading` in `page`, importing the package's sources; its output. */
+async function runExample(t: Test, page: string, heading: string): Promise<{ code: number | null; output: string }> {
+  const text = readFileSync(join(ROOT, page), 'utf8');
+  t.ok(text.includes(heading), `${page} has ${heading}`);
+  const code = /```ts\n([\s\S]*?)```/.exec(text.slice(text.indexOf(heading)))![1];
   t.match(code, "from 'yandex-market-chats-sandbox'", 'it imports the package as a user does');
   // Beside the tests, so that it resolves tap and compiles as they do; the package is its sources here.
   const file = join(import.meta.dirname, 'readme-example.tmp.ts');
@@ -19,7 +22,18 @@ t.test('"Testing your notification handler" passes as written', async (t) => {
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
-  const code_ = await new Promise((resolve) => child.on('close', resolve));
-  t.equal(code_, 0, output);
+  const exit = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code: exit, output };
+}
+
+t.test('"Testing your notification handler" passes as written', async (t) => {
+  const { code, output } = await runExample(t, 'docs/buyer-side.md', '## Testing your notification handler');
+  t.equal(code, 0, output);
   t.match(output, /# \{ total: 1, pass: 1 \}|^ok 1 - our handler fetches every message a buyer sends/m);
+});
+
+t.test("the README's first test waits out a 420 on the moved clock, as written", async (t) => {
+  const { code, output } = await runExample(t, 'README.md', '## A first test');
+  t.equal(code, 0, output);
+  t.match(output, /^200 420 200$/m);
 });
