@@ -1,12 +1,17 @@
 /** Composes the sandbox's Fastify app: errors, docs, multipart, the API behind its guard, the control API. */
 import multipart from '@fastify/multipart';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Ajv } from 'ajv';
 import { MAX_FILE_BYTES, MAX_FILES_PER_MESSAGE } from './contract/operations.js';
+import { maxDurationKeyword } from './model/duration.js';
 import { controlRoutes } from './control/routes.js';
 import { apiGuard } from './http/api-guard.js';
 import { registerForwardCompatibility } from './http/forward-compatibility-hook.js';
 import { answerClientError } from './http/client-errors.js';
+import { registerBrowserGuard } from './http/browser-guard.js';
+import { registerDecimalIntegers } from './http/decimal-integers.js';
 import { HeldConnections } from './http/held-connections.js';
+import { registerJsonBodies } from './http/json-bodies.js';
 import { registerJournal } from './http/journal-hooks.js';
 import { frameworkErrors, registerErrorHandling } from './http/error-handling.js';
 import { registerOpenApi } from './http/openapi.js';
@@ -20,7 +25,15 @@ import { SandboxRuntime, type RuntimeOptions } from './runtime.js';
 export interface AppOptions extends RuntimeOptions {
   /** pino level: fatal, error, warn, info, debug, trace or silent. */
   logLevel?: string;
+  /** How long a request may take to arrive whole, its body included, before it is answered 408 (25 s). */
+  requestTimeoutMs?: number;
 }
+
+/**
+ * A client that stops sending its body mid-way gets a 408 this long after it started, rather than held for ever;
+ * Node looks for such requests once a second, so the 408 comes within 26 s.
+ */
+export const REQUEST_TIMEOUT_MS = 25_000;
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -30,12 +43,21 @@ export interface BuiltApp {
 }
 
 export async function buildApp(options: AppOptions = {}): Promise<BuiltApp> {
+  const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const app = Fastify({
     logger: { level: options.logLevel ?? 'silent' },
+    // A line per request only when asked for (debug, trace): the journal and the console are where requests are read.
+    logController: new LogController({ disableRequestLogging: !['debug', 'trace'].includes(options.logLevel ?? 'silent') }),
     // The schemas are the sandbox's own, checked by its tests: checking them against the meta-schema again
     // at every start would only cost time.
-    ajv: { customOptions: { formats: { int64: true, int32: true }, validateSchema: false } },
+    ajv: {
+      customOptions: { formats: { int64: true, int32: true }, validateSchema: false },
+      plugins: [(ajv: Ajv) => ajv.addKeyword(maxDurationKeyword)],
+    },
     clientErrorHandler: answerClientError,
+    requestTimeout,
+    // Given to Node's server as it is made: set afterwards, its checks keep the defaults' pace (60 s).
+    http: { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) },
     frameworkErrors,
   });
   const runtime = await SandboxRuntime.create(options, app.log).catch(async (error: unknown) => {
@@ -50,6 +72,9 @@ export async function buildApp(options: AppOptions = {}): Promise<BuiltApp> {
   const pipeline = { journal: runtime.journal, rules: runtime.rules, clock: runtime.clock, held };
   app.setSerializerCompiler(sharedSerializerCompiler);
   registerErrorHandling(app);
+  registerBrowserGuard(app);
+  registerJsonBodies(app);
+  registerDecimalIntegers(app);
   await registerOpenApi(app);
   await app.register(multipart, { limits: { fileSize: MAX_FILE_BYTES, files: MAX_FILES_PER_MESSAGE, fields: 20, parts: 25 } });
 

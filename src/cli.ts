@@ -6,6 +6,7 @@ import { PACKAGE_VERSION } from './package-root.js';
 import { conversationsSuite } from './conversations/junit.js';
 import { junitDocument } from './model/junit.js';
 import { reportSuite, reportSummary } from './report/report.js';
+import { pointsAtItself, selfLoopMessage } from './notifications/self-address.js';
 import { ScenarioError } from './scenario/load.js';
 import { DEFAULT_SEED, WorldStoreError } from './store/world-store.js';
 import { startSandbox, type Sandbox, type SandboxOptions, type Verdict } from './index.js';
@@ -37,7 +38,9 @@ Options (each also read from the environment variable in brackets):
                       and lay the world's times out from it            [SANDBOX_CLOCK]  (default: now)
   --clock-frozen      time moves only when it is moved (POST /__sandbox/clock), so that runs repeat
                       byte for byte                                   [SANDBOX_CLOCK_FROZEN=true]
-  --log-level LEVEL   ${LOG_LEVELS.join(', ')}     [SANDBOX_LOG_LEVEL]  (default info)
+  --log-level LEVEL   ${LOG_LEVELS.join(', ')}: warn prints warnings and errors;
+                      info adds the server's own lines, debug a line per request
+                                                                      [SANDBOX_LOG_LEVEL]  (default warn)
   -h, --help          print this help and exit
   -v, --version       print the version and exit
 
@@ -104,7 +107,8 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
 
   const port = values.port ?? env.PORT;
   const seed = values.seed ?? env.SANDBOX_SEED;
-  const logLevel = values['log-level'] ?? env.SANDBOX_LOG_LEVEL ?? 'info';
+  // The banner says where everything is; requests are read in the journal and the console, not the log.
+  const logLevel = values['log-level'] ?? env.SANDBOX_LOG_LEVEL ?? 'warn';
   if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level: must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
   const limitsEnv = env.SANDBOX_RATE_LIMITS?.toLowerCase();
   if (limitsEnv !== undefined && !['on', 'off'].includes(limitsEnv)) {
@@ -121,6 +125,10 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
   const webhook = values.webhook ?? env.SANDBOX_WEBHOOK;
   if (webhook !== undefined && !isHttpUrl(webhook))
     throw new UsageError(`--webhook: must be an http:// or https:// URL (got "${webhook}")`);
+  const portNumber = port === undefined ? 8080 : integer('--port', port, 0, 65535);
+  if (webhook !== undefined && pointsAtItself(webhook, { host, port: portNumber })) {
+    throw new UsageError(`--${selfLoopMessage(webhook, { host, port: portNumber })}`);
+  }
   const db = values.db ?? env.SANDBOX_DB;
   if (db !== undefined && !db.trim()) throw new UsageError('--db: must name a file');
   const report = values.report ?? env.SANDBOX_REPORT;
@@ -138,7 +146,7 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
     kind: 'run',
     report,
     options: {
-      port: port === undefined ? 8080 : integer('--port', port, 0, 65535),
+      port: portNumber,
       host,
       db,
       scenario: scenario?.length ? scenario : undefined,

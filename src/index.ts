@@ -155,6 +155,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
   const host = options.host ?? '127.0.0.1';
+  try {
+    runtime.notifier.listeningOn({ host, port });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   let closing: Promise<void> | undefined;
   const authority = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   const buyer = buyerApi(app, authority, SAMPLE_BUSINESS_ID);

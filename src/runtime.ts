@@ -152,6 +152,7 @@ export class SandboxRuntime {
   /** Plays another scenario from now on, from its initial world (the options' seed and clock still win). */
   async loadScenario(scenario: Scenario): Promise<void> {
     const seed = this.options.seed ?? scenario.seed ?? DEFAULT_SEED;
+    this.notifier.check(scenario);
     const clock = clockSettings(scenario.clock, this.options.clock);
     // Made before anything changes, so that an inconsistent world leaves the running scenario alone.
     const make = scenarioBusinesses(scenario);

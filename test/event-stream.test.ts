@@ -132,7 +132,7 @@ t.test('a client that does not read is cut off: its backlog never grows the sand
   t.teardown(() => socket.destroy());
   // The client reads nothing: what the sandbox sends piles up in the kernel's buffers, then in the sandbox's.
   socket.pause();
-  socket.write('GET /__sandbox/events HTTP/1.1\r\nHost: sandbox\r\n\r\n');
+  socket.write('GET /__sandbox/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
   const chat = (await control(client, '/chats', { context: { type: 'DIRECT' } })).body.result;
   const text = 'Очень длинное сообщение покупателя. '.repeat(110);
   // About 20 MB of events: past what loopback buffers hold (a few MB) and the sandbox's 1 MB allowance.

@@ -6,7 +6,10 @@ import t, { type Test } from 'tap';
 import { type Client, control, GOOD_ANSWER, type Receiver, receiverFor, sandboxFor, schemaValidator, sendFile } from './helpers.js';
 
 const B = 1001;
-const MARKET_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+03:00$/;
+/** Market's pushes write times in UTC with a Z and fractions of a second (its REST answers use +03:00). */
+const PUSH_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+/** The same instant, whichever of Market's two forms writes it. */
+const instant = (text: string) => new Date(text).toISOString();
 
 /** The fields Market's reference gives each notification type, and nothing else. */
 const CONTRACT_FIELDS: Record<string, string[]> = {
@@ -22,7 +25,8 @@ function checkContract(t: Test, body: any): void {
   for (const [key, value] of Object.entries(body)) {
     if (key === 'businessId' || key === 'chatId') t.ok(Number.isSafeInteger(value) && (value as number) >= 1, `${key} is an int64`);
     if (key === 'messageId') t.match(value, /^[1-9]\d*$/, 'messageId is a string of digits');
-    if (/At$|^time$/.test(key)) t.match(value, MARKET_DATE, `${key} is a date-time with an offset`);
+    if (/At$|^time$/.test(key))
+      t.match(value, PUSH_DATE, `${key} is a UTC date-time with a Z and milliseconds, as Market's pushes write it`);
   }
 }
 
@@ -71,8 +75,8 @@ t.test("every chat event is pushed with exactly the fields of Market's reference
     t.equal(headers['content-type'], 'application/json');
   }
   t.equal(received[3].body.messageId, String(buyerMessage.messageId), 'the message id the partner fetches');
-  t.equal(received[3].body.sentAt, buyerMessage.createdAt);
-  t.equal(received[0].body.createdAt, (await client.get(`/v2/businesses/${B}/chat?chatId=${chatId}`)).body.result.createdAt);
+  t.equal(received[3].body.sentAt, instant(buyerMessage.createdAt));
+  t.equal(received[0].body.createdAt, instant((await client.get(`/v2/businesses/${B}/chat?chatId=${chatId}`)).body.result.createdAt));
 
   // The partner's handler does what Market expects: fetch what the notification names.
   for (const { body } of received.filter((r) => r.body.notificationType === 'CHAT_MESSAGE_SENT')) {
@@ -90,7 +94,7 @@ t.test('a buyer starting a chat with a message pushes CHAT_CREATED, then CHAT_ME
   const { client, receiver } = await withWebhook(t);
   const chat = (await control(client, '/chats', { context: { type: 'DIRECT' }, message: 'Есть размер 42?' })).body.result;
   const [created, sent] = await receiver.waitFor(2);
-  t.match(created.body, { notificationType: 'CHAT_CREATED', chatId: chat.chatId, createdAt: chat.createdAt });
+  t.match(created.body, { notificationType: 'CHAT_CREATED', chatId: chat.chatId, createdAt: instant(chat.createdAt) });
   t.match(sent.body, { notificationType: 'CHAT_MESSAGE_SENT', chatId: chat.chatId });
   const message = await client.get(`/v2/businesses/${B}/chats/message?chatId=${chat.chatId}&messageId=${sent.body.messageId}`);
   t.match(message.body.result, { sender: 'CUSTOMER', message: 'Есть размер 42?' });

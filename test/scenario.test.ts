@@ -25,7 +25,7 @@ t.test('a bad scenario is refused with the source, the path of the field and wha
       /rules\[0\]\.fault: must be one of "connection-reset", "timeout", "malformed-json"/,
     ],
     ['rules: [ { match: { chatId: zero } } ]', /rules\[0\]\.match\.chatId: must be integer/],
-    ['rules: [ { respond: { status: 99 } } ]', /rules\[0\]\.respond\.status: must be >= 100/],
+    ['rules: [ { respond: { status: 99 } } ]', /rules\[0\]\.respond\.status: must be >= 200/],
     ['seed: [1', /s\.yaml: is not valid YAML or JSON: /],
     ['{"name": "x", "name": "y"}', /is not valid YAML or JSON: Map keys must be unique/],
     ['- a list', /\(top level\): must be object/],

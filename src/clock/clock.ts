@@ -43,6 +43,8 @@ export function clockSettings(
 
 /** Node's timers hold at most 2³¹−1 ms: a longer wait is armed in steps. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
+/** The furthest one move may take the clock: a year and a day. */
+export const MAX_MOVE_MS = 366 * 86_400_000;
 /** Things due that one move may run: past this, something schedules itself without end and the move stops there. */
 export const MAX_STEPS_PER_MOVE = 100_000;
 
@@ -181,6 +183,7 @@ export class SandboxClock implements Clock {
   /** Moves the clock `ms` forward; resolves with the new time once everything due on the way has happened. */
   advance(ms: number): Promise<number> {
     if (!Number.isFinite(ms) || ms < 0) throw new ClockError(`advance: ${ms} ms is not a duration forward`);
+    if (ms > MAX_MOVE_MS) throw new ClockError(`advance: must be at most ${MAX_MOVE_MS / 86_400_000}d at once`);
     return this.serialized(() => this.moveTo(this.now() + ms));
   }
 

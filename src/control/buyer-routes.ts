@@ -17,7 +17,7 @@ import {
   Ok,
   stringEnum,
 } from '../contract/schemas.js';
-import { compileSchema } from '../contract/validator.js';
+import { compileSchema } from '../model/validator.js';
 import type { BuyerSide, Writing } from '../domain/buyer-side.js';
 import { chatDto, messageDto } from '../domain/chats.js';
 import { unsupportedMediaType } from '../http/error-handling.js';

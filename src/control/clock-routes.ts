@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, HookHandlerDoneFunction } from 'fastify';
 import { Type, type Static } from 'typebox';
-import { ClockError, type SandboxClock } from '../clock/clock.js';
+import { ClockError, MAX_MOVE_MS, type SandboxClock } from '../clock/clock.js';
 import { ApiError } from '../contract/errors.js';
 import { DateTime, Ok } from '../contract/schemas.js';
 import { CONTROL_TAG } from '../contract/tags.js';
@@ -21,7 +21,7 @@ export type ClockNow = Static<typeof ClockSchema>;
 
 const MoveSchema = Type.Object(
   {
-    advance: Type.Optional(Duration('How far to move the clock forward')),
+    advance: Type.Optional(Duration('How far to move the clock forward', MAX_MOVE_MS)),
     to: Type.Optional(DateTime('Where to move the clock: a time from now on (time never goes backwards)')),
   },
   { additionalProperties: false },

@@ -31,7 +31,8 @@ export function consoleRoutes(app: FastifyInstance): void {
     { schema: { hide: true, params: AssetParams } },
     async (request, reply) => {
       const asset = request.params.asset || 'index.html';
-      const type = ASSETS[asset];
+      // Own keys only: `constructor` or `__proto__` is no asset of the console.
+      const type = Object.hasOwn(ASSETS, asset) ? ASSETS[asset] : undefined;
       if (!type) throw new ApiError(404, `asset: the console has no file ${asset}`);
       let content: Buffer;
       try {

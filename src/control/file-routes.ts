@@ -18,10 +18,13 @@ import { scenarioEffects, type RulePlayer } from '../http/scenario-effects.js';
 const MB = 1024 * 1024;
 
 /** Headers that let a browser or client save the file under its own name, without it ever being a path. */
-function dispositionOf(name: string): string {
+function dispositionOf(name: string, how: 'inline' | 'attachment'): string {
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return `inline; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+  return `${how}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
+
+/** Types a browser would run rather than show: HTML, SVG, XML, scripts. */
+const ACTIVE_TYPES = /^(text\/html|image\/svg\+xml|application\/xhtml\+xml|(text|application)\/xml|[a-z]+\/(x-)?(java|ecma)script)\b/i;
 
 const FileParams = Type.Object({ fileId: Type.String({ maxLength: 100 }) });
 const LinkQuery = Type.Object({
@@ -46,7 +49,14 @@ async function sendFile(reply: FastifyReply, chats: FileHost['chats'], fileId: s
     throw new ApiError(404, `fileId: file ${fileId} was dropped: ${why}`);
   }
   if (!file.found) throw new ApiError(404, `fileId: file ${fileId} not found`);
-  return reply.type(file.meta.contentType).header('content-disposition', dispositionOf(file.meta.name)).send(file.bytes);
+  // An upload is never run in the console's origin: not sniffed, not scripted, and active types saved, not shown.
+  const active = ACTIVE_TYPES.test(file.meta.contentType);
+  return reply
+    .type(file.meta.contentType)
+    .header('content-disposition', dispositionOf(file.meta.name, active ? 'attachment' : 'inline'))
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'")
+    .send(file.bytes);
 }
 
 export function fileRoutes(app: FastifyInstance, { pipeline, policies, fileLinks, chats }: FileHost): void {

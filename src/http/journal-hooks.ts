@@ -58,14 +58,17 @@ export function registerJournal(api: FastifyInstance, { journal, rules, clock }:
     });
     done();
   });
+  // A request refused before the journal opened its entry (the browser guard) is not one of the partner's calls.
   api.addHook('onSend', (request, _reply, payload, done) => {
-    const entry = request.journalEntry!;
+    const entry = request.journalEntry;
+    if (!entry) return done(null, payload);
     entry.requestBody = request.body ?? null;
     journal.answered(entry, typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : null);
     done(null, payload);
   });
   api.addHook('onResponse', (request, reply, done) => {
-    const entry = request.journalEntry!;
+    const entry = request.journalEntry;
+    if (!entry) return done();
     entry.status = reply.statusCode;
     entry.durationMs = Math.round(reply.elapsedTime * 10) / 10;
     noteRule(request, entry);

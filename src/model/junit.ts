@@ -1,7 +1,15 @@
 /** JUnit XML, as CI systems read it: test suites of test cases, each passed, failed, skipped, or telling output. */
 
+/** Characters XML 1.0 cannot carry at all, even escaped: control characters, lone surrogates, U+FFFE and U+FFFF. */
+const NOT_XML =
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what XML cannot carry
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Text as XML carries it, whatever it holds: markup escaped, and what XML cannot carry as U+FFFD. */
 export const escapeXml = (text: string) =>
-  text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+  text
+    .replace(NOT_XML, '\uFFFD')
+    .replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 
 export interface JunitCase {
   name: string;

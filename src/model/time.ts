@@ -6,6 +6,14 @@ export function formatMarketDate(ms: number): string {
   return new Date(ms + MOSCOW_OFFSET_MS).toISOString().slice(0, 19) + '+03:00';
 }
 
+/**
+ * Market's push notifications write times otherwise: in UTC with a Z and fractions of a second
+ * (2017-11-21T00:00:00.213Z), so a partner's parser must take both forms.
+ */
+export function formatPushDate(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
 /** The RFC 822 form used by X-RateLimit-Resource-Until, e.g. Thu, 10 Jul 2018 00:42:42 GMT. */
 export function formatHttpDate(ms: number): string {
   return new Date(ms).toUTCString();

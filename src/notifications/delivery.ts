@@ -6,7 +6,7 @@ import { Type, type Static } from 'typebox';
 import type { Clock } from '../clock/clock.js';
 import { PartnerAnswerSchema, PartnerErrorAnswerSchema, type Notification } from '../contract/notifications.js';
 import { Nullable } from '../contract/schemas.js';
-import { compileSchema } from '../contract/validator.js';
+import { compileSchema } from '../model/validator.js';
 import { fieldName } from '../contract/field-name.js';
 import { PACKAGE_VERSION } from '../package-root.js';
 

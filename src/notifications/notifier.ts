@@ -10,13 +10,15 @@ import type { Clock } from '../clock/clock.js';
 import { NOTIFICATION_TYPES, NotificationSchema, type Notification } from '../contract/notifications.js';
 import { Id, Nullable, stringEnum } from '../contract/schemas.js';
 import type { ChatEvent } from '../domain/chat-events.js';
-import { formatMarketDate } from '../model/time.js';
+import { formatPushDate } from '../model/time.js';
 import { BoundedLog } from '../model/bounded-log.js';
 import { between, seededRandom } from '../model/random.js';
-import { durationMs } from '../model/duration.js';
+import { durationMs, MAX_DURATION_MS } from '../model/duration.js';
+import { ScenarioError } from '../scenario/load.js';
 import { delayRange, type Scenario } from '../scenario/schema.js';
 import { deliver, DeliveryAttemptSchema } from './delivery.js';
 import { notificationOf } from './payloads.js';
+import { pointsAtItself, selfLoopMessage, type Listening } from './self-address.js';
 
 export interface WebhookSettings {
   url: string;
@@ -105,6 +107,7 @@ interface ChatQueue {
 
 export class Notifier {
   private settings: WebhookSettings | undefined;
+  private listening: Listening | undefined;
   private readonly log = new BoundedLog<NotificationEntry>(NOTIFICATION_LOG_CAPACITY);
   private nextId = 1;
   /** Notifications queued so far: every Nth is duplicated. */
@@ -126,10 +129,27 @@ export class Notifier {
     return this.settings?.url;
   }
 
+  /** Where the sandbox listens, once it does: a webhook there is refused (a push to itself would loop). */
+  listeningOn(listening: Listening): void {
+    this.listening = listening;
+    this.refuseSelf(this.settings?.url);
+  }
+
+  /** What a scenario would have: throws when its webhook is the sandbox itself. */
+  check(scenario: Scenario): void {
+    this.refuseSelf(this.givenUrl ?? scenario.webhook?.url);
+  }
+
   /** The scenario's settings apply to what is sent from now on; what is drawn at random starts again from their seed. */
   configure(scenario: Scenario, seed: number): void {
     this.settings = webhookSettings(this.givenUrl, scenario, seed);
     this.restartDraws();
+  }
+
+  private refuseSelf(url: string | undefined): void {
+    if (url !== undefined && this.listening && pointsAtItself(url, this.listening)) {
+      throw new ScenarioError(selfLoopMessage(url, this.listening), ['webhook', 'url']);
+    }
   }
 
   /** Queues the notification a chat event calls for; nothing when no URL is set. */
@@ -150,7 +170,7 @@ export class Notifier {
   /** Sends a PING now and answers with how it went: one attempt, 1 s to answer, no retry. */
   async ping(): Promise<NotificationEntry> {
     if (!this.settings) throw new Error(NO_WEBHOOK);
-    const entry = this.record({ notificationType: 'PING', time: formatMarketDate(this.clock.now()) }, null);
+    const entry = this.record({ notificationType: 'PING', time: formatPushDate(this.clock.now()) }, null);
     const attempt = await deliver(this.settings.url, entry.body, PING_TIMEOUT_MS, this.cancelling.signal, this.clock);
     entry.attempts.push(attempt);
     this.finish(entry, attempt.status === 200 ? 'delivered' : 'failed');
@@ -283,7 +303,8 @@ export class Notifier {
       entry.attempts.push(result);
       if (result.status === 200) return this.finish(entry, 'delivered');
       if (attempt >= settings.attempts) return this.finish(entry, 'failed');
-      if (!(await this.wait(entry, settings.backoffMs * 2 ** (attempt - 1), cancel))) return;
+      // Doubling, up to the longest wait anything on the clock takes.
+      if (!(await this.wait(entry, Math.min(settings.backoffMs * 2 ** (attempt - 1), MAX_DURATION_MS), cancel))) return;
     }
   }
 

@@ -12,7 +12,12 @@ import { Duration, StateName } from './schema-parts.js';
 const NESTING = 3;
 
 const Matcher = {
-  matches: Type.Optional(Type.String({ minLength: 1, description: 'A regular expression the text must match (JavaScript syntax)' })),
+  matches: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'A regular expression the text must match (RE2 syntax, matched in linear time: no lookaround or backreferences)',
+    }),
+  ),
   contains: Type.Optional(Type.String({ minLength: 1, description: 'A text the message must contain' })),
   file: Type.Optional(Type.Boolean({ description: 'true: the message must carry a file' })),
 };

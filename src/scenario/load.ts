@@ -6,10 +6,12 @@ import { readFile } from 'node:fs/promises';
 import type { ErrorObject } from 'ajv';
 import { isNode, LineCounter, parseDocument, YAMLParseError } from 'yaml';
 import { fieldName } from '../contract/field-name.js';
-import { compileSchema } from '../contract/validator.js';
+import { compileSchema } from '../model/validator.js';
 import { durationMs } from '../model/duration.js';
+import { MAX_JSON_DEPTH, tooDeep } from '../model/json-depth.js';
 import type { StepSpec } from './conversation-schema.js';
 import { MIN_NEW_CHATS_MS, ScenarioSchema, type Scenario } from './schema.js';
+import { compilePattern } from './pattern.js';
 import { patternMeaning } from './schema-parts.js';
 
 export class ScenarioError extends Error {
@@ -53,6 +55,15 @@ function describe(errors: ErrorObject[]): { message: string; field: (string | nu
       e.keyword === 'const' ? [e.params.allowedValue as unknown] : e.keyword === 'enum' ? (e.params.allowedValues as unknown[]) : [],
     )
     .map((v) => JSON.stringify(v));
+  // A key that is not a name it may be (propertyNames): the error is the key's, named with it.
+  const badKey = here.find((e) => e.propertyName !== undefined && e.keyword === 'pattern');
+  if (badKey) {
+    const meaning = patternMeaning(badKey.params.pattern as string) ?? badKey.message;
+    return {
+      message: `${fieldPath(badKey.instancePath, badKey.propertyName)}: ${meaning}`,
+      field: stepsOf(badKey.instancePath, badKey.propertyName),
+    };
+  }
   const others = here
     .filter((e) => !['const', 'enum', 'anyOf'].includes(e.keyword))
     .map((e) => (e.keyword === 'pattern' ? (patternMeaning(e.params.pattern as string) ?? e.message) : e.message));
@@ -69,6 +80,10 @@ export function parseScenario(text: string, source: string): Scenario {
     if (document.errors.length) throw document.errors[0];
     data = document.toJS({ maxAliasCount: 100 });
   } catch (error) {
+    // The YAML reader recurses: text nested thousands of levels deep ends its stack, which says nothing to a reader.
+    if (/Maximum call stack size exceeded/.test((error as Error).message)) {
+      throw new ScenarioError(`${source}: is nested deeper than ${MAX_JSON_DEPTH} levels`);
+    }
     const line = error instanceof YAMLParseError ? error.linePos?.[0].line : undefined;
     const why = (error as Error).message
       .split('\n')[0]
@@ -90,6 +105,12 @@ export function parseScenario(text: string, source: string): Scenario {
 
 /** Validates a scenario given as data; `source` names it in errors. */
 export function checkScenario(data: unknown, source: string): Scenario {
+  // Before the schema: a value nested thousands of levels deep breaks whatever walks it recursively.
+  const deep = tooDeep(data);
+  if (deep) {
+    const field = deep.slice(0, 4);
+    throw new ScenarioError(`${source}: ${fieldPath(`/${field.join('/')}`)}: is nested deeper than ${MAX_JSON_DEPTH} levels`, field);
+  }
   if (!validate(data)) {
     const { message, field } = describe(validate.errors!);
     throw new ScenarioError(`${source}: ${message}`, field);
@@ -99,8 +120,44 @@ export function checkScenario(data: unknown, source: string): Scenario {
     throw new ScenarioError(`${source}: customer.newChatsEvery: must be at least ${MIN_NEW_CHATS_MS}ms`, ['customer', 'newChatsEvery']);
   }
   data.conversations?.forEach((conversation, i) => checkSteps(conversation.steps as StepSpec[], ['conversations', i, 'steps'], source));
+  checkGenerated(data, source);
   return data;
 }
+
+/**
+ * The most a scenario's world may generate in all, so that making it (at load and at every reset) takes a
+ * moment and its memory stays bounded: a generated chat counts as the most messages it may hold.
+ */
+export const MAX_GENERATED_MESSAGES = 1_000_000;
+export const MAX_GENERATED_CHATS = 2_000;
+const MESSAGES_A_GENERATED_CHAT = 80;
+
+function checkGenerated(scenario: Scenario, source: string): void {
+  let chats = 0;
+  let messages = 0;
+  const over = (field: (string | number)[], what: string) =>
+    new ScenarioError(`${source}: ${fieldName(`/${field.join('/')}`)}: ${what}`, field);
+  scenario.data?.businesses?.forEach((business, b) => {
+    const at = ['data', 'businesses', b, 'chats'];
+    if (!Array.isArray(business.chats)) {
+      chats += business.chats.generate;
+      messages += business.chats.generate * MESSAGES_A_GENERATED_CHAT;
+      if (chats > MAX_GENERATED_CHATS)
+        throw over([...at, 'generate'], `a scenario may generate at most ${MAX_GENERATED_CHATS} chats in all`);
+    } else {
+      business.chats.forEach((chat, c) => {
+        if (Array.isArray(chat.messages) || chat.messages === undefined) return;
+        messages += chat.messages.generate;
+        if (messages > MAX_GENERATED_MESSAGES) throw over([...at, c, 'messages', 'generate'], messagesBound);
+      });
+    }
+    if (messages > MAX_GENERATED_MESSAGES) throw over([...at, 'generate'], messagesBound);
+  });
+}
+
+const messagesBound =
+  `a scenario may generate at most ${MAX_GENERATED_MESSAGES} messages in all ` +
+  `(a generated chat counts as ${MESSAGES_A_GENERATED_CHAT}, the most it may hold)`;
 
 /** What the schema cannot say of a script: regular expressions that compile, and only the last `when` case a fallback. */
 function checkSteps(steps: StepSpec[], at: (string | number)[], source: string): void {
@@ -110,8 +167,9 @@ function checkSteps(steps: StepSpec[], at: (string | number)[], source: string):
   const checkRegex = (pattern: string | undefined, field: (string | number)[]) => {
     if (pattern === undefined) return;
     try {
-      new RegExp(pattern, 'u');
+      compilePattern(pattern);
     } catch {
+      // RE2's syntax: as JavaScript's, without lookaround and backreferences (the docs say so).
       fail([...field, 'matches'], 'invalid regular expression');
     }
   };

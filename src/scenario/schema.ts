@@ -7,14 +7,25 @@ import { CHAT_STATUSES, CHAT_TYPES, CONTEXT_TYPES, SENDERS } from '../contract/e
 import { CALL_IDS, OPERATION_IDS, type OperationId } from '../contract/operations.js';
 import { stringEnum } from '../contract/schemas.js';
 import { SCOPES } from '../auth/access.js';
-import { durationMs } from '../model/duration.js';
+import { durationMs, MAX_DELAY_MS } from '../model/duration.js';
 import { packagePath } from '../package-root.js';
 import { ConversationSchema } from './conversation-schema.js';
-import { Duration, INITIAL_STATE, StateName, URL_PATTERN } from './schema-parts.js';
+import {
+  BUSINESS_ID_PATTERN,
+  Duration,
+  HEADER_NAME_PATTERN,
+  HEADER_VALUE_PATTERN,
+  INITIAL_STATE,
+  StateName,
+  URL_PATTERN,
+} from './schema-parts.js';
 /** The shortest newChatsEvery: a faster pace would only flood the world. */
 export const MIN_NEW_CHATS_MS = 10;
 
 const Off = Type.Literal('off', { description: 'Turn this off' });
+
+/** The largest chat id a scenario may give: the sandbox hands out new ids after the largest, and they must stay exact. */
+export const MAX_SCENARIO_CHAT_ID = 1_000_000_000_000_000;
 
 const OperationLimit = Type.Object(
   {
@@ -75,18 +86,19 @@ const MatchSchema = Type.Object(
   { additionalProperties: false, description: 'What a call must be for the rule to apply; every key given must hold' },
 );
 
-const Delay = (description: string) =>
+const Delay = (description: string, maxMs?: number) =>
   Type.Union(
     [
-      Duration('A fixed delay'),
+      Duration('A fixed delay', maxMs),
       Type.Object(
-        { min: Duration('Shortest delay'), max: Duration('Longest delay') },
+        { min: Duration('Shortest delay', maxMs), max: Duration('Longest delay', maxMs) },
         { additionalProperties: false, description: 'A delay drawn evenly between min and max' },
       ),
     ],
     { description },
   );
-const DelaySchema = Delay('Wait before answering (normally or as scripted)');
+// Real time, as the network's delays are: a client's timeout meets it.
+const DelaySchema = Delay('Wait before answering (normally or as scripted)', MAX_DELAY_MS);
 export type DelaySetting = Static<typeof DelaySchema>;
 
 /** A delay setting as the range it is drawn from, in milliseconds (a fixed one has min = max). */
@@ -100,9 +112,14 @@ const Share = (description: string) => Type.Number({ minimum: 0, maximum: 1, des
 
 const RespondSchema = Type.Object(
   {
-    status: Type.Integer({ minimum: 100, maximum: 599, description: 'HTTP status' }),
+    status: Type.Integer({ minimum: 200, maximum: 599, description: 'HTTP status, 200 to 599 (an informational 1xx is not an answer)' }),
     body: Type.Optional(Type.Unknown({ description: 'Body to send; by default the error envelope fitting the status' })),
-    headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Extra response headers' })),
+    headers: Type.Optional(
+      Type.Record(Type.String(), Type.String({ pattern: HEADER_VALUE_PATTERN, maxLength: 8192 }), {
+        propertyNames: { pattern: HEADER_NAME_PATTERN },
+        description: 'Extra response headers',
+      }),
+    ),
   },
   { additionalProperties: false, description: 'Answer this instead of the normal answer' },
 );
@@ -180,7 +197,13 @@ const MessageSpecSchema = Type.Object(
 
 const ChatSpecSchema = Type.Object(
   {
-    chatId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Id; by default the next one' })),
+    chatId: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_SCENARIO_CHAT_ID,
+        description: 'Id; by default the next one (the sandbox hands out ids after it)',
+      }),
+    ),
     context: Type.Object(
       {
         type: stringEnum(CONTEXT_TYPES, 'What the chat is about'),
@@ -208,7 +231,7 @@ const BusinessSpecSchema = Type.Object(
   {
     id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Business id' }),
     campaigns: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, description: 'Campaign (store) ids' })),
-    chats: Type.Union([Generate(100_000, 'chats'), Type.Array(ChatSpecSchema)], { description: 'Generated chats, or these chats' }),
+    chats: Type.Union([Generate(2_000, 'chats'), Type.Array(ChatSpecSchema)], { description: 'Generated chats, or these chats' }),
   },
   { additionalProperties: false, description: 'A business that has exactly this world' },
 );
@@ -379,7 +402,8 @@ export const ScenarioSchema = Type.Object(
           initial: Type.Optional(StateName(`The state every business starts in (default ${INITIAL_STATE})`)),
           global: Type.Optional(StateName(`The global state to start with (default ${INITIAL_STATE})`)),
           businesses: Type.Optional(
-            Type.Record(Type.String({ pattern: '^[1-9][0-9]*$' }), StateName('The state this business starts in'), {
+            Type.Record(Type.String(), StateName('The state this business starts in'), {
+              propertyNames: { pattern: BUSINESS_ID_PATTERN },
               description: 'Businesses that start in another state, by id',
             }),
           ),

@@ -2,12 +2,14 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
 import type { TSchema } from 'typebox';
+import { maxDurationKeyword } from './duration.js';
 
 // ajv-formats is CommonJS: its default export arrives wrapped under ESM.
 const addFormats = addFormatsPlugin as unknown as typeof addFormatsPlugin.default;
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats(ajv, ['date-time']);
+ajv.addKeyword(maxDurationKeyword);
 
 /** A validator compiled on its first use: compiling costs start-up time, and many runs never need one. */
 export function compileSchema<T>(schema: TSchema): ValidateFunction<T> {

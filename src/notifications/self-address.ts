@@ -1,0 +1,35 @@
+/**
+ * Whether a webhook URL points at the sandbox itself: pushed to its own routes, it would notify itself in a loop
+ * (pinging itself, or resetting itself, every second). Loopback names, the address it listens on, and, when it
+ * listens on every interface, any address of this machine count as itself.
+ */
+import { networkInterfaces } from 'node:os';
+
+export interface Listening {
+  host: string;
+  port: number;
+}
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[?::1\]?|\[?::ffff:127(\.\d{1,3}){3}\]?)$/i;
+const EVERY_INTERFACE: readonly string[] = ['0.0.0.0', '::', '[::]'];
+
+const bare = (host: string) => host.replace(/^\[|\]$/g, '').toLowerCase();
+
+export function pointsAtItself(url: string, listening: Listening): boolean {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return false;
+  }
+  const port = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
+  if (port !== listening.port) return false;
+  const host = bare(target.hostname);
+  if (LOOPBACK.test(host) || host === bare(listening.host) || EVERY_INTERFACE.includes(host)) return true;
+  if (!EVERY_INTERFACE.includes(listening.host)) return false;
+  return Object.values(networkInterfaces()).some((addresses) => addresses?.some((a) => bare(a.address) === host));
+}
+
+export const selfLoopMessage = (url: string, listening: Listening) =>
+  `webhook: ${url} is the sandbox itself (it listens on port ${listening.port}): its pushes would loop back to it; ` +
+  "give your integration's notification URL";
