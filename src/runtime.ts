@@ -41,7 +41,7 @@ export const HealthSchema = Type.Object({
 export type Health = Static<typeof HealthSchema>;
 
 export class SandboxRuntime {
-  readonly journal = new Journal();
+  readonly journal: Journal;
   readonly rules = new ScenarioRules();
   readonly policies: ScenarioPolicies;
   readonly limits: RequestLimits;
@@ -66,6 +66,7 @@ export class SandboxRuntime {
     private readonly options: RuntimeOptions,
     log: RuntimeLog,
   ) {
+    this.journal = new Journal(() => clock.now());
     const files = new FileStore(options.db, options.uploadsInMemoryBytes ?? MEMORY_FILES_BYTES);
     const events = (this.events = new ChatEvents((message) => log.warn(message)));
     const lifecycle = new ChatLifecycle(store, events);
@@ -141,6 +142,7 @@ export class SandboxRuntime {
     const senderOf = (businessId: number, chatId: number, messageId: number) => store.senderOf(businessId, chatId, messageId);
     const input = {
       requests: journal.list(),
+      requestsKnownSince: journal.knowsCallsSince(),
       notifications: notifier.list(),
       webhook: notifier.webhook !== undefined,
       now: clock.now(),

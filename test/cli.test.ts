@@ -414,3 +414,22 @@ t.test('at the default log level the banner is what it prints: no line per reque
   t.notMatch(output, /"level":|"msg":/, 'no JSON log line at all');
   t.match(output, /SIGTERM: writing the world out and stopping/, 'and what it says when it stops');
 });
+
+t.test('npm start builds only when a source changed since the last build', async (t) => {
+  const startScript = join(import.meta.dirname, '..', 'scripts', 'start.mjs');
+  const runStart = () =>
+    new Promise<Run>((resolve) => {
+      const child = spawn(process.execPath, [startScript, '--version']);
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  // The first may build (a source changed since the last build); the second finds the build fresh.
+  t.equal((await runStart()).code, 0);
+  const second = await runStart();
+  t.equal(second.code, 0);
+  t.match(second.stdout, /^\d+\.\d+\.\d+\n$/, 'it runs the command line at once, with the arguments given');
+  t.notMatch(second.stdout, /building/);
+});

@@ -166,6 +166,26 @@ t.test("MESSAGE_NOT_READ: a buyer's message pushed and its chat never read in ti
   t.match(finding, { severity: 'warning', count: 1, evidence: { notifications: [pushed.id] } });
 });
 
+t.test('MESSAGE_NOT_READ: a bot that answers every push and never calls the API gets it, fresh and after a reset', async (t) => {
+  const receiver = await receiverFor(t);
+  const client = await sandboxFor(t, { webhook: receiver.url, clock: { start: Date.parse('2026-11-11T09:00:00+03:00'), frozen: true } });
+  for (const round of ['fresh', 'after a reset']) {
+    await control(client, '/chats', { context: { type: 'DIRECT' }, message: 'Здравствуйте! Есть в наличии?' });
+    await client.sandbox.notificationsSettled();
+    t.same(await findingsOf(client, 'MESSAGE_NOT_READ'), [], `${round}: not yet, the minute to read has not passed`);
+    await client.sandbox.clock.advance('1m');
+    const findings = await findingsOf(client, 'MESSAGE_NOT_READ');
+    t.equal(findings.length, 1, `${round}: the journal is empty, and it has dropped nothing: the bot is judged`);
+    t.equal(client.sandbox.requests().length, 0, `${round}: not one call`);
+    await client.sandbox.reset();
+  }
+  await control(client, '/chats', { context: { type: 'DIRECT' }, message: 'Ау?' });
+  await client.sandbox.notificationsSettled();
+  await client.call('DELETE', '/__sandbox/requests');
+  await client.sandbox.clock.advance('1m');
+  t.same(await findingsOf(client, 'MESSAGE_NOT_READ'), [], 'a push from before the journal was cleared cannot be judged');
+});
+
 t.test('DUPLICATE_HANDLED_TWICE: a notification delivered twice, answered twice', async (t) => {
   const receiver = await receiverFor(t);
   const client = await sandboxFor(t, { scenario: { webhook: { url: receiver.url, duplicates: { every: 1 } } } });

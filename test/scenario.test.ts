@@ -324,7 +324,7 @@ t.test('the journal records every call with its bodies, status, duration and rul
 });
 
 t.test('the journal keeps the newest entries up to its bound and counts what it dropped', async (t) => {
-  const journal = new Journal(3);
+  const journal = new Journal(() => 0, 3);
   const entry = {
     time: '',
     operationId: 'getChats',

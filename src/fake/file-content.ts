@@ -1,6 +1,6 @@
 /**
- * Bytes for generated attachments: a real PNG or PDF of exactly the advertised size, made from the file
- * id on request, so that every payload URL of a generated world downloads without storing anything.
+ * Bytes for generated attachments: a real PNG, JPEG or PDF (or text) of exactly the advertised size, made
+ * from the file id on request, so that every payload URL of a generated world downloads without storing anything.
  */
 import { deflateSync } from 'node:zlib';
 
@@ -78,6 +78,89 @@ function fitTo(bytes: Buffer, size: number): Buffer {
   return Buffer.concat([bytes, Buffer.alloc(size - bytes.length)]);
 }
 
+/** A JPEG marker segment: FF, its code, and the length of what follows (the length's own two bytes included). */
+function segment(code: number, data: Buffer): Buffer {
+  const head = Buffer.from([0xff, code, 0, 0]);
+  head.writeUInt16BE(data.length + 2, 2);
+  return Buffer.concat([head, data]);
+}
+
+const MAX_SEGMENT_DATA = 0xffff - 2;
+
+/** Comment segments (COM) of exactly `bytes` in all, at least 4. */
+function jpegComments(bytes: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let left = bytes; left > 0;) {
+    // Never leave less than a segment's head (4 bytes) for the next one.
+    let take = Math.min(left, MAX_SEGMENT_DATA + 4);
+    if (left - take > 0 && left - take < 4) take -= 4;
+    out.push(segment(0xfe, Buffer.alloc(take - 4, 0x20)));
+    left -= take;
+  }
+  return out;
+}
+
+/** Bits written most significant first, as JPEG's entropy-coded data is. */
+class BitWriter {
+  private readonly bytes: number[] = [];
+  private current = 0;
+  private count = 0;
+
+  write(value: number, length: number): void {
+    for (let i = length - 1; i >= 0; i--) {
+      this.current = (this.current << 1) | ((value >> i) & 1);
+      if (++this.count === 8) this.flush();
+    }
+  }
+
+  /** The bytes, the last padded with 1s; a 0xFF byte is followed by 0x00, as markers must not appear in the data. */
+  end(): Buffer {
+    if (this.count) this.write(0xff, 8 - this.count);
+    return Buffer.from(this.bytes.flatMap((b) => (b === 0xff ? [0xff, 0x00] : [b])));
+  }
+
+  private flush(): void {
+    this.bytes.push(this.current);
+    this.current = 0;
+    this.count = 0;
+  }
+}
+
+/**
+ * A baseline JPEG of exactly `size` bytes: an 8×8 image in one colour taken from the seed (one block per
+ * component, each its DC value and an end of block), padded with comment segments. Under about 200 bytes no
+ * JPEG fits, and the file is the start of one.
+ */
+function jpeg(seed: string, size: number): Buffer {
+  const hue = [...seed].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7);
+  const [r, g, b] = [hue & 0xff, (hue >>> 8) & 0xff, (hue >>> 16) & 0xff];
+  const ycc = [0.299 * r + 0.587 * g + 0.114 * b, 128 - 0.1687 * r - 0.3313 * g + 0.5 * b, 128 + 0.5 * r - 0.4187 * g - 0.0813 * b];
+  // With a DC quantizer of 8, a block's level is its quantized DC value plus 128.
+  const dc = ycc.map((v) => Math.max(-127, Math.min(127, Math.round(v) - 128)));
+  const app0 = segment(0xe0, Buffer.from([0x4a, 0x46, 0x49, 0x46, 0x00, 1, 1, 0, 0, 1, 0, 1, 0, 0]));
+  const dqt = segment(0xdb, Buffer.from([0x00, ...Array<number>(64).fill(8)]));
+  const sof = segment(0xc0, Buffer.from([8, 0, 8, 0, 8, 3, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0]));
+  // DC table: the twelve size categories, each a 4-bit code; AC table: the end of block alone, code 0.
+  const dcCounts = [0, 0, 0, 12, ...Array<number>(12).fill(0)];
+  const dht = segment(
+    0xc4,
+    Buffer.from([0x00, ...dcCounts, ...Array.from({ length: 12 }, (_, i) => i), 0x10, 1, ...Array<number>(15).fill(0), 0x00]),
+  );
+  const sos = segment(0xda, Buffer.from([3, 1, 0x00, 2, 0x00, 3, 0x00, 0, 63, 0]));
+  const bits = new BitWriter();
+  for (const value of dc) {
+    const category = value === 0 ? 0 : Math.floor(Math.log2(Math.abs(value))) + 1;
+    bits.write(category, 4);
+    if (category) bits.write(value > 0 ? value : value + (1 << category) - 1, category);
+    bits.write(0, 1);
+  }
+  const head = [Buffer.from([0xff, 0xd8]), app0];
+  const tail = [dqt, sof, dht, sos, bits.end(), Buffer.from([0xff, 0xd9])];
+  const fixed = [...head, ...tail].reduce((n, part) => n + part.length, 0);
+  if (size < fixed + 4) return fitTo(Buffer.concat([...head, ...tail]), size);
+  return Buffer.concat([...head, ...jpegComments(size - fixed), ...tail]);
+}
+
 /** A one-page PDF naming the document, padded with a comment line to `size`. */
 function pdf(title: string, size: number): Buffer {
   const text = `Document ${title.replace(/[^\x20-\x7e]/g, '?').replace(/[()\\]/g, '')}`;
@@ -122,6 +205,7 @@ export function contentTypeOf(name: string): string {
 export function generatedFileBytes(fileId: string, name: string, size: number): Buffer {
   const type = contentTypeOf(name);
   if (type === 'image/png') return png(fileId, size);
+  if (type === 'image/jpeg') return jpeg(fileId, size);
   if (type === 'application/pdf') return pdf(name, size);
   const line = Buffer.from(`${name} (${fileId})\n`, 'utf8');
   return Buffer.alloc(size, line);

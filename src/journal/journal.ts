@@ -52,14 +52,31 @@ export class Journal {
   /** Entries whose response body is still the text sent: parsed when the journal is read, not on every call. */
   private readonly unparsed = new WeakSet<JournalEntry>();
   private readonly listeners = new Set<(entry: JournalEntry) => void>();
+  /** When it was last cleared: calls before then are unknown (ms on the sandbox's clock). */
+  private clearedAt: number | undefined;
 
-  constructor(capacity = JOURNAL_CAPACITY) {
+  /** `now`: the sandbox's clock, which tells when the journal was cleared. */
+  constructor(
+    private readonly now: () => number,
+    capacity = JOURNAL_CAPACITY,
+  ) {
     this.log = new BoundedLog(capacity);
   }
 
   /** Entries dropped because the journal was full, since the last clear. */
   get dropped(): number {
     return this.log.dropped;
+  }
+
+  /**
+   * From when the journal knows every call (ms), or undefined when it knows every one since the sandbox started:
+   * what came before a clear, or before the oldest entry kept once some were dropped, is unknown.
+   */
+  knowsCallsSince(): number | undefined {
+    const oldest = this.log.dropped > 0 ? this.log.where({})[0] : undefined;
+    const keptFrom = oldest ? Date.parse(oldest.time) : undefined;
+    if (keptFrom === undefined) return this.clearedAt;
+    return this.clearedAt === undefined ? keptFrom : Math.max(keptFrom, this.clearedAt);
   }
 
   /** Starts an entry; the caller fills in the answer when there is one. */
@@ -102,12 +119,16 @@ export class Journal {
     return entries;
   }
 
+  /** Forgets every call: what was called before now is unknown from now on. */
   clear(): void {
     this.log.clear();
+    this.clearedAt = this.now();
   }
 
-  /** As a part of the sandbox: a reset clears the journal; a business reset keeps it (it is shared). */
+  /** As a part of the sandbox: a reset clears the journal, and the push log with it, so all is known again. */
   reset(businessId?: number): void {
-    if (businessId === undefined) this.clear();
+    if (businessId !== undefined) return;
+    this.log.clear();
+    this.clearedAt = undefined;
   }
 }

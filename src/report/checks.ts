@@ -11,6 +11,8 @@ import type { ReportCode } from '../scenario/schema.js';
 export interface ReportInput {
   /** The journal, oldest first. */
   requests: readonly JournalEntry[];
+  /** From when the journal knows every call (ms); undefined: since the sandbox started. */
+  requestsKnownSince: number | undefined;
   /** The notification log, oldest first. */
   notifications: readonly NotificationEntry[];
   /** Whether push notifications go anywhere. */
@@ -212,8 +214,9 @@ function notificationFailed(input: ReportInput, tally: Tally, thresholds: Thresh
 const READS: ReadonlySet<string> = new Set(['getChatMessage', 'getChatHistory']);
 
 function messageNotRead(input: ReportInput, tally: Tally, thresholds: Thresholds): void {
-  // Only what the journal still covers can be judged: an older message may have been read by calls now dropped.
-  const oldest = input.requests.length ? timeOf(input.requests[0]) : input.now;
+  // What the journal no longer knows cannot be judged: an older message may have been read by calls dropped since.
+  // A partner that never called at all is judged all the same: nothing of it was dropped.
+  const knownSince = input.requestsKnownSince ?? -Infinity;
   for (const notification of input.notifications) {
     const { body } = notification;
     if (body.notificationType !== 'CHAT_MESSAGE_SENT' || notification.copyOf !== null) continue;
@@ -223,7 +226,7 @@ function messageNotRead(input: ReportInput, tally: Tally, thresholds: Thresholds
     if (!delivered) continue;
     const at = Date.parse(delivered.at);
     const deadline = at + thresholds.messageReadWithinMs;
-    if (at < oldest || deadline > input.now) continue;
+    if (at <= knownSince || deadline > input.now) continue;
     const read = input.requests.some(
       (entry) =>
         READS.has(entry.operationId ?? '') && entry.chatId === notification.chatId && timeOf(entry) >= at && timeOf(entry) <= deadline,
