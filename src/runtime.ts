@@ -73,17 +73,13 @@ export class SandboxRuntime {
     const policies = (this.policies = new ScenarioPolicies(options.paths));
     this.chats = new ChatService(store, files, lifecycle, () => policies.invents);
     const buyer = (this.buyer = new BuyerSide(this.chats, lifecycle));
-    const links = (this.fileLinks = new FileLinks(
-      () => policies.fileLinks,
-      () => clock.now(),
-      () => store.seed,
-    ));
+    const links = (this.fileLinks = new FileLinks(policies, clock, store));
     const feed = (this.feed = new Feed((fileId) => `/__sandbox/files/${fileId}${links.query(fileId)}`));
     this.limits = new RequestLimits(clock, options.rateLimits !== false);
     const notifier = (this.notifier = new Notifier(clock, options.webhook));
     const businessIds = () => (store.businessIds().length ? store.businessIds() : [DEFAULT_BUSINESS_ID]);
     this.simulatedBuyers = new SimulatedBuyers({ buyer, clock, businessIds, warn: (message) => log.warn(message) });
-    this.conversations = new Conversations({ buyer, clock, events, journal: this.journal, states: this.rules });
+    this.conversations = new Conversations({ buyer, clock, events, journal: this.journal, states: this.rules, notifications: notifier });
     events.on(notifier.onEvent);
     events.on(this.simulatedBuyers.onEvent);
     events.on((event) => feed.publish({ type: 'chat', event }));
@@ -108,6 +104,7 @@ export class SandboxRuntime {
       warn: (message) => log.warn(message),
     });
     const runtime = new SandboxRuntime(clock, store, options, log);
+    runtime.notifier.check(scenario);
     // Fresh parts need no reset (with --db, a reset would drop the uploads the file keeps).
     for (const part of runtime.parts) part.configure?.(scenario, seed);
     clock.run();

@@ -8,7 +8,7 @@ import { XMLValidator } from 'fast-xml-parser';
 import t, { type Test } from 'tap';
 import type { Scenario } from '../src/index.js';
 import { parseScenario } from '../src/index.js';
-import { receiverFor, sandboxFor, type Client } from './helpers.js';
+import { eventually, receiverFor, sandboxFor, type Client } from './helpers.js';
 
 const B = 1001;
 const READY = join(import.meta.dirname, '..', 'scenarios');
@@ -185,4 +185,34 @@ t.test('a bad script is refused when the scenario loads, naming the field', asyn
     t.equal(refused.status, 400);
     t.equal(refused.body.errors[0].message, `scenario: ${message}`);
   }
+});
+
+t.test('start: { on: webhook } waits while the webhook is down, PINGing it, and plays once it answers', async (t) => {
+  const receiver = await receiverFor(t);
+  let up = false;
+  receiver.answer = () =>
+    up ? { status: 200, body: { version: '1', name: 'bot', time: new Date().toISOString() } } : { status: 503, body: 'starting' };
+  const scenario: Scenario = {
+    conversations: [{ name: 'ждёт бота', start: { on: 'webhook' }, steps: [{ say: 'Здравствуйте!' }, { expect: { within: '30s' } }] }],
+  };
+  const client = await sandboxFor(t, { webhook: receiver.url, scenario });
+  await receiver.waitFor(2, 5000);
+  t.equal(client.sandbox.conversations()[0].state, 'waiting', 'the webhook answers 503: the buyer waits');
+  t.ok(
+    receiver.received.every((r) => r.body.notificationType === 'PING'),
+    'the sandbox PINGs it, once a second, and the log shows each PING',
+  );
+  t.ok(client.sandbox.notifications({ type: 'PING' }).length >= 2);
+  up = true;
+  await eventually(() => client.sandbox.conversations()[0].state === 'running');
+  t.ok(
+    receiver.received.some((r) => r.body.notificationType === 'CHAT_MESSAGE_SENT'),
+    'once it answers, the buyer writes',
+  );
+  const loaded = await client.call('PUT', '/__sandbox/scenario', { body: scenario });
+  t.equal(loaded.status, 200, 'with a webhook given (--webhook), such a scenario loads');
+  const alone = await sandboxFor(t);
+  const noWebhook = await alone.call('PUT', '/__sandbox/scenario', { body: scenario });
+  t.equal(noWebhook.status, 400);
+  t.match(noWebhook.body.errors[0].message, /^conversations\[0\]\.start\.on: waits for the webhook, but none is set/);
 });

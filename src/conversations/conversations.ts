@@ -62,6 +62,8 @@ export interface ConversationHost {
   /** Where the partner's calls are heard, once answered (a conversation may start at one). */
   journal: { onCompleted(listener: (entry: { operationId: string | null; businessId: number | null }) => void): () => void };
   states: { setState(businessId: number, state: string): void };
+  /** Resolves once the partner's webhook answers (start: { on: webhook }). */
+  notifications: { webhookAnswers(cancel: AbortSignal): Promise<void> };
 }
 
 const iso = (at: number) => new Date(at).toISOString();
@@ -114,11 +116,16 @@ class Conversation {
     };
   }
 
-  /** Starts it as its script says: now, after a while, or at the partner's first call of an operation. */
+  /** Starts it as its script says: now, after a while, at the partner's first call of an operation, or once its webhook answers. */
   arm(): void {
     const start = this.spec.start;
     if (start && 'after' in start) {
       this.host.clock.sleep(durationMs(start.after), this.cancel).then(
+        () => this.run(),
+        () => undefined,
+      );
+    } else if (start && 'on' in start && start.on === 'webhook') {
+      this.host.notifications.webhookAnswers(this.cancel).then(
         () => this.run(),
         () => undefined,
       );

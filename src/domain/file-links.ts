@@ -17,30 +17,32 @@ export type LinkCheck = { valid: true } | { valid: false; reason: string };
 
 export class FileLinks {
   constructor(
-    private readonly settings: () => FileLinkSettings,
-    private readonly now: () => number,
-    private readonly seed: () => number,
+    /** Where the settings are read at each use: loading a scenario changes them. */
+    private readonly policies: { readonly fileLinks: FileLinkSettings },
+    private readonly clock: { now(): number },
+    /** The seed the signing key is made from. */
+    private readonly world: { readonly seed: number },
   ) {}
 
   get authRequired(): boolean {
-    return this.settings().authRequired;
+    return this.policies.fileLinks.authRequired;
   }
 
   /** What a link made now adds to the file's URL: its expiry and signature, or nothing when links do not expire. */
   query(fileId: string): string {
-    const { expireAfterMs } = this.settings();
+    const { expireAfterMs } = this.policies.fileLinks;
     if (expireAfterMs === undefined) return '';
-    const expires = Math.ceil((this.now() + expireAfterMs) / SECOND);
+    const expires = Math.ceil((this.clock.now() + expireAfterMs) / SECOND);
     return `?expires=${expires}&signature=${this.sign(fileId, expires)}`;
   }
 
   /** What makes links made now differ from those made a moment ago: answers holding links can be kept while it is the same. */
   get generation(): string {
-    return this.settings().expireAfterMs === undefined ? '' : String(Math.floor(this.now() / SECOND));
+    return this.policies.fileLinks.expireAfterMs === undefined ? '' : String(Math.floor(this.clock.now() / SECOND));
   }
 
   check(fileId: string, query: { expires?: string; signature?: string }): LinkCheck {
-    if (this.settings().expireAfterMs === undefined) return { valid: true };
+    if (this.policies.fileLinks.expireAfterMs === undefined) return { valid: true };
     const expires = Number(query.expires);
     if (!query.expires || !Number.isSafeInteger(expires) || !query.signature) {
       return {
@@ -53,7 +55,7 @@ export class FileLinks {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       return { valid: false, reason: 'signature: the link was changed; take payload URLs as they are given' };
     }
-    if (this.now() >= expires * SECOND) {
+    if (this.clock.now() >= expires * SECOND) {
       const at = new Date(expires * SECOND).toISOString();
       return { valid: false, reason: `expires: the link expired at ${at}; read the message again for a fresh link` };
     }
@@ -61,6 +63,6 @@ export class FileLinks {
   }
 
   private sign(fileId: string, expires: number): string {
-    return createHmac('sha256', `file-links:${this.seed()}`).update(`${fileId}:${expires}`).digest('base64url').slice(0, 22);
+    return createHmac('sha256', `file-links:${this.world.seed}`).update(`${fileId}:${expires}`).digest('base64url').slice(0, 22);
   }
 }

@@ -5,6 +5,7 @@
  * order, late, or (buyer messages, like stickers) not at all. Waits between attempts are on the sandbox's
  * clock (moving it makes a retry due); reset and close cancel what is under way and leave no timer behind.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Type, type Static } from 'typebox';
 import type { Clock } from '../clock/clock.js';
 import { NOTIFICATION_TYPES, NotificationSchema, type Notification } from '../contract/notifications.js';
@@ -37,6 +38,9 @@ export interface WebhookSettings {
   /** Seed of what is drawn at random: the same scenario repeats. */
   seed: number;
 }
+
+/** How often the sandbox PINGs a webhook that something waits for (start: { on: webhook }), until it answers 200. */
+export const WEBHOOK_WAIT_PING_MS = 1000;
 
 /** Suited to a test run rather than to production: a failing handler is known within seconds. */
 export const WEBHOOK_DEFAULTS = { attempts: 5, backoffMs: 1000 };
@@ -108,6 +112,9 @@ interface ChatQueue {
 export class Notifier {
   private settings: WebhookSettings | undefined;
   private listening: Listening | undefined;
+  /** Whether the webhook has answered anything with 200 (it is up); what waits for it asks. */
+  private answered = false;
+  private pinging: Promise<NotificationEntry> | undefined;
   private readonly log = new BoundedLog<NotificationEntry>(NOTIFICATION_LOG_CAPACITY);
   private nextId = 1;
   /** Notifications queued so far: every Nth is duplicated. */
@@ -135,14 +142,24 @@ export class Notifier {
     this.refuseSelf(this.settings?.url);
   }
 
-  /** What a scenario would have: throws when its webhook is the sandbox itself. */
+  /** What a scenario would have: throws when its webhook is the sandbox itself, or when it waits for a webhook it has not. */
   check(scenario: Scenario): void {
-    this.refuseSelf(this.givenUrl ?? scenario.webhook?.url);
+    const url = this.givenUrl ?? scenario.webhook?.url;
+    this.refuseSelf(url);
+    const waiting = scenario.conversations?.findIndex((c) => c.start && 'on' in c.start && c.start.on === 'webhook') ?? -1;
+    if (url === undefined && waiting >= 0) {
+      const field = `conversations[${waiting}].start.on`;
+      const message = `${field}: waits for the webhook, but none is set; start with --webhook URL (or SANDBOX_WEBHOOK), or give the scenario webhook.url`;
+      throw new ScenarioError(message, ['conversations', waiting, 'start', 'on']);
+    }
   }
 
   /** The scenario's settings apply to what is sent from now on; what is drawn at random starts again from their seed. */
   configure(scenario: Scenario, seed: number): void {
+    const url = this.settings?.url;
     this.settings = webhookSettings(this.givenUrl, scenario, seed);
+    // Another webhook has yet to show it is up.
+    if (this.settings?.url !== url) this.answered = false;
     this.restartDraws();
   }
 
@@ -175,6 +192,21 @@ export class Notifier {
     entry.attempts.push(attempt);
     this.finish(entry, attempt.status === 200 ? 'delivered' : 'failed');
     return entry;
+  }
+
+  /**
+   * Resolves once the partner's webhook has answered a PING or a push with 200 (at once if it has): until then a
+   * PING goes out every second of real time, as a service waits for another to come up. Rejects when `cancel` aborts.
+   */
+  async webhookAnswers(cancel: AbortSignal): Promise<void> {
+    while (!this.answered) {
+      cancel.throwIfAborted();
+      // One PING at a time, however many wait: the others wait for its answer.
+      this.pinging ??= this.ping().finally(() => (this.pinging = undefined));
+      const entry = await this.pinging;
+      if (entry.state === 'delivered' || this.answered) return;
+      await sleep(WEBHOOK_WAIT_PING_MS, undefined, { signal: cancel });
+    }
   }
 
   /** Listens to every change of a log entry: queued, attempted, delivered, failed, cancelled or withheld. */
@@ -322,6 +354,7 @@ export class Notifier {
   }
 
   private finish(entry: NotificationEntry, state: DeliveryState): void {
+    if (state === 'delivered') this.answered = true;
     entry.state = state;
     entry.nextAttemptAt = null;
     this.changed(entry);

@@ -114,7 +114,13 @@ export const ConversationSchema = Type.Object(
         [
           Type.Object({ after: Duration('Starts this long after the scenario is played') }, { additionalProperties: false }),
           Type.Object(
-            { on: stringEnum(OPERATION_IDS, "Starts at the partner's first call of this operation in the business") },
+            {
+              on: stringEnum(
+                [...OPERATION_IDS, 'webhook'] as const,
+                "Starts at the partner's first call of this operation in the business; webhook: once the partner's webhook has " +
+                  'answered a PING or a push with 200 (the sandbox PINGs it every second until it does)',
+              ),
+            },
             { additionalProperties: false },
           ),
         ],
