@@ -29,7 +29,9 @@ export function ReportView({ live, openRequest }: { live: Live; openRequest: (id
         <ul class="checks" aria-label="Checks">
           {data.checks.map((check) => (
             <li>
-              <Badge kind={check.state === 'passed' ? 'status-ok' : check.state === 'off' ? 'status-none' : SEVERITY_KINDS[check.severity]}>
+              <Badge
+                kind={check.state === 'passed' ? 'status-ok' : check.state === 'failed' ? SEVERITY_KINDS[check.severity] : 'status-none'}
+              >
                 {check.state}
               </Badge>{' '}
               <code>{check.code}</code> {check.title}

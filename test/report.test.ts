@@ -6,6 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { XMLValidator } from 'fast-xml-parser';
 import t, { type Test } from 'tap';
+import { reportSummary } from '../src/report/report.js';
 import { allChats, allMessages, control, eventually, receiverFor, sandboxFor, sendFile, type Client } from './helpers.js';
 
 const B = 1001;
@@ -299,4 +300,54 @@ t.test('reset clears the report', async (t) => {
   t.ok((await report(client)).findings.length);
   await client.post('/__sandbox/reset');
   t.same((await report(client)).findings, []);
+});
+
+t.test('a run with nothing to judge says so, check by check, rather than passed', async (t) => {
+  const client = await sandboxFor(t);
+  const nothing = await report(client);
+  t.ok(
+    nothing.checks.every((c: any) => c.state === 'unjudged'),
+    'no call and no notification: every check unjudged',
+  );
+  t.match(reportSummary(nothing), /^Integration report: nothing to judge: no call was made and no notification sent\./);
+  const junit = (await client.get('/__sandbox/report?format=junit')).text;
+  t.match(junit, /name="MESSAGE_NOT_READ: [^"]+"><system-out>nothing to judge: no notification was sent</);
+  await client.post(`/v2/businesses/${B}/chats`, {});
+  const calls = await report(client);
+  t.equal(calls.checks.find((c: any) => c.code === 'CONTRACT_MISTAKE').state, 'passed', 'a call: the checks of calls pass');
+  t.equal(calls.checks.find((c: any) => c.code === 'NOTIFICATION_FAILED').state, 'unjudged', 'no notification: its checks are not judged');
+  t.match(reportSummary(calls), /not judged, no notification was sent: NOTIFICATION_FAILED, MESSAGE_NOT_READ, DUPLICATE_HANDLED_TWICE/);
+});
+
+t.test(
+  'NOTIFICATION_FAILED names the types that failed, counts notifications as its evidence does; a PING timeout is one finding',
+  async (t) => {
+    const receiver = await receiverFor(t);
+    receiver.answer = (body) =>
+      body.notificationType === 'PING' ? 'hang' : { status: 500, body: { error: { type: 'DOWN', message: 'упал' } } };
+    const client = await sandboxFor(t, { scenario: { webhook: { url: receiver.url, attempts: 3, backoff: '1ms' } } });
+    const chatId = (await control(client, '/chats', { context: { type: 'DIRECT' } })).body.result.chatId;
+    for (const text of ['Где заказ?', 'Ау?', 'Вы тут?']) await control(client, `/chats/${chatId}/messages`, { message: text });
+    await client.sandbox.notificationsSettled();
+    await client.post('/__sandbox/notifications/ping');
+    const findings = await findingsOf(client, 'NOTIFICATION_FAILED');
+    const sent = findings.find((f: any) => /^A CHAT_MESSAGE_SENT/.test(f.message));
+    t.match(sent, { kind: 'not 200', count: 3, message: /^A CHAT_MESSAGE_SENT notification got HTTP 500 instead of 200 \(3 times\)\./ });
+    t.equal(sent.evidence.notifications.length, 3, 'three notifications (nine attempts), as the count says');
+    t.match(
+      findings.find((f: any) => /CHAT_CREATED/.test(f.message)),
+      { count: 1 },
+    );
+    const pings = findings.filter((f: any) => /^A PING/.test(f.message));
+    t.equal(pings.length, 1, 'one PING that got no answer: one finding');
+    t.match(pings[0].message, /^A PING notification got no answer in time instead of 200\./);
+  },
+);
+
+t.test("RETRY_TOO_SOON: 5xx retries are told Market's reason for them, not the 420's", async (t) => {
+  const client = await sandboxFor(t, { scenario: { rules: [{ match: { operation: 'getChats' }, respond: { status: 503 } }] } });
+  for (let i = 0; i < 3; i++) await client.post(`/v2/businesses/${B}/chats`, {});
+  const [finding] = await findingsOf(client, 'RETRY_TOO_SOON');
+  t.match(finding, { kind: 'no backoff', message: /growing pauses/ });
+  t.notMatch(finding.message, /quota renews/);
 });

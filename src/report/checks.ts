@@ -189,23 +189,35 @@ function parallelLimit(input: ReportInput, tally: Tally): void {
   }
 }
 
+/**
+ * Pushes not answered as Market expects: each notification counts once per way it failed (its retries are one
+ * case), and each finding names its notification type, so the count agrees with the notifications in evidence.
+ */
 function notificationFailed(input: ReportInput, tally: Tally, thresholds: Thresholds): void {
   for (const notification of input.notifications) {
+    const type = notification.notificationType;
+    const evidence = { notifications: [notification.id] };
+    const seen = new Set<string>();
+    const once = (kind: string, outcome: string, happened: string) => {
+      if (seen.has(outcome)) return;
+      seen.add(outcome);
+      tally.add('NOTIFICATION_FAILED', kind, happened, evidence, `${kind}|${type}|${outcome}`);
+    };
     for (const attempt of notification.attempts) {
-      const evidence = { notifications: [notification.id] };
-      if (attempt.status !== 200) {
-        const what = attempt.status === null ? `no answer (${attempt.error})` : `HTTP ${attempt.status}`;
-        tally.add('NOTIFICATION_FAILED', 'not 200', `A ${notification.notificationType} notification got ${what} instead of 200`, evidence);
+      if (attempt.status === null) {
+        // A timeout is one outcome, whatever its duration said: no answer came.
+        const why = attempt.error?.startsWith('timeout') ? 'no answer in time' : `no answer (${attempt.error})`;
+        once('not 200', why, `A ${type} notification got ${why} instead of 200`);
+      } else if (attempt.status !== 200) {
+        once('not 200', `HTTP ${attempt.status}`, `A ${type} notification got HTTP ${attempt.status} instead of 200`);
       } else if (attempt.answerProblems?.length) {
-        tally.add(
-          'NOTIFICATION_FAILED',
+        once(
           'answer shape',
-          `A ${notification.notificationType} notification was answered 200 with a body Market would refuse (${attempt.answerProblems[0]})`,
-          evidence,
+          'shape',
+          `A ${type} notification was answered 200 with a body Market would refuse (${attempt.answerProblems[0]})`,
         );
-      }
-      if (notification.notificationType === 'PING' && attempt.durationMs > thresholds.pingWithinMs) {
-        tally.add('NOTIFICATION_FAILED', 'slow ping', `A PING took ${attempt.durationMs} ms to answer`, evidence);
+      } else if (type === 'PING' && attempt.durationMs > thresholds.pingWithinMs) {
+        once('slow ping', 'slow', `A PING was answered 200 only after ${attempt.durationMs} ms`);
       }
     }
   }

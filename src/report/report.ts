@@ -14,68 +14,87 @@ export type Severity = (typeof SEVERITIES)[number];
 
 interface CheckDescription {
   severity: Severity;
+  /** What it judges: with none of it (no call, or no notification), there is nothing to judge. */
+  judges: 'calls' | 'notifications';
   title: string;
   /** Why it matters on Market. */
   why: string;
+  /** Why, for a kind of finding the general reason does not fit. */
+  whyOf?: Record<string, string>;
   fix: string;
 }
 
 export const CHECKS: Record<ReportCode, CheckDescription> = {
   UNFINISHED_PAGING: {
+    judges: 'calls',
     severity: 'warning',
     title: 'pages through listings to the end',
     why: 'getChats and getChatHistory give at most 20 and 100 items a page; a client that reads only the first page misses chats and messages.',
     fix: 'Pass paging.nextPageToken back as pageToken until an answer has none.',
   },
   REPEATED_CLIENT_ERROR: {
+    judges: 'calls',
     severity: 'error',
     title: 'does not repeat a refused call unchanged',
     why: 'Market answers a 4xx the same way every time; repeating it only spends the quota (Market: never retry a 4xx unchanged).',
     fix: "Read the error's message, fix the request (it names the field), and do not retry 4xx answers other than 420.",
   },
   RETRY_TOO_SOON: {
+    judges: 'calls',
     severity: 'error',
     title: 'backs off after 420 and 5xx',
     why: 'Calls made before a quota renews are refused again, and retries without growing pauses make an outage worse (Market: retry 5xx with pauses, stay within limits).',
+    whyOf: {
+      'after 420': 'Calls made before a quota renews are refused again and spend nothing but time (Market: stay within the limits).',
+      'no backoff':
+        'Retries without growing pauses make an outage worse and are refused as it lasts (Market: retry 5xx and network failures with growing pauses).',
+    },
     fix: 'After a 420 wait until X-RateLimit-Resource-Until; retry 5xx and network failures with exponentially growing pauses.',
   },
   PARALLEL_LIMIT: {
+    judges: 'calls',
     severity: 'warning',
     title: 'stays within the parallel limit',
     why: 'Market refuses requests beyond the parallel limit per business with 420.',
     fix: 'Limit concurrent calls per business (a queue or a semaphore) and spread the load.',
   },
   NOTIFICATION_FAILED: {
+    judges: 'notifications',
     severity: 'error',
     title: 'answers push notifications as Market expects',
     why: 'Market counts a notification delivered only on a 200 with {version, name, time}, retries the others and may stop sending; a PING must be answered within a second.',
     fix: 'Answer 200 with {"version", "name", "time"} at once, and do the work after answering.',
   },
   MESSAGE_NOT_READ: {
+    judges: 'notifications',
     severity: 'warning',
     title: "reads buyers' messages when told of them",
     why: 'A CHAT_MESSAGE_SENT carries only ids: a partner that never reads the chat ignores its buyer, and Market measures response times.',
     fix: 'On CHAT_MESSAGE_SENT, read the message (getChatMessage) or the history (getChatHistory) and answer it.',
   },
   DUPLICATE_HANDLED_TWICE: {
+    judges: 'notifications',
     severity: 'error',
     title: 'acts once on a notification delivered twice',
     why: 'Market may deliver the same notification more than once; handling both sends the buyer the same answer twice.',
     fix: 'Remember the notifications handled (chatId and messageId) and skip one seen before.',
   },
   POLLING_WITH_WEBHOOK: {
+    judges: 'calls',
     severity: 'advice',
     title: 'relies on notifications instead of polling',
     why: 'With a webhook set, frequent polling spends the quota for nothing (Market: use notifications instead of frequent polling).',
     fix: 'Read chats when a notification arrives, and poll rarely, as a safety net.',
   },
   DEPRECATED_FORM: {
+    judges: 'calls',
     severity: 'warning',
     title: 'uses no deprecated forms',
     why: 'Deprecated fields and paths are switched off in time (Market: move off deprecated methods before they are switched off).',
     fix: 'Use context {type, id} in createChat, contexts in getChats, and the /v2 paths.',
   },
   CONTRACT_MISTAKE: {
+    judges: 'calls',
     severity: 'error',
     title: 'calls the API as its contract says',
     why: 'Market refuses these requests: they never work in production.',
@@ -106,7 +125,10 @@ export const ReportSchema = Type.Object({
       code: stringEnum(REPORT_CODES),
       title: Type.String(),
       severity: stringEnum(SEVERITIES),
-      state: stringEnum(['passed', 'failed', 'off'] as const, 'failed: it has findings (of any severity)'),
+      state: stringEnum(
+        ['passed', 'failed', 'off', 'unjudged'] as const,
+        'failed: it has findings (of any severity); unjudged: nothing it judges happened (no call was made, or no notification sent)',
+      ),
       findings: Type.Integer(),
     }),
   ),
@@ -136,7 +158,7 @@ export function makeReport(input: ReportInput, settings: ReportSettings = {}): R
       code,
       severity: CHECKS[code].severity,
       kind,
-      message: `${happened}${count > 1 ? ` (${count} times)` : ''}. ${CHECKS[code].why}`,
+      message: `${happened}${count > 1 ? ` (${count} times)` : ''}. ${CHECKS[code].whyOf?.[kind] ?? CHECKS[code].why}`,
       evidence: { requests, notifications },
       count,
       fix: CHECKS[code].fix,
@@ -146,16 +168,21 @@ export function makeReport(input: ReportInput, settings: ReportSettings = {}): R
     findings,
     checks: REPORT_CODES.map((code) => {
       const found = findings.filter((f) => f.code === code).length;
-      const { severity, title } = CHECKS[code];
-      return { code, title, severity, state: !on(code) ? 'off' : found ? 'failed' : 'passed', findings: found };
+      const { severity, title, judges } = CHECKS[code];
+      const judged = (judges === 'calls' ? input.requests : input.notifications).length > 0;
+      const state = !on(code) ? 'off' : found ? 'failed' : judged ? 'passed' : 'unjudged';
+      return { code, title, severity, state, findings: found };
     }),
     coverage: { requests: input.requests.length, notifications: input.notifications.length },
   };
 }
 
+const NOTHING_TO_JUDGE = { calls: 'nothing to judge: no call was made', notifications: 'nothing to judge: no notification was sent' };
+
 /**
  * One test case per check: failed when it found an error-severity finding; warnings and advice are told in
- * the case's output, so a CI shows them without failing; a check turned off is skipped.
+ * the case's output, so a CI shows them without failing, and so is a check that had nothing to judge; a check
+ * turned off is skipped.
  */
 export function reportSuite(report: Report): JunitSuite {
   return {
@@ -169,6 +196,8 @@ export function reportSuite(report: Report): JunitSuite {
       );
       const name = `${check.code}: ${check.title}`;
       if (check.state === 'off') return { name, skipped: 'turned off in the scenario' };
+      // Told, not skipped: skipped is a check turned off; this one was on, and found nothing to look at.
+      if (check.state === 'unjudged') return { name, output: NOTHING_TO_JUDGE[CHECKS[check.code].judges] };
       if (check.severity === 'error' && findings.length) {
         return { name, failure: { message: findings[0].message, type: check.code, text: lines.join('\n') } };
       }
@@ -179,10 +208,14 @@ export function reportSuite(report: Report): JunitSuite {
 
 export const reportJunit = (report: Report) => junitDocument([reportSuite(report)]);
 
-/** A few lines for a person at a terminal: each finding, or that all is well. */
+/** A few lines for a person at a terminal: each finding, that all is well, or that there was nothing to judge. */
 export function reportSummary(report: Report): string {
+  const { requests, notifications } = report.coverage;
+  if (!requests && !notifications) return 'Integration report: nothing to judge: no call was made and no notification sent.\n';
+  const unjudged = report.checks.filter((c) => c.state === 'unjudged').map((c) => c.code);
+  const note = unjudged.length ? `; not judged, ${requests ? 'no notification was sent' : 'no call was made'}: ${unjudged.join(', ')}` : '';
   if (!report.findings.length)
-    return `Integration report: no findings (${report.coverage.requests} calls, ${report.coverage.notifications} notifications checked).\n`;
+    return `Integration report: no findings (${requests} calls, ${notifications} notifications checked${note}).\n`;
   const lines = report.findings.map((f) => `  ${f.severity.padEnd(7)} ${f.code} (${f.kind}): ${f.message}\n          Fix: ${f.fix}`);
   const errors = report.findings.filter((f) => f.severity === 'error').length;
   return `Integration report: ${report.findings.length} findings, ${errors} errors\n${lines.join('\n')}\n`;
