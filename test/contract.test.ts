@@ -275,3 +275,39 @@ t.test('unknown paths and wrong methods answer in the envelope', async (t) => {
     t.match(wrong.body, { status: 'ERROR', errors: [{ code: 'METHOD_NOT_ALLOWED', message: /DELETE/ }] });
   }
 });
+
+t.test(
+  "/openapi.json documents Market's rate-limit headers, deprecates the unprefixed paths after their /v2 twins, names every operation",
+  async (t) => {
+    const client = await sandboxFor(t);
+    const document = (await client.get('/openapi.json')).body;
+    const paths = Object.keys(document.paths);
+    const ids: string[] = [];
+    for (const [path, item] of Object.entries<Record<string, any>>(document.paths)) {
+      for (const [method, operation] of Object.entries<any>(item)) {
+        t.ok(operation.operationId, `${method.toUpperCase()} ${path} has an operationId`);
+        ids.push(operation.operationId);
+        if (!operation.tags?.includes('Partner API (chats)') && !path.includes('/businesses/{businessId}/chat')) continue;
+        if (!operation.security) continue;
+        for (const [status, response] of Object.entries<any>(operation.responses)) {
+          t.same(
+            Object.keys(response.headers ?? {}),
+            ['X-RateLimit-Resource-Limit', 'X-RateLimit-Resource-Remaining', 'X-RateLimit-Resource-Until'],
+            `${method.toUpperCase()} ${path} ${status} documents the rate-limit headers`,
+          );
+        }
+        t.ok(operation.responses['420'], `${method.toUpperCase()} ${path} documents the 420`);
+        if (path.startsWith('/v2/')) t.notOk(operation.deprecated, `${path} is current`);
+        else {
+          t.equal(operation.deprecated, true, `${path} is deprecated`);
+          t.ok(paths.indexOf(`/v2${path}`) < paths.indexOf(path), `${path} comes after its /v2 twin`);
+        }
+      }
+    }
+    t.equal(new Set(ids).size, ids.length, 'operationIds are unique');
+    t.match(
+      document.paths['/v2/businesses/{businessId}/chats'].post.responses['420'].headers['X-RateLimit-Resource-Until'].description,
+      /HTTP date/,
+    );
+  },
+);

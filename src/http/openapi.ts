@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { MULTIPART_DOC } from '../contract/schemas.js';
 import { API_TAG, CONTROL_TAG } from '../contract/tags.js';
 import { PACKAGE_VERSION } from '../package-root.js';
+import { marketDocument, type OpenApiDocument } from './openapi-document.js';
 
 declare module 'fastify' {
   interface FastifySchema {
@@ -33,7 +34,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         version: PACKAGE_VERSION,
         description:
           'A local, stateful imitation of the chat methods of the Yandex Market partner API. Every operation ' +
-          'is served under /v2/businesses/… and the older unprefixed /businesses/….',
+          'is served under /v2/businesses/… and the older unprefixed /businesses/… (deprecated: Market is switching them off). ' +
+          'Every answer of an operation carries X-RateLimit-Resource-Limit, -Remaining and -Until (an HTTP date).',
       },
       tags: [
         { name: API_TAG, description: 'The chat operations of the Market partner API' },
@@ -47,6 +49,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       },
     },
     transform: ({ schema, url }) => ({ schema: schema && (withMultipartBody(schema as RouteSchema) as typeof schema), url }),
+    // Only an OpenAPI document is made here (no Swagger 2): what the route schemas cannot say is added to it.
+    transformObject: (made) => marketDocument(('openapiObject' in made ? made.openapiObject : made.swaggerObject) as OpenApiDocument),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
