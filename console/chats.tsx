@@ -230,7 +230,9 @@ function Message({ message }: { message: MessageDto }) {
 
 function ChatActions({ businessId, chat }: { businessId: number; chat: ChatDto }) {
   const action = useAction();
-  const [status, setStatus] = useState<string>('FINISHED');
+  // The choice starts at the chat's status, and follows it when it changes.
+  const [status, setStatus] = useState<string>(chat.status);
+  useEffect(() => setStatus(chat.status), [chat.status]);
   const change = (body: object) => action.run(() => post(`/__sandbox/businesses/${businessId}/chats/${chat.chatId}/status`, body));
   return (
     <div class="toolbar actions">

@@ -7,6 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { get, post } from './api.js';
 import { ChatsView } from './chats.js';
 import { ClockView } from './clock.js';
+import { ConversationsView } from './conversations.js';
 import { LimitsView } from './limits.js';
 import { Live, useLiveState } from './live.js';
 import { NotificationsView } from './notifications.js';
@@ -21,6 +22,7 @@ const VIEWS = {
   requests: 'Requests',
   notifications: 'Notifications',
   report: 'Report',
+  conversations: 'Conversations',
   scenario: 'Scenario',
   limits: 'Limits',
 } as const;
@@ -98,6 +100,9 @@ function App({ live }: { live: Live }) {
         {place.view === 'requests' && <RequestsView live={live} opened={place.requestId} />}
         {place.view === 'report' && <ReportView live={live} openRequest={(requestId) => go({ view: 'requests', requestId })} />}
         {place.view === 'notifications' && <NotificationsView live={live} />}
+        {place.view === 'conversations' && (
+          <ConversationsView live={live} openChat={(id, chatId) => go({ view: 'chats', businessId: id, chatId })} />
+        )}
         {place.view === 'scenario' && <ScenarioView live={live} />}
         {place.view === 'limits' && <LimitsView live={live} />}
       </main>

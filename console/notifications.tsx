@@ -17,7 +17,16 @@ const STATE_KINDS: Record<string, string> = {
   failed: 'status-5xx',
   cancelled: 'status-none',
   withheld: 'status-none',
+  refused: 'status-4xx',
 };
+
+/** What Market would make of it: a 200 whose answer it would not accept counts as refused, not delivered. */
+function stateOf(entry: NotificationEntry): string {
+  const last = entry.attempts.at(-1);
+  return entry.state === 'delivered' && last?.answerProblems?.length ? 'refused' : entry.state;
+}
+
+const messageIdOf = (entry: NotificationEntry) => ('messageId' in entry.body ? entry.body.messageId : undefined);
 
 export function NotificationsView({ live }: { live: Live }) {
   const log = useLoad(() => get<Log>('/__sandbox/notifications'), [live.generation]);
@@ -60,23 +69,27 @@ export function NotificationsView({ live }: { live: Live }) {
             <th>State</th>
             <th>Attempts</th>
             <th>Next retry</th>
+            <th>Message</th>
+            <th>ms</th>
           </tr>
         </thead>
         <tbody>
           {entries.map((entry) => (
             <>
-              <tr key={entry.id} class={openId === entry.id ? 'open' : ''}>
+              <tr key={entry.id} class={`row ${openId === entry.id ? 'open' : ''}`}>
                 <td>
-                  <RowToggle id={entry.id} openId={openId} setOpenId={setOpenId}>
-                    {entry.id}
-                  </RowToggle>
+                  {entry.id}
                   {entry.copyOf !== null && <span class="muted"> copy of {entry.copyOf}</span>}
                 </td>
-                <td>{entry.notificationType}</td>
+                <td class="path">
+                  <RowToggle id={entry.id} openId={openId} setOpenId={setOpenId}>
+                    {entry.notificationType}
+                  </RowToggle>
+                </td>
                 <td>{entry.businessId ?? '—'}</td>
                 <td>{entry.chatId ?? '—'}</td>
                 <td>
-                  <Badge kind={STATE_KINDS[entry.state]}>{entry.state}</Badge>
+                  <Badge kind={STATE_KINDS[stateOf(entry)]}>{stateOf(entry)}</Badge>
                 </td>
                 <td>
                   {entry.attempts.map((a) => (
@@ -84,10 +97,12 @@ export function NotificationsView({ live }: { live: Live }) {
                   ))}
                 </td>
                 <td>{entry.nextAttemptAt ? clock(entry.nextAttemptAt) : ''}</td>
+                <td>{messageIdOf(entry) ?? '—'}</td>
+                <td>{entry.attempts.at(-1)?.durationMs ?? '—'}</td>
               </tr>
               {openId === entry.id && (
                 <tr key={`${entry.id}-detail`} class="detail">
-                  <td colSpan={7}>
+                  <td colSpan={9}>
                     <NotificationDetail entry={entry} />
                   </td>
                 </tr>

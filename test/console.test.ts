@@ -406,6 +406,7 @@ t.test('every control has a name, and a chat is opened and answered with the key
     ['#requests/1', 'Requests'],
     ['#notifications', 'Notifications'],
     ['#report', 'Report'],
+    ['#conversations', 'Conversations'],
     ['#scenario', 'Scenario'],
     ['#limits', 'Limits'],
   ]) {
@@ -450,4 +451,57 @@ t.test("the header shows the sandbox's time and moves it: presets, any duration,
     .filter({ hasText: /^advance: must be a duration/ })
     .waitFor();
   t.equal(client.sandbox.clock.now().toISOString(), '2026-11-12T08:30:00.000Z', 'a refused move moves nothing');
+});
+
+t.test("notifications say what Market would make of them; a chat's status choice starts at its status", async (t) => {
+  const receiver = await receiverFor(t);
+  receiver.answer = () => ({ status: 200, body: { ok: true } });
+  const client = await sandboxFor(t, { webhook: receiver.url });
+  const { chatId } = await openChat(client);
+  await client.post(`/__sandbox/businesses/1001/chats/${chatId}/messages`, { message: 'Добрый день!' });
+  await client.sandbox.notificationsSettled();
+  const [pushed] = client.sandbox.notifications({ type: 'CHAT_MESSAGE_SENT' });
+  const page = await consoleOf(t, client, '#notifications');
+  const row = page.getByRole('region', { name: 'Notifications' }).locator('tbody tr', { hasText: 'CHAT_MESSAGE_SENT' });
+  t.equal(await row.locator('.badge').first().textContent(), 'refused', 'a 200 whose answer Market would refuse is no delivery');
+  t.equal(await row.locator('td').nth(7).textContent(), (pushed.body as { messageId: string }).messageId, 'the message id');
+  t.match(await row.locator('td').nth(8).textContent(), /^\d+$/, 'the duration');
+  await row.getByRole('button', { name: 'CHAT_MESSAGE_SENT' }).click();
+  await page.locator('.problems li', { hasText: 'Market would not accept this answer' }).first().waitFor();
+
+  await page.goto(`${client.sandbox.url}/#chats/1001/${chatId}`);
+  const status = page
+    .getByRole('region', { name: `Chat ${chatId}` })
+    .locator('.actions')
+    .getByLabel('Status');
+  t.equal(await status.inputValue(), 'WAITING_FOR_PARTNER', "the status choice starts at the chat's status");
+});
+
+t.test('conversations: verdicts live, with their steps, reasons and answers, each chat one click away', async (t) => {
+  const client = await sandboxFor(t, {
+    clock: { start: Date.parse('2026-11-11T09:00:00+03:00'), frozen: true },
+    scenario: {
+      conversations: [
+        {
+          name: 'ждёт ответа',
+          steps: [{ say: 'Здравствуйте! Где мой заказ?' }, { expect: { within: '2h' }, otherwise: [{ say: 'Напишу в поддержку.' }] }],
+        },
+      ],
+    },
+  });
+  const page = await consoleOf(t, client, '#conversations');
+  const verdict = page.getByRole('region', { name: 'Conversations' }).getByRole('article', { name: 'Conversation ждёт ответа' });
+  await verdict.locator('.badge', { hasText: 'running' }).first().waitFor();
+  await verdict.getByRole('list', { name: 'Steps' }).locator('li', { hasText: 'Здравствуйте! Где мой заказ?' }).waitFor();
+  await client.sandbox.clock.advance('2h');
+  await verdict.locator('h3 .badge', { hasText: 'failed' }).waitFor();
+  await verdict.locator('.error', { hasText: 'nothing came from the partner within 2h' }).waitFor();
+  await verdict.locator('li', { hasText: 'Напишу в поддержку.' }).waitFor();
+  const { chatId, businessId } = client.sandbox.conversations()[0];
+  await verdict.getByRole('button', { name: `chat ${chatId} of business ${businessId}` }).click();
+  await page
+    .getByRole('region', { name: `Chat ${chatId}` })
+    .locator('.message', { hasText: 'Напишу в поддержку.' })
+    .waitFor();
+  t.match(page.url(), new RegExp(`#chats/${businessId}/${chatId}$`), 'its chat, opened');
 });
