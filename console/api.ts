@@ -1,5 +1,21 @@
 /** The console's only way to the sandbox: the documented control API, answered in the Yandex envelope. */
 
+/**
+ * The control token, when the sandbox has one (SANDBOX_CONTROL_TOKEN): given once in the address
+ * (`/__sandbox/console/?token=…`), kept for the tab's life, and sent with every call.
+ */
+function controlToken(): string | null {
+  const given = new URLSearchParams(location.search).get('token');
+  if (given) sessionStorage.setItem('sandbox-control-token', given);
+  return given ?? sessionStorage.getItem('sandbox-control-token');
+}
+
+/** A control API address as links, images and the event stream use it: with the token in the query, when there is one. */
+export function withToken(path: string): string {
+  const token = controlToken();
+  return token ? `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : path;
+}
+
 /** A call the sandbox refused, in its own words (a 400 names the field). */
 export class ControlError extends Error {
   constructor(
@@ -19,7 +35,12 @@ interface Envelope<T> {
 async function call<T>(method: string, path: string, body?: BodyInit, contentType?: string): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(path, { method, body, headers: contentType ? { 'content-type': contentType } : {} });
+    const token = controlToken();
+    const headers: Record<string, string> = {
+      ...(contentType ? { 'content-type': contentType } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    };
+    response = await fetch(path, { method, body, headers });
   } catch {
     throw new ControlError(0, 'the sandbox does not answer: is it running?');
   }

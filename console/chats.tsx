@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { CHAT_STATUSES, CHAT_TYPES, CONTEXT_TYPES, OTHER_SENDERS } from '../src/contract/enums.js';
 import { MAX_FILE_BYTES, MAX_FILES_PER_MESSAGE } from '../src/contract/operations.js';
 import type { ChatDto, MessageDto } from '../src/contract/schemas.js';
-import { get, post, postForm, query } from './api.js';
+import { get, post, postForm, query, withToken } from './api.js';
 import { useDebounced, useLiveEvents, type Live } from './live.js';
 import { Badge, Choice, clock, ErrorNote, useAction, useLoad } from './ui.js';
 
@@ -30,7 +30,7 @@ const SENDER_NAMES: Record<string, string> = { PARTNER: 'Partner', CUSTOMER: 'Bu
 /** Where the console shows a payload: the control API's view of the file, which is not one of the partner's calls. */
 function viewUrl(url: string): string {
   const fileId = new URL(url, location.href).pathname.split('/').pop() ?? '';
-  return `/__sandbox/files/${encodeURIComponent(decodeURIComponent(fileId))}/view`;
+  return withToken(`/__sandbox/files/${encodeURIComponent(decodeURIComponent(fileId))}/view`);
 }
 
 function contextLabel(context: ChatDto['context']): string {

@@ -5,7 +5,7 @@
  */
 import { useEffect } from 'preact/hooks';
 import type { Verdict } from '../src/conversations/conversations.js';
-import { get } from './api.js';
+import { get, withToken } from './api.js';
 import { useDebounced, useLiveEvents, type Live } from './live.js';
 import { Badge, clock, ErrorNote, useLoad } from './ui.js';
 
@@ -33,7 +33,7 @@ export function ConversationsView({ live, openChat }: { live: Live; openChat: (b
     <section class="conversations" aria-label="Conversations">
       <p class="toolbar">
         <span>The scenario's scripted buyers and their verdicts.</span>
-        <a href="/__sandbox/conversations?format=junit" download="conversations.xml">
+        <a href={withToken('/__sandbox/conversations?format=junit')} download="conversations.xml">
           JUnit XML
         </a>
       </p>

@@ -8,6 +8,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { FeedEvent } from '../src/feed/feed.js';
 import type { ClockNow } from '../src/control/clock-routes.js';
 import type { JournalEntry } from '../src/journal/journal.js';
+import { get, withToken } from './api.js';
 
 /** An event as the stream carries it: a request's entry comes without its bodies (GET /__sandbox/requests/{id} has them). */
 export type StreamEvent =
@@ -44,12 +45,11 @@ export class Live {
 
   start(): void {
     const loadTime = () =>
-      fetch('/__sandbox/clock')
-        .then((response) => response.json() as Promise<{ result: ClockNow }>)
-        .then(({ result }) => this.setSandboxTime(result))
+      get<ClockNow>('/__sandbox/clock')
+        .then((now) => this.setSandboxTime(now))
         .catch(() => undefined);
     void loadTime();
-    const source = new EventSource('/__sandbox/events');
+    const source = new EventSource(withToken('/__sandbox/events'));
     this.source = source;
     source.onopen = () => {
       // The first open follows the first load; any later one may have missed events.

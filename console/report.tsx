@@ -1,6 +1,6 @@
 /** Report: what the partner's integration does wrong, from GET /__sandbox/report, refreshed as calls and pushes come. */
 import type { Report } from '../src/report/report.js';
-import { get } from './api.js';
+import { get, withToken } from './api.js';
 import { useDebounced, useLiveEvents, type Live } from './live.js';
 import { Badge, ErrorNote, useLoad } from './ui.js';
 
@@ -20,7 +20,7 @@ export function ReportView({ live, openRequest }: { live: Live; openRequest: (id
           What your integration does wrong, checked against Market's practices, over the last {data?.coverage.requests ?? 0} calls and{' '}
           {data?.coverage.notifications ?? 0} notifications.
         </span>
-        <a href="/__sandbox/report?format=junit" download="integration-report.xml">
+        <a href={withToken('/__sandbox/report?format=junit')} download="integration-report.xml">
           JUnit XML
         </a>
       </p>

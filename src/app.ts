@@ -9,6 +9,7 @@ import { apiGuard } from './http/api-guard.js';
 import { registerForwardCompatibility } from './http/forward-compatibility-hook.js';
 import { answerClientError } from './http/client-errors.js';
 import { registerBrowserGuard } from './http/browser-guard.js';
+import { registerControlToken } from './http/control-token.js';
 import { registerDecimalIntegers } from './http/decimal-integers.js';
 import { HeldConnections } from './http/held-connections.js';
 import { registerJsonBodies } from './http/json-bodies.js';
@@ -27,6 +28,8 @@ export interface AppOptions extends RuntimeOptions {
   logLevel?: string;
   /** How long a request may take to arrive whole, its body included, before it is answered 408 (25 s). */
   requestTimeoutMs?: number;
+  /** When set, every /__sandbox route but the health check and payload links needs it (Authorization: Bearer, or ?token=). */
+  controlToken?: string;
 }
 
 /**
@@ -73,6 +76,7 @@ export async function buildApp(options: AppOptions = {}): Promise<BuiltApp> {
   app.setSerializerCompiler(sharedSerializerCompiler);
   registerErrorHandling(app);
   registerBrowserGuard(app);
+  registerControlToken(app, options.controlToken);
   registerJsonBodies(app);
   registerDecimalIntegers(app);
   await registerOpenApi(app);

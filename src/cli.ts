@@ -14,7 +14,11 @@ import { startSandbox, type Sandbox, type SandboxOptions, type Verdict } from '.
 const NAME = 'yandex-market-chats-sandbox';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+/** How long the healthcheck waits for an answer: a CI runner's check must never hang. */
+const HEALTHCHECK_TIMEOUT_MS = 2000;
+
 const HELP = `Usage: ${NAME} [options]
+       ${NAME} healthcheck [--port N] [--host ADDR]
 
 A local, stateful sandbox of the Yandex Market partner API's chat methods.
 
@@ -38,16 +42,45 @@ Options (each also read from the environment variable in brackets):
                       and lay the world's times out from it            [SANDBOX_CLOCK]  (default: now)
   --clock-frozen      time moves only when it is moved (POST /__sandbox/clock), so that runs repeat
                       byte for byte                                   [SANDBOX_CLOCK_FROZEN=true]
+  --control-token T   every /__sandbox route but health and payload links needs it: Authorization:
+                      Bearer T, or ?token=T (the console keeps it)   [SANDBOX_CONTROL_TOKEN]
   --log-level LEVEL   ${LOG_LEVELS.join(', ')}: warn prints warnings and errors;
                       info adds the server's own lines, debug a line per request
                                                                       [SANDBOX_LOG_LEVEL]  (default warn)
   -h, --help          print this help and exit
   -v, --version       print the version and exit
 
+healthcheck: exits 0 when a sandbox answers GET /__sandbox/health on the port and host that --port and
+--host (or PORT and HOST) name, 1 otherwise, within ${HEALTHCHECK_TIMEOUT_MS / 1000} s; for a container's HEALTHCHECK, no curl needed.
+
+A scenario is a file, or a ready-made one by its name: --scenario rate-limits (SANDBOX_SCENARIO=rate-limits,disputes).
 Flags win over environment variables. Bad flags exit with code 2 and start nothing.
 Docs: once started, Swagger UI is at /docs and the OpenAPI document at /openapi.json.`;
 
 class UsageError extends Error {}
+
+/** Asks a running sandbox whether it is up: 0 when GET /__sandbox/health answers 200, 1 otherwise. */
+async function healthcheck(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: { port: { type: 'string' }, host: { type: 'string' } }, strict: true }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const port = integer('--port', values.port ?? env.PORT ?? '8080', 1, 65535);
+  const listening = values.host ?? env.HOST ?? '127.0.0.1';
+  // A sandbox listening on every interface is asked on loopback.
+  const host = ['0.0.0.0', '::', '[::]'].includes(listening) ? '127.0.0.1' : listening;
+  const url = `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}/__sandbox/health`;
+  try {
+    const answer = await fetch(url, { signal: AbortSignal.timeout(HEALTHCHECK_TIMEOUT_MS) });
+    process.stdout.write(`${url}: ${answer.status}\n`);
+    return answer.status === 200 ? 0 : 1;
+  } catch (error) {
+    process.stdout.write(`${url}: no answer (${(error as Error).message})\n`);
+    return 1;
+  }
+}
 
 function integer(name: string, text: string, min: number, max: number): number {
   const value = Number(text);
@@ -91,6 +124,7 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
         'v2-only': { type: 'boolean' },
         report: { type: 'string' },
         clock: { type: 'string' },
+        'control-token': { type: 'string' },
         'clock-frozen': { type: 'boolean' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -137,6 +171,10 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
   if (clockStart !== undefined && !isInstant(clockStart)) {
     throw new UsageError(`--clock: must be an ISO 8601 time with its offset, e.g. 2026-11-11T09:00:00+03:00 (got "${clockStart}")`);
   }
+  const controlToken = values['control-token'] ?? env.SANDBOX_CONTROL_TOKEN;
+  if (controlToken !== undefined && !/^[\x21-\x7e]{8,200}$/.test(controlToken)) {
+    throw new UsageError('--control-token: must be 8 to 200 printable characters, no spaces');
+  }
   const frozenEnv = env.SANDBOX_CLOCK_FROZEN?.toLowerCase();
   if (frozenEnv !== undefined && !['true', 'false', '1', '0'].includes(frozenEnv)) {
     throw new UsageError(`SANDBOX_CLOCK_FROZEN: must be true or false (got "${env.SANDBOX_CLOCK_FROZEN}")`);
@@ -155,6 +193,7 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
       rateLimits: !(values['no-rate-limits'] ?? limitsEnv === 'off'),
       paths: values['v2-only'] ? 'v2-only' : (pathsEnv as 'both' | 'v2-only' | undefined),
       clock: { start: clockStart === undefined ? undefined : Date.parse(clockStart), frozen },
+      controlToken: controlToken || undefined,
       logLevel,
     },
   };
@@ -174,7 +213,9 @@ function banner(sandbox: Sandbox, options: SandboxOptions & { scenario?: string[
   return [
     `Yandex Market chats sandbox ${PACKAGE_VERSION}`,
     `  API       ${sandbox.url}  (operations under ${sandbox.paths === 'v2-only' ? '/v2/businesses/… only' : '/v2/businesses/… and /businesses/…'})`,
-    `  Console   ${sandbox.url}/  (open it in a browser: chats, requests, notifications, scenario, limits, live)`,
+    options.controlToken
+      ? `  Console   ${sandbox.url}/__sandbox/console/?token=…  (the control token is needed: give it once in the address)`
+      : `  Console   ${sandbox.url}/  (open it in a browser: chats, requests, notifications, scenario, limits, live)`,
     `  Docs      ${sandbox.url}/docs  (OpenAPI: ${sandbox.url}/openapi.json)`,
     `  Token     Api-Key: ${sandbox.token}  (any non-empty token works)`,
     `  Business  ${sandbox.businessId}  (any other id gets a generated world of its own)`,
@@ -191,6 +232,7 @@ function banner(sandbox: Sandbox, options: SandboxOptions & { scenario?: string[
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   let parsed: Parsed;
   try {
+    if (argv[0] === 'healthcheck') return await healthcheck(argv.slice(1), env);
     parsed = parseCommandLine(argv, env);
   } catch (error) {
     process.stderr.write(`${NAME}: ${(error as Error).message}\nTry '${NAME} --help'.\n`);

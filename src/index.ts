@@ -163,7 +163,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
   let closing: Promise<void> | undefined;
   const authority = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const buyer = buyerApi(app, authority, SAMPLE_BUSINESS_ID);
+  const buyer = buyerApi(app, authority, SAMPLE_BUSINESS_ID, options.controlToken);
   return {
     url: `http://${authority}`,
     port,

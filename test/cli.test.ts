@@ -110,6 +110,7 @@ t.test('bad flags exit with code 2 and a message naming the problem, starting no
     [['--clock', '2026-11-11T09:00:00'], {}, /--clock: must be an ISO 8601 time with its offset/],
     [[], { SANDBOX_CLOCK: '2026-13-45T09:00:00Z' }, /--clock: must be an ISO 8601 time/],
     [[], { SANDBOX_CLOCK_FROZEN: 'maybe' }, /SANDBOX_CLOCK_FROZEN: must be true or false \(got "maybe"\)/],
+    [['--control-token', 'short'], {}, /--control-token: must be 8 to 200 printable characters/],
   ];
   // Each run loads the TypeScript sources afresh: they run side by side to keep the test short.
   const results = await Promise.all(cases.map(([args, env]) => run(args, env)));
@@ -141,6 +142,11 @@ t.test('a scenario that is missing, does not parse or does not validate exits 2 
     ],
     [['--scenario', join(dir, 'broken.yaml')], {}, /broken\.yaml: is not valid YAML or JSON/],
     [[], { SANDBOX_SCENARIO: join(dir, 'missing.yaml') }, /missing\.yaml: no such file/],
+    [
+      ['--scenario', 'no-such-scenario'],
+      {},
+      /no-such-scenario: no such file, nor a ready-made scenario \(they are: bot-dialogue, disputes, .*rate-limits/,
+    ],
     [
       ['--scenario', join(dir, 'direct.yaml')],
       {},
@@ -432,4 +438,38 @@ t.test('npm start builds only when a source changed since the last build', async
   t.equal(second.code, 0);
   t.match(second.stdout, /^\d+\.\d+\.\d+\n$/, 'it runs the command line at once, with the arguments given');
   t.notMatch(second.stdout, /building/);
+});
+
+t.test('ready-made scenarios by name, from a flag or the environment; a path still works', async (t) => {
+  const byFlag = start(t, ['--scenario', 'rate-limits']);
+  await byFlag.url;
+  t.match(byFlag.output(), /sendMessageToChat 3\/minute/, '--scenario rate-limits plays scenarios/rate-limits.yaml');
+  const byEnv = start(t, [], { SANDBOX_SCENARIO: 'rate-limits,disputes' });
+  const url = await byEnv.url;
+  const scenario = (await (await fetch(`${url}/__sandbox/scenario`)).json()) as any;
+  t.equal(scenario.result.name, 'disputes', 'SANDBOX_SCENARIO=rate-limits,disputes: both, the later over the earlier');
+  t.equal(scenario.result.rateLimits.sendMessageToChat.limit, 3);
+  const dir = tempDir(t, { 'mine.yaml': 'name: mine\n' });
+  const byPath = start(t, ['--scenario', join(dir, 'mine.yaml')]);
+  await byPath.url;
+  t.match(byPath.output(), /Scenario {2}.*mine\.yaml/);
+});
+
+t.test('healthcheck: 0 when a sandbox answers on PORT and HOST, 1 at once when none does', async (t) => {
+  const sandbox = start(t, []);
+  const port = new URL(await sandbox.url).port;
+  const up = await run(['healthcheck', '--port', port]);
+  t.equal(up.code, 0, up.stdout);
+  t.equal(
+    (await run(['healthcheck'], { PORT: port, HOST: '0.0.0.0' })).code,
+    0,
+    'from the environment; every interface is asked on loopback',
+  );
+  const started = performance.now();
+  const down = await run(['healthcheck', '--port', '1']);
+  t.equal(down.code, 1);
+  t.match(down.stdout, /no answer/);
+  t.ok(performance.now() - started < 60_000, 'it never hangs');
+  t.equal((await run(['healthcheck', '--port', 'x'])).code, 2, 'a bad port: exit 2');
+  t.match((await run(['--help'])).stdout, /healthcheck/, '--help lists it');
 });

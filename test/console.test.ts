@@ -505,3 +505,15 @@ t.test('conversations: verdicts live, with their steps, reasons and answers, eac
     .waitFor();
   t.match(page.url(), new RegExp(`#chats/${businessId}/${chatId}$`), 'its chat, opened');
 });
+
+t.test('with a control token, the console is opened once with ?token= and keeps it for its calls and its stream', async (t) => {
+  const client = await sandboxFor(t, { controlToken: 'console-secret-1' });
+  const page = await consoleOf(t, client, '__sandbox/console/?token=console-secret-1#chats/1001');
+  await page.getByRole('region', { name: 'Chat' }).locator('.chat-item').first().waitFor();
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await page.getByRole('group', { name: "The sandbox's clock" }).locator('time', { hasText: 'МСК' }).waitFor();
+  await page.goto(`${client.sandbox.url}/__sandbox/console/#limits`);
+  await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
+  t.pass('reloaded without ?token=, the console still has it (the tab keeps it)');
+  t.equal((await client.get('/__sandbox/requests')).status, 401, 'while a client without it is refused');
+});

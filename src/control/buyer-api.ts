@@ -65,10 +65,14 @@ function formOf(say: Say): FormData {
   return form;
 }
 
-/** `host`: the sandbox's address as clients reach it (host:port), which payload URLs are made from. */
-export function buyerApi(app: FastifyInstance, host: string, defaultBusinessId: number): BuyerApi {
+/**
+ * `host`: the sandbox's address as clients reach it (host:port), which payload URLs are made from; `controlToken`:
+ * the control API's token, when it has one.
+ */
+export function buyerApi(app: FastifyInstance, host: string, defaultBusinessId: number, controlToken?: string): BuyerApi {
+  const headers = { host, ...(controlToken ? { authorization: `Bearer ${controlToken}` } : {}) };
   const call = async <T>(path: string, payload: object | FormData, businessId = defaultBusinessId): Promise<T> => {
-    const response = await app.inject({ method: 'POST', url: `/__sandbox/businesses/${businessId}${path}`, headers: { host }, payload });
+    const response = await app.inject({ method: 'POST', url: `/__sandbox/businesses/${businessId}${path}`, headers, payload });
     const body = response.json<{ result: T; errors: { message: string }[] }>();
     if (response.statusCode !== 200) throw new SandboxRequestError(response.statusCode, body.errors[0].message);
     return body.result;

@@ -2,7 +2,8 @@
  * Scenario text → a validated Scenario, with errors a person can act on: the source, the path of the bad
  * field and what was expected. Several scenarios combine: later ones extend and override earlier ones.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { packagePath } from '../package-root.js';
 import type { ErrorObject } from 'ajv';
 import { isNode, LineCounter, parseDocument, YAMLParseError } from 'yaml';
 import { fieldName } from '../contract/field-name.js';
@@ -196,12 +197,29 @@ export async function resolveScenario(input: ScenarioInput | undefined): Promise
   return checkScenario(input, 'scenario');
 }
 
+/** The ready-made scenarios the package ships, by name (`rate-limits` for scenarios/rate-limits.yaml). */
+export async function readyScenarioNames(): Promise<string[]> {
+  return (await readdir(packagePath('scenarios')))
+    .filter((file) => file.endsWith('.yaml'))
+    .map((file) => file.slice(0, -'.yaml'.length))
+    .sort();
+}
+
+/** A bare name (no folder, no extension) is a ready-made scenario's; anything else is a file's path. */
+const isName = (text: string) => /^[a-z0-9][a-z0-9-]*$/i.test(text);
+
+/** A scenario file, or a ready-made scenario by its name (`--scenario rate-limits`). */
 export async function readScenarioFile(file: string): Promise<Scenario> {
+  const names = isName(file) ? await readyScenarioNames() : [];
+  if (names.includes(file)) return parseScenario(await readFile(packagePath('scenarios', `${file}.yaml`), 'utf8'), file);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && names.length) {
+      throw new ScenarioError(`${file}: no such file, nor a ready-made scenario (they are: ${names.join(', ')})`);
+    }
     throw new ScenarioError(`${file}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
   return parseScenario(text, file);
