@@ -205,10 +205,8 @@ t.test('start: { on: webhook } waits while the webhook is down, PINGing it, and 
   t.ok(client.sandbox.notifications({ type: 'PING' }).length >= 2);
   up = true;
   await eventually(() => client.sandbox.conversations()[0].state === 'running');
-  t.ok(
-    receiver.received.some((r) => r.body.notificationType === 'CHAT_MESSAGE_SENT'),
-    'once it answers, the buyer writes',
-  );
+  await eventually(() => receiver.received.some((r) => r.body.notificationType === 'CHAT_MESSAGE_SENT'));
+  t.pass('once it answers, the buyer writes: its message is pushed');
   const loaded = await client.call('PUT', '/__sandbox/scenario', { body: scenario });
   t.equal(loaded.status, 200, 'with a webhook given (--webhook), such a scenario loads');
   const alone = await sandboxFor(t);
