@@ -4,7 +4,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { MULTIPART_DOC } from '../contract/schemas.js';
 import { API_TAG, CONTROL_TAG } from '../contract/tags.js';
-import { PACKAGE_VERSION } from '../package-root.js';
+import { readFileSync } from 'node:fs';
+import { IN_BINARY, packagePath, PACKAGE_VERSION } from '../package-root.js';
 import { marketDocument, type OpenApiDocument } from './openapi-document.js';
 
 declare module 'fastify' {
@@ -52,6 +53,10 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     // Only an OpenAPI document is made here (no Swagger 2): what the route schemas cannot say is added to it.
     transformObject: (made) => marketDocument(('openapiObject' in made ? made.openapiObject : made.swaggerObject) as OpenApiDocument),
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // The binary carries Swagger UI's files as assets, written out beside its other files.
+  const files = IN_BINARY
+    ? { baseDir: packagePath('swagger-ui'), logo: { type: 'image/svg+xml', content: readFileSync(packagePath('swagger-ui', 'logo.svg')) } }
+    : {};
+  await app.register(swaggerUi, { routePrefix: '/docs', ...files });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }
