@@ -125,6 +125,9 @@ t.test('bad flags exit with code 2 and a message naming the problem, starting no
   const badDb = await run(['--db', join(dir, 'bad.json'), '--port', '0']);
   t.equal(badDb.code, 2);
   t.match(badDb.stderr, /--db .*bad\.json: not a readable sandbox world/);
+  const noFolder = await run(['--db', join(dir, 'not-mounted', 'world.json'), '--port', '0']);
+  t.equal(noFolder.code, 2, 'a --db whose folder is missing: exit 2, not a crash loop');
+  t.match(noFolder.stderr, /--db .*world\.json: its folder does not exist \(a volume not mounted, or mounted read-only\?\)/);
 });
 
 t.test('a scenario that is missing, does not parse or does not validate exits 2 naming the file and the field', async (t) => {

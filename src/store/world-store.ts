@@ -2,7 +2,8 @@
  * The world, kept by lowdb: in memory, or persisted with `--db` (see db-file.ts), with the per-business
  * indexes that make lookups cheap.
  */
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Low, Memory } from 'lowdb';
 import { Type, type Static } from 'typebox';
 import { packagePath } from '../package-root.js';
@@ -83,6 +84,13 @@ export class WorldStore {
       store.db.data = store.initialWorld();
       store.indexAll();
       return store;
+    }
+    // Refused at once rather than warned of at every write: a volume mounted read-only, or not at all.
+    try {
+      accessSync(dirname(resolve(options.dbFile!)), constants.W_OK);
+    } catch (error) {
+      const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'its folder does not exist' : 'its folder cannot be written to';
+      throw new WorldStoreError(`${options.dbFile}: ${why} (a volume not mounted, or mounted read-only?)`);
     }
     let loaded;
     try {
