@@ -5,11 +5,14 @@
  * outside: it serves its files from its own folder.
  */
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildConsole } from './build-console.js';
 
 const dist = join(import.meta.dirname, '..');
 
+// Chunks are named by their content: those of an earlier build would stay behind.
+rmSync(join(dist, 'bundle'), { recursive: true, force: true });
 await build({
   entryPoints: [join(dist, 'src', 'cli.js'), join(dist, 'src', 'index.js')],
   outdir: join(dist, 'bundle'),

@@ -2,14 +2,11 @@
 /** The command line: flags and environment → options → startSandbox(); banner; signals; exit codes. */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { PACKAGE_VERSION } from './package-root.js';
-import { conversationsSuite } from './conversations/junit.js';
-import { junitDocument } from './model/junit.js';
-import { reportSuite, reportSummary } from './report/report.js';
+// Only what --help, --version and healthcheck need is loaded up front: the sandbox itself when it starts.
+import { DEFAULT_SEED } from './model/records.js';
 import { pointsAtItself, selfLoopMessage } from './notifications/self-address.js';
-import { ScenarioError } from './scenario/load.js';
-import { DEFAULT_SEED, WorldStoreError } from './store/world-store.js';
-import { startSandbox, type Sandbox, type SandboxOptions, type Verdict } from './index.js';
+import { PACKAGE_VERSION } from './package-root.js';
+import type { Sandbox, SandboxOptions, Verdict } from './index.js';
 
 const NAME = 'yandex-market-chats-sandbox';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -246,6 +243,21 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     process.stdout.write(`${PACKAGE_VERSION}\n`);
     return 0;
   }
+  const [
+    { startSandbox },
+    { ScenarioError },
+    { WorldStoreError },
+    { reportSuite, reportSummary },
+    { conversationsSuite },
+    { junitDocument },
+  ] = await Promise.all([
+    import('./index.js'),
+    import('./scenario/load.js'),
+    import('./store/world-store.js'),
+    import('./report/report.js'),
+    import('./conversations/junit.js'),
+    import('./model/junit.js'),
+  ]);
   let sandbox: Sandbox;
   try {
     sandbox = await startSandbox(parsed.options);

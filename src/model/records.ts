@@ -75,3 +75,6 @@ export interface WorldData {
 
 /** The business of the committed default world, and where whatever names no business happens. */
 export const DEFAULT_BUSINESS_ID = 1001;
+
+/** The seed of the committed default world in fixtures/. */
+export const DEFAULT_SEED = 20251121;

@@ -10,10 +10,9 @@ import { packagePath } from '../package-root.js';
 import { BusinessState } from './business-state.js';
 import { ChangeLogError } from './change-log.js';
 import { DbFile, type Changed } from './db-file.js';
-import type { BusinessRecord, Fixture, WorldData } from '../model/records.js';
+import { DEFAULT_SEED, type BusinessRecord, type Fixture, type WorldData } from '../model/records.js';
 
-/** The seed of the committed default world in fixtures/. */
-export const DEFAULT_SEED = 20251121;
+export { DEFAULT_SEED } from '../model/records.js';
 /** Generated businesses nobody wrote to kept in memory: with what reads keep of them, a few hundred KB each. */
 export const GENERATED_KEPT = 200;
 export const DEFAULT_FIXTURE = packagePath('fixtures', 'default-world.json');
