@@ -80,7 +80,12 @@ await shot('requests', '#requests', async (p) => {
   await p.locator('pre.curl').waitFor();
 });
 await shot('notifications', '#notifications', async (p) => {
-  await p.getByRole('button', { name: '2', exact: true }).click();
+  // A row opens on its type: the second notification, whose answer Market would refuse.
+  await p
+    .locator('tbody tr')
+    .filter({ has: p.locator('td', { hasText: /^2$/ }) })
+    .getByRole('button')
+    .click();
   await p.locator('.problems').waitFor();
 });
 await shot('scenario', '#scenario', async (p) => {
