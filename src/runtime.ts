@@ -155,7 +155,7 @@ export class SandboxRuntime {
     const clock = clockSettings(scenario.clock, this.options.clock);
     // Made before anything changes, so that an inconsistent world leaves the running scenario alone.
     const make = scenarioBusinesses(scenario);
-    const made = make(seed, clock.start ?? this.clock.now());
+    const made = await make(seed, clock.start ?? this.clock.now());
     this.stop();
     this.clock.restart(clock);
     for (const part of this.parts) part.configure?.(scenario, seed);

@@ -36,6 +36,24 @@ function generatedMessages(spec: ChatSpec, count: number): MessageSpec[] {
   });
 }
 
+/** Messages made in one go before the event loop is given a turn: a long history never holds other requests back. */
+const MESSAGES_A_TURN = 20_000;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * `count` generated messages, in turns of the event loop: each turn's are drawn from the seed, the chat and the
+ * turn, so that whatever runs between turns (another world being made) cannot change them.
+ */
+async function generatedHistory(spec: ChatSpec, count: number, reseedTurn: (turn: number) => void): Promise<MessageSpec[]> {
+  const specs: MessageSpec[] = [];
+  for (let turn = 0; specs.length < count; turn++) {
+    if (turn > 0) await nextTurn();
+    reseedTurn(turn);
+    specs.push(...generatedMessages(spec, Math.min(MESSAGES_A_TURN, count - specs.length)));
+  }
+  return specs;
+}
+
 /** A text for a message the scenario gives no text or files. */
 function textFor(sender: Sender, spec: ChatSpec): string {
   if (sender === 'MARKET') return pick(say.MARKET_LINES);
@@ -45,7 +63,16 @@ function textFor(sender: Sender, spec: ChatSpec): string {
   return (sender === 'CUSTOMER' ? question : answer).message!;
 }
 
-function buildChat(business: BusinessRecord, spec: ChatSpec, where: string, seed: number, now: number): ChatRecord {
+async function buildChat(
+  business: BusinessRecord,
+  spec: ChatSpec,
+  where: string,
+  seed: number,
+  now: number,
+  index: number,
+): Promise<ChatRecord> {
+  // Each chat from the seed, the business and its place: made in turns, none depends on what ran in between.
+  reseed(seed, business.id, 3, index);
   const { type: contextType } = spec.context;
   const type = spec.type ?? 'CHAT';
   if (contextType === 'DIRECT' && type === 'ARBITRAGE') throw new ScenarioError(`${where}.type: a DIRECT chat cannot be ARBITRAGE`);
@@ -61,14 +88,18 @@ function buildChat(business: BusinessRecord, spec: ChatSpec, where: string, seed
         ? (spec.context.orderId ?? inventOrderOfReturn(seed, business.id, returnIdValue))
         : undefined;
 
-  const specs = Array.isArray(spec.messages) ? spec.messages : generatedMessages(spec, spec.messages?.generate ?? 0);
   const vars = { order, product: pick(say.PRODUCTS), name: person.name };
+  const campaignId = pick(business.campaigns);
+  const generated = Array.isArray(spec.messages) ? undefined : (spec.messages?.generate ?? 0);
+  const startOffset = faker.number.int({ min: 0, max: 3 * 24 * 60 });
+  const specs =
+    generated === undefined
+      ? (spec.messages as MessageSpec[])
+      : generated > MESSAGES_A_TURN
+        ? await generatedHistory(spec, generated, (turn) => reseed(seed, business.id, 3, index, turn + 1))
+        : generatedMessages(spec, generated);
   // Unless the scenario dates them, messages are a minute apart and the newest is a minute old.
-  const createdAt = wholeSecond(
-    spec.createdAt
-      ? Date.parse(spec.createdAt)
-      : now - (specs.length + 1) * MINUTE - faker.number.int({ min: 0, max: 3 * 24 * 60 }) * MINUTE,
-  );
+  const createdAt = wholeSecond(spec.createdAt ? Date.parse(spec.createdAt) : now - (specs.length + 1) * MINUTE - startOffset * MINUTE);
   if (createdAt > now) throw new ScenarioError(`${where}.createdAt: is in the future`);
   const timed = specs.map((m, i) => ({
     m,
@@ -106,7 +137,7 @@ function buildChat(business: BusinessRecord, spec: ChatSpec, where: string, seed
     status: spec.status ?? statusOf(type, messages),
     context: {
       type: contextType,
-      campaignId: pick(business.campaigns),
+      campaignId,
       ...(order !== undefined ? { orderId: order } : {}),
       ...(returnIdValue !== undefined ? { returnId: returnIdValue } : {}),
       customer: person,
@@ -118,17 +149,21 @@ function buildChat(business: BusinessRecord, spec: ChatSpec, where: string, seed
 }
 
 /** The businesses a scenario's `data` describes, made from a seed at a moment (the store makes them at each reset). */
-export function scenarioBusinesses(scenario: Scenario): (seed: number, now: number) => BusinessRecord[] {
-  return (seed, now) => (scenario.data?.businesses ?? []).map((spec, i) => buildBusiness(seed, spec, `data.businesses[${i}]`, now));
+export function scenarioBusinesses(scenario: Scenario): (seed: number, now: number) => Promise<BusinessRecord[]> {
+  return async (seed, now) => {
+    const made: BusinessRecord[] = [];
+    for (const [i, spec] of (scenario.data?.businesses ?? []).entries())
+      made.push(await buildBusiness(seed, spec, `data.businesses[${i}]`, now));
+    return made;
+  };
 }
 
 /** The business a scenario describes; `where` is its path in the scenario, for errors. */
-export function buildBusiness(seed: number, spec: BusinessSpec, where: string, now: number): BusinessRecord {
+export async function buildBusiness(seed: number, spec: BusinessSpec, where: string, now: number): Promise<BusinessRecord> {
   if (!Array.isArray(spec.chats)) return generateBusiness(seed, spec.id, now, { chats: spec.chats.generate, campaigns: spec.campaigns });
   const business = generateBusiness(seed, spec.id, now, { chats: 0, campaigns: spec.campaigns });
-  reseed(seed, spec.id, 3);
   // Built one by one into the business, so that each sees the ids taken before it.
-  spec.chats.forEach((chat, i) => business.chats.push(buildChat(business, chat, `${where}.chats[${i}]`, seed, now)));
+  for (const [i, chat] of spec.chats.entries()) business.chats.push(await buildChat(business, chat, `${where}.chats[${i}]`, seed, now, i));
   const contexts = new Set<string>();
   business.chats.forEach((chat, i) => {
     const key = chat.context.type === 'DIRECT' ? undefined : `${chat.context.type}:${chat.context.returnId ?? chat.context.orderId}`;

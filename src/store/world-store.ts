@@ -34,7 +34,7 @@ export interface WorldStoreOptions {
   /** Generated businesses nobody wrote to that are kept in memory; more are dropped, least recently used first (default 200). */
   generatedKept?: number;
   /** Businesses the initial world has exactly (a scenario's `data`), made afresh at each reset. */
-  initialBusinesses?: (seed: number, now: number) => BusinessRecord[];
+  initialBusinesses?: (seed: number, now: number) => BusinessRecord[] | Promise<BusinessRecord[]>;
 }
 
 /** What the health check tells of the world (GET /__sandbox/health; the type is made from it). */
@@ -80,7 +80,7 @@ export class WorldStore {
     const store = new WorldStore(options);
     const { file } = store;
     if (!file) {
-      store.db.data = store.initialWorld();
+      store.db.data = await store.initialWorld();
       store.indexAll();
       return store;
     }
@@ -103,7 +103,7 @@ export class WorldStore {
       throw new WorldStoreError(`${options.dbFile}: not a sandbox world (expected {"format":1,...})`);
     }
     const empty = Object.keys(store.db.data.businesses).length === 0;
-    if (empty) store.db.data = store.initialWorld();
+    if (empty) store.db.data = await store.initialWorld();
     store.indexAll();
     // A new file gets its first snapshot; a replayed log is folded into one, which also drops a torn last line.
     if (empty || !loaded.existed || loaded.replayed) await file.snapshot();
@@ -187,7 +187,7 @@ export class WorldStore {
 
   /** Back to the initial world: the default fixture (or nothing, for another seed), written at once. */
   async reset(): Promise<void> {
-    this.db.data = this.initialWorld();
+    this.db.data = await this.initialWorld();
     this.indexAll();
     await this.file?.snapshot();
   }
@@ -197,7 +197,7 @@ export class WorldStore {
    * business made afresh, or a generated one made again as it first was (from the seed, at the same moment).
    */
   async resetBusiness(businessId: number): Promise<void> {
-    const initial = this.initialWorld().businesses[businessId];
+    const initial = (await this.initialWorld()).businesses[businessId];
     this.states.delete(businessId);
     this.pristine.delete(businessId);
     delete this.db.data.businesses[businessId];
@@ -252,10 +252,11 @@ export class WorldStore {
     this.file?.track(this.db.data);
   }
 
-  private initialWorld(): WorldData {
+  /** The initial world; a scenario's may be made in turns of the event loop (a long history). */
+  private async initialWorld(): Promise<WorldData> {
     const world = emptyWorld(this.options.seed);
     const fixture = this.options.seed === DEFAULT_SEED ? loadFixture(DEFAULT_FIXTURE, this.now()) : [];
-    const given = this.options.initialBusinesses?.(this.options.seed, this.now()) ?? [];
+    const given = (await this.options.initialBusinesses?.(this.options.seed, this.now())) ?? [];
     for (const business of [...fixture, ...given]) world.businesses[business.id] = business;
     return world;
   }
