@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { eventually, receiverFor, tempDir } from './helpers.js';
+import { bannerOf, eventually, receiverFor, tempDir } from './helpers.js';
 
 const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
 
@@ -38,16 +38,7 @@ function start(t: Test, args: string[], env: Record<string, string> = {}) {
     if (child.exitCode === null) child.kill('SIGKILL');
     await exited;
   });
-  let output = '';
-  const url = new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      output += d;
-      const match = /API\s+(http:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1]);
-    });
-    child.on('close', () => reject(new Error(`the sandbox stopped: ${output}`)));
-  });
-  return { child, url, exited, output: () => output };
+  return { child, exited, ...bannerOf(child) };
 }
 
 async function stop(child: ChildProcess, exited: Promise<number | null>, signal: NodeJS.Signals) {

@@ -1,4 +1,5 @@
 /** Shared test plumbing: a sandbox per test on a free port, and a small client that speaks to it over HTTP. */
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -162,6 +163,24 @@ export async function receiverFor(t: Test): Promise<Receiver> {
     await new Promise((resolve) => server.close(resolve));
   });
   return receiver;
+}
+
+/**
+ * What a started command line prints, and the API's URL once its banner names it; the URL rejects, with what it
+ * printed, if it stops first.
+ */
+export function bannerOf(child: ChildProcess): { url: Promise<string>; output: () => string } {
+  let output = '';
+  const url = new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      output += d;
+      const match = /API\s+(http:\/\/\S+)/.exec(output);
+      if (match) resolve(match[1]);
+    });
+    child.stderr?.on('data', (d) => (output += d));
+    child.on('close', () => reject(new Error(`the sandbox stopped: ${output}`)));
+  });
+  return { url, output: () => output };
 }
 
 /** Polls `check` until it returns something truthy (rejects after `ms`). */

@@ -6,7 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { tempDir } from './helpers.js';
+import { bannerOf, tempDir } from './helpers.js';
 
 t.setTimeout(600_000);
 
@@ -90,16 +90,8 @@ t.test('the packed package installs and runs with npx', async (t) => {
     signalGroup('SIGKILL');
     await exited;
   });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      output += d;
-      const match = /API\s+(http:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1]);
-    });
-    child.stderr.on('data', (d) => (output += d));
-    child.on('close', () => reject(new Error(`npx stopped: ${output}`)));
-  });
+  const banner = bannerOf(child);
+  const url = await banner.url;
   const headers = { 'Api-Key': 'ACMA:sandbox-key', 'content-type': 'application/json' };
   const chats = (await (await fetch(`${url}/v2/businesses/1001/chats?limit=20`, { method: 'POST', headers, body: '{}' })).json()) as any;
   t.equal(chats.status, 'OK');
@@ -109,5 +101,5 @@ t.test('the packed package installs and runs with npx', async (t) => {
   t.equal((await fetch(`${url}/docs`)).status, 200, 'Swagger UI is served');
   signalGroup('SIGTERM');
   await exited;
-  t.match(output, /SIGTERM: writing the world out and stopping/, 'the program stops cleanly on SIGTERM');
+  t.match(banner.output(), /SIGTERM: writing the world out and stopping/, 'the program stops cleanly on SIGTERM');
 });

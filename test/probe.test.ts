@@ -9,6 +9,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import t, { type Test } from 'tap';
+import { bannerOf } from './helpers.js';
 import { REQUEST_TIMEOUT_MS } from '../src/app.js';
 import { startSandbox } from '../src/index.js';
 
@@ -33,15 +34,7 @@ async function sandbox(t: Test, args: string[] = []): Promise<Probed> {
     if (child.exitCode === null) child.kill('SIGKILL');
     await exited;
   });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      output += d;
-      const match = /API\s+(http:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1]);
-    });
-    child.on('close', () => reject(new Error(`the sandbox stopped: ${output}`)));
-  });
+  const url = await bannerOf(child).url;
   const call: Probed['call'] = async (method, path, body, headers = {}) => {
     const response = await fetch(url + path, { method, body, headers: { 'content-type': 'application/json', 'api-key': 'k', ...headers } });
     const text = await response.text();
