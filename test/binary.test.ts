@@ -15,8 +15,8 @@ t.setTimeout(300_000);
 const dir = tempDir(t);
 const binary = await buildBinary(join(dir, 'yandex-market-chats-sandbox-linux-x64'));
 const empty = tempDir(t);
-/** No node on the PATH: only what a php or python image has. */
-const env = { PATH: '/usr/bin:/bin', HOME: empty };
+/** No node on the PATH: only what a php or python image has; the files it writes out go to the test's own folder. */
+const env = { PATH: '/usr/bin:/bin', HOME: empty, TMPDIR: empty };
 
 function run(args: string[], extraEnv: Record<string, string> = {}) {
   const child = spawn(binary, args, { cwd: empty, env: { ...env, ...extraEnv } });

