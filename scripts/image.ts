@@ -13,7 +13,7 @@ import { PACKAGE_ROOT, PACKAGE_VERSION } from '../src/package-root.js';
 import { BINARY, buildBinary } from './binary.js';
 
 export const IMAGE = join(PACKAGE_ROOT, 'dist', 'image', 'yandex-market-chats-sandbox.tar');
-export const IMAGE_NAME = `yandex-market-chats-sandbox:${PACKAGE_VERSION}`;
+const IMAGE_NAME = `yandex-market-chats-sandbox:${PACKAGE_VERSION}`;
 /** The user the sandbox runs as in the image: not root. */
 export const IMAGE_USER = 10001;
 const ENTRYPOINT = '/usr/local/bin/yandex-market-chats-sandbox';

@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 // Only what --help, --version and healthcheck need is loaded up front: the sandbox itself when it starts.
+import { isEveryInterface } from './model/addresses.js';
 import { DEFAULT_SEED } from './model/records.js';
 import { pointsAtItself, selfLoopMessage } from './notifications/self-address.js';
 import { PACKAGE_VERSION } from './package-root.js';
@@ -67,7 +68,7 @@ async function healthcheck(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   const port = integer('--port', values.port ?? env.PORT ?? '8080', 1, 65535);
   const listening = values.host ?? env.HOST ?? '127.0.0.1';
   // A sandbox listening on every interface is asked on loopback.
-  const host = ['0.0.0.0', '::', '[::]'].includes(listening) ? '127.0.0.1' : listening;
+  const host = isEveryInterface(listening) ? '127.0.0.1' : listening;
   const url = `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}/__sandbox/health`;
   try {
     const answer = await fetch(url, { signal: AbortSignal.timeout(HEALTHCHECK_TIMEOUT_MS) });

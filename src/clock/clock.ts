@@ -46,7 +46,7 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 /** The furthest one move may take the clock: a year and a day. */
 export const MAX_MOVE_MS = 366 * 86_400_000;
 /** Things due that one move may run: past this, something schedules itself without end and the move stops there. */
-export const MAX_STEPS_PER_MOVE = 100_000;
+const MAX_STEPS_PER_MOVE = 100_000;
 
 interface Timer {
   due: number;

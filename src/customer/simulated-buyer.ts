@@ -29,7 +29,7 @@ export interface SimulatedBuyerWorld {
 }
 
 /** What a scenario's `customer` asks of simulated buyers; undefined when it has none. */
-export function simulatedBuyerSettings({ customer }: Scenario): SimulatedBuyerSettings | undefined {
+function simulatedBuyerSettings({ customer }: Scenario): SimulatedBuyerSettings | undefined {
   if (!customer) return undefined;
   const ms = (duration: string | undefined) => (duration === undefined ? undefined : durationMs(duration));
   return {

@@ -5,28 +5,18 @@
  * name resolves to 127.0.0.1 would otherwise be same-origin with it). Listening on another interface, for a
  * container, the control token guards the control API instead.
  */
-import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { ApiError } from '../contract/errors.js';
+import { isLoopback } from '../model/addresses.js';
 
 const CONTROL = '/__sandbox/';
-
-const bare = (host: string) => host.replace(/^\[|\]$/g, '').toLowerCase();
-
-/** Loopback names and addresses: localhost (and its subdomains), 127.0.0.0/8, ::1. */
-export function isLoopback(host: string): boolean {
-  const name = bare(host);
-  if (name === 'localhost' || name.endsWith('.localhost')) return true;
-  if (isIP(name) === 4) return name.startsWith('127.');
-  return name === '::1' || name.startsWith('::ffff:127.');
-}
 
 /** The host name of a Host header (`[::1]:8080` → `::1`, `localhost:8080` → `localhost`). */
 const hostName = (header: string) => (header.startsWith('[') ? header.slice(1, header.indexOf(']')) : header.split(':')[0]);
 
-function refusal(request: FastifyRequest, listensOnLoopback: boolean): ApiError | undefined {
+function refusal(request: FastifyRequest, listensOnLoopback: boolean, loopbackHost: (host: string) => boolean): ApiError | undefined {
   const host = request.headers.host ?? '';
-  if (listensOnLoopback && !isLoopback(hostName(host))) {
+  if (listensOnLoopback && !loopbackHost(host)) {
     return new ApiError(
       403,
       `Host: ${host || '(none)'} is not this sandbox's name; it listens on a loopback address, reach it as localhost or 127.0.0.1`,
@@ -56,9 +46,17 @@ export function registerBrowserGuard(app: FastifyInstance): void {
     const address = app.server.address();
     return typeof address === 'object' && address !== null && isLoopback(address.address);
   };
+  // Clients send the same Host on every call: the last one found a loopback name is not parsed again.
+  let lastLoopbackHost: string | undefined;
+  const loopbackHost = (host: string) => {
+    if (host === lastLoopbackHost) return true;
+    if (!isLoopback(hostName(host))) return false;
+    lastLoopbackHost = host;
+    return true;
+  };
   // A callback hook, first of all: it runs on every call, and a promise each is a cost worth avoiding.
   app.addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
     loopback ??= listensOnLoopback();
-    done(refusal(request, loopback));
+    done(refusal(request, loopback, loopbackHost));
   });
 }

@@ -9,7 +9,7 @@ import { fieldName } from '../contract/field-name.js';
 import { MAX_JSON_DEPTH, tooDeep } from '../model/json-depth.js';
 
 /** The error for a value nested too deep at `path`: it names the field of the body that holds the nesting. */
-export function tooDeepError(path: (string | number)[], what = 'body'): ApiError {
+function tooDeepError(path: (string | number)[], what = 'body'): ApiError {
   const field = typeof path[0] === 'string' ? fieldName(`/${path[0]}`) : what;
   return new ApiError(400, `${field}: is nested deeper than ${MAX_JSON_DEPTH} levels`);
 }

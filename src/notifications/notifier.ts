@@ -40,7 +40,7 @@ export interface WebhookSettings {
 }
 
 /** How often the sandbox PINGs a webhook that something waits for (start: { on: webhook }), until it answers 200. */
-export const WEBHOOK_WAIT_PING_MS = 1000;
+const WEBHOOK_WAIT_PING_MS = 1000;
 
 /** Suited to a test run rather than to production: a failing handler is known within seconds. */
 export const WEBHOOK_DEFAULTS = { attempts: 5, backoffMs: 1000 };
@@ -83,7 +83,7 @@ export const NotificationFilterSchema = Type.Object({
 export type NotificationFilter = Static<typeof NotificationFilterSchema>;
 
 /** Where and how notifications go: the URL given (--webhook) or the scenario's, the rest from the scenario. */
-export function webhookSettings(url: string | undefined, scenario: Scenario, seed: number): WebhookSettings | undefined {
+function webhookSettings(url: string | undefined, scenario: Scenario, seed: number): WebhookSettings | undefined {
   const target = url ?? scenario.webhook?.url;
   if (!target) return undefined;
   const { attempts = WEBHOOK_DEFAULTS.attempts, backoff, duplicates, reorder, delay, silentMessages } = scenario.webhook ?? {};

@@ -4,16 +4,12 @@
  * listens on every interface, any address of this machine count as itself.
  */
 import { networkInterfaces } from 'node:os';
+import { bare, isEveryInterface, isLoopback } from '../model/addresses.js';
 
 export interface Listening {
   host: string;
   port: number;
 }
-
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[?::1\]?|\[?::ffff:127(\.\d{1,3}){3}\]?)$/i;
-const EVERY_INTERFACE: readonly string[] = ['0.0.0.0', '::', '[::]'];
-
-const bare = (host: string) => host.replace(/^\[|\]$/g, '').toLowerCase();
 
 export function pointsAtItself(url: string, listening: Listening): boolean {
   let target: URL;
@@ -25,8 +21,8 @@ export function pointsAtItself(url: string, listening: Listening): boolean {
   const port = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
   if (port !== listening.port) return false;
   const host = bare(target.hostname);
-  if (LOOPBACK.test(host) || host === bare(listening.host) || EVERY_INTERFACE.includes(host)) return true;
-  if (!EVERY_INTERFACE.includes(listening.host)) return false;
+  if (isLoopback(host) || host === bare(listening.host) || isEveryInterface(host)) return true;
+  if (!isEveryInterface(listening.host)) return false;
   return Object.values(networkInterfaces()).some((addresses) => addresses?.some((a) => bare(a.address) === host));
 }
 

@@ -129,8 +129,8 @@ export function checkScenario(data: unknown, source: string): Scenario {
  * The most a scenario's world may generate in all, so that making it (at load and at every reset) takes a
  * moment and its memory stays bounded: a generated chat counts as the most messages it may hold.
  */
-export const MAX_GENERATED_MESSAGES = 1_000_000;
-export const MAX_GENERATED_CHATS = 2_000;
+const MAX_GENERATED_MESSAGES = 1_000_000;
+const MAX_GENERATED_CHATS = 2_000;
 const MESSAGES_A_GENERATED_CHAT = 80;
 
 function checkGenerated(scenario: Scenario, source: string): void {
@@ -198,7 +198,7 @@ export async function resolveScenario(input: ScenarioInput | undefined): Promise
 }
 
 /** The ready-made scenarios the package ships, by name (`rate-limits` for scenarios/rate-limits.yaml). */
-export async function readyScenarioNames(): Promise<string[]> {
+async function readyScenarioNames(): Promise<string[]> {
   return (await readdir(packagePath('scenarios')))
     .filter((file) => file.endsWith('.yaml'))
     .map((file) => file.slice(0, -'.yaml'.length))

@@ -25,7 +25,7 @@ export const MIN_NEW_CHATS_MS = 10;
 const Off = Type.Literal('off', { description: 'Turn this off' });
 
 /** The largest chat id a scenario may give: the sandbox hands out new ids after the largest, and they must stay exact. */
-export const MAX_SCENARIO_CHAT_ID = 1_000_000_000_000_000;
+const MAX_SCENARIO_CHAT_ID = 1_000_000_000_000_000;
 
 const OperationLimit = Type.Object(
   {
