@@ -41,6 +41,30 @@ export function curlOf(entry: JournalEntry): string {
   return parts.join(' \\\n  ');
 }
 
+/**
+ * A filter's text field. What is typed is the field's own state, so rows arriving while one types do not put the
+ * applied value back; it applies on Enter or on leaving the field.
+ */
+function FilterField({ label, size, apply }: { label: string; size: number; apply: (value: string) => void }) {
+  const [typed, setTyped] = useState('');
+  return (
+    <label>
+      {label}{' '}
+      <input
+        value={typed}
+        size={size}
+        inputMode="numeric"
+        onInput={(event) => setTyped((event.target as HTMLInputElement).value)}
+        onChange={(event) => {
+          const { value } = event.target as HTMLInputElement;
+          setTyped(value);
+          apply(value);
+        }}
+      />
+    </label>
+  );
+}
+
 export function RequestsView({ live, opened }: { live: Live; opened?: number }) {
   const [filter, setFilter] = useState<Filter>({ operation: '', businessId: '', chatId: '', status: '' });
   const [added, setAdded] = useState<Summary[]>([]);
@@ -59,7 +83,6 @@ export function RequestsView({ live, opened }: { live: Live; opened?: number }) 
   const entries = [...(journal.data?.requests ?? []), ...added.filter((e) => !known.has(e.id))].slice(-kept).reverse();
   // From the filter as it is, not as this render saw it: two changes before the next render both count.
   const set = (name: keyof Filter, value: string) => setFilter((before) => ({ ...before, [name]: value }));
-  const field = (name: keyof Filter) => (event: Event) => set(name, (event.target as HTMLInputElement).value);
   return (
     <section class="requests" aria-label="Requests">
       <form class="toolbar filters" onSubmit={(e) => e.preventDefault()}>
@@ -70,15 +93,9 @@ export function RequestsView({ live, opened }: { live: Live; opened?: number }) 
           values={CALL_IDS}
           onChange={(operation) => set('operation', operation)}
         />
-        <label>
-          Business <input value={filter.businessId} size={8} inputMode="numeric" onChange={field('businessId')} />
-        </label>
-        <label>
-          Chat <input value={filter.chatId} size={10} inputMode="numeric" onChange={field('chatId')} />
-        </label>
-        <label>
-          Status <input value={filter.status} size={4} inputMode="numeric" onChange={field('status')} />
-        </label>
+        <FilterField label="Business" size={8} apply={(value) => set('businessId', value)} />
+        <FilterField label="Chat" size={10} apply={(value) => set('chatId', value)} />
+        <FilterField label="Status" size={4} apply={(value) => set('status', value)} />
         <span class="muted">{entries.length} calls, newest first</span>
       </form>
       <ErrorNote error={journal.error} />

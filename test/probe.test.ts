@@ -6,12 +6,14 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import t, { type Test } from 'tap';
 import { bannerOf } from './helpers.js';
 import { REQUEST_TIMEOUT_MS } from '../src/app.js';
 import { startSandbox } from '../src/index.js';
+import { pointsAtItself } from '../src/notifications/self-address.js';
 
 t.setTimeout(240_000);
 
@@ -31,8 +33,11 @@ async function sandbox(t: Test, args: string[] = []): Promise<Probed> {
   const child = spawn(process.execPath, [...process.execArgv, CLI, '--port', '0', '--log-level', 'silent', ...args]);
   const exited = new Promise((resolve) => child.on('close', resolve));
   t.teardown(async () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    // Stopped as a user would, so that it writes what it covered; killed only if it does not stop.
+    if (child.exitCode === null) child.kill('SIGTERM');
+    const killing = setTimeout(() => child.kill('SIGKILL'), 5000);
     await exited;
+    clearTimeout(killing);
   });
   const url = await bannerOf(child).url;
   const call: Probed['call'] = async (method, path, body, headers = {}) => {
@@ -138,6 +143,19 @@ t.test('a webhook on the sandbox itself is refused: no loop through its own rout
   }
   t.equal((await probed.put({ webhook: { url: `http://127.0.0.1:${Number(port) + 1}/n` } })).status, 200, 'another port is not itself');
   await stillWell(t, probed, 'self webhook');
+});
+
+t.test('listening on every interface, any address of this machine on its port is itself', async (t) => {
+  const everywhere = { host: '0.0.0.0', port: 8080 };
+  const own = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal);
+  if (own) t.ok(pointsAtItself(`http://${own.address}:8080/n`, everywhere), `${own.address} is this machine`);
+  t.ok(pointsAtItself('http://[::]:8080/n', everywhere), 'every interface is itself');
+  t.notOk(pointsAtItself('http://203.0.113.7:8080/n', everywhere), 'another machine is not');
+  t.notOk(pointsAtItself('http://203.0.113.7:8080/n', { host: '127.0.0.1', port: 8080 }), 'nor when it listens on loopback alone');
+  t.ok(pointsAtItself('https://localhost/n', { host: '127.0.0.1', port: 443 }), "https's default port");
+  t.notOk(pointsAtItself('not a url', everywhere), 'what is not a URL points nowhere');
 });
 
 t.test('depth is bounded where it enters: bodies and scenarios nested thousands of levels deep are refused', async (t) => {
