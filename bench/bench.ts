@@ -119,12 +119,19 @@ const HIGH_LIMITS: Scenario['rateLimits'] = {
   ...Object.fromEntries(OPERATION_IDS.map((op) => [op, { limit: 1_000_000_000, window: '1h' }])),
 };
 
+/** Generated chats of the second business: they count 80 messages each against the bound of a million. */
+const OTHER_CHATS = 40;
+
+/** A world of `messages` in all: one long history, and a second business of generated chats. */
 const historyWorld = (messages: number): Scenario => ({
   rateLimits: HIGH_LIMITS,
   data: {
     businesses: [
-      { id: 1001, chats: [{ chatId: 1000, context: { type: 'ORDER', id: 780000001 }, messages: { generate: messages } }] },
-      { id: 2002, chats: { generate: 40 } },
+      {
+        id: 1001,
+        chats: [{ chatId: 1000, context: { type: 'ORDER', id: 780000001 }, messages: { generate: messages - OTHER_CHATS * 80 } }],
+      },
+      { id: 2002, chats: { generate: OTHER_CHATS } },
     ],
   },
 });
@@ -171,9 +178,9 @@ async function manyBusinesses(): Promise<{ count: number; p50: number; p99: numb
   return { count, p50: took[Math.floor(count * 0.5)], p99: took[Math.floor(count * 0.99)], rss };
 }
 
-async function startUpMs(): Promise<number> {
+async function startUpMs([program, ...args]: string[]): Promise<number> {
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, '--port', '0', '--log-level', 'silent'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(program, [...args, '--port', '0', '--log-level', 'silent'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
@@ -199,15 +206,31 @@ async function commandMs(args: string[]): Promise<number> {
 }
 
 /** Start-up against a bare `node -e 0`, in turns (the machine's speed drifts): the medians of seven rounds. */
-async function startUpRatios(): Promise<{ bare: number; version: number; help: number; firstAnswer: number }> {
-  const rounds = { bare: [] as number[], version: [] as number[], help: [] as number[], firstAnswer: [] as number[] };
+/** Start-up of the npm CLI and of the standalone binary (built first), side by side with a bare node -e 0. */
+async function startUpRatios(): Promise<{ bare: number; version: number; help: number; firstAnswer: number; binary: number }> {
+  const { buildBinary } = await import('../scripts/binary.js');
+  const binary = await buildBinary();
+  const rounds = {
+    bare: [] as number[],
+    version: [] as number[],
+    help: [] as number[],
+    firstAnswer: [] as number[],
+    binary: [] as number[],
+  };
   for (let i = 0; i < 7; i++) {
     rounds.bare.push(await commandMs(['-e', '0']));
     rounds.version.push(await commandMs([CLI, '--version']));
     rounds.help.push(await commandMs([CLI, '--help']));
-    rounds.firstAnswer.push(await startUpMs());
+    rounds.firstAnswer.push(await startUpMs([process.execPath, CLI]));
+    rounds.binary.push(await startUpMs([binary]));
   }
-  return { bare: median(rounds.bare), version: median(rounds.version), help: median(rounds.help), firstAnswer: median(rounds.firstAnswer) };
+  return {
+    bare: median(rounds.bare),
+    version: median(rounds.version),
+    help: median(rounds.help),
+    firstAnswer: median(rounds.firstAnswer),
+    binary: median(rounds.binary),
+  };
 }
 
 function permutations<T>(items: T[]): T[][] {
@@ -418,6 +441,7 @@ async function main(): Promise<void> {
   const millionRss = rssMb(memoryWorld.child.pid!);
   const millionLoadMs = memoryWorld.startedInMs;
   await stopServer(memoryWorld);
+  const largest = await largestWorldWaits();
 
   const width = Math.max(...rows.map((r) => r.name.length));
   console.log(
@@ -434,11 +458,13 @@ async function main(): Promise<void> {
   console.log('');
   const times = (ms: number) => `${fmt(ms)} ms, ${(ms / startUp.bare).toFixed(1)}× a bare node -e 0 (${fmt(startUp.bare)} ms)`;
   console.log(`start-up to the first answer, default world (median of 7): ${times(startUp.firstAnswer)}`);
+  console.log(`the standalone binary, the same: ${times(startUp.binary)}`);
   console.log(`--version: ${times(startUp.version)}; --help: ${times(startUp.help)}`);
   console.log(`1 000 000-message world (scenario): listening after ${fmt(millionLoadMs)} ms, resident memory ${millionRss ?? 'n/a'} MB`);
   console.log(
     `1 000 000-message world with --db: first start (generate + first snapshot) ${fmt(persisted[1_000_000].loadMs)} ms, resident memory ${persisted[1_000_000].rss ?? 'n/a'} MB`,
   );
+  for (const line of largestWorldLines(largest)) console.log(line);
   console.log(
     `${fmt(many.count)} businesses touched once each, 2 at a time: first call p50 ${many.p50.toFixed(1)} ms, p99 ${many.p99.toFixed(1)} ms; resident memory at most ${many.rss} MB`,
   );
@@ -464,19 +490,80 @@ async function main(): Promise<void> {
     ratioOf(startUp.firstAnswer) <= 4,
     '',
   ]);
+  targets.push([
+    `the binary's start-up to the first answer: ${ratioOf(startUp.binary).toFixed(1)}× node -e 0 (target ≤ 4×)`,
+    ratioOf(startUp.binary) <= 4,
+    '',
+  ]);
   targets.push([`--version: ${ratioOf(startUp.version).toFixed(2)}× node -e 0 (target ≤ 1.5×)`, ratioOf(startUp.version) <= 1.5, '']);
   targets.push([`--help: ${ratioOf(startUp.help).toFixed(2)}× node -e 0 (target ≤ 1.5×)`, ratioOf(startUp.help) <= 1.5, '']);
   targets.push([`1 000 000-message world loads in ${fmt(millionLoadMs)} ms (target < 5000 ms)`, millionLoadMs < 5000, '']);
+  for (const { name, loadMs, resetMs } of largest) {
+    const longest = Math.max(loadMs, resetMs);
+    targets.push([`largest world ${name}: other requests wait at most ${fmt(longest)} ms (target < 100 ms)`, longest < 100, '']);
+  }
   targets.push([`${fmt(many.count)} businesses: resident memory ${many.rss} MB (target < 400 MB)`, many.rss < 400, '']);
   targets.push([`first call on a new business: p99 ${many.p99.toFixed(1)} ms (target < 20 ms)`, many.p99 < 20, '']);
   for (const [text, met] of targets) console.log(`${met ? 'met   ' : 'MISSED'}  ${text}`);
 }
 
+/**
+ * The longest another request waits while the largest world allowed is loaded by PUT, then reset: health is
+ * asked one call after another all along, in memory and with --db (whose snapshot is written then).
+ */
+async function largestWorldWaits(): Promise<{ name: string; loadMs: number; resetMs: number }[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'ymcs-bench-'));
+  const found = [];
+  try {
+    for (const [name, options] of [
+      ['in memory', {}],
+      ['with --db', { db: join(dir, 'world.json') }],
+    ] as const) {
+      const server = await startServer({ kind: 'sandbox', options });
+      const longestWait = async (change: () => Promise<Response>) => {
+        let done = false;
+        const changing = change().finally(() => (done = true));
+        let longest = 0;
+        while (!done) {
+          const asked = performance.now();
+          await (await fetch(`${server.url}/__sandbox/health`)).arrayBuffer();
+          longest = Math.max(longest, performance.now() - asked);
+        }
+        if (!(await changing).ok) throw new Error(`${name}: the largest world was refused`);
+        return longest;
+      };
+      try {
+        const body = JSON.stringify(historyWorld(1_000_000));
+        const loadMs = await longestWait(() => fetch(`${server.url}/__sandbox/scenario`, { method: 'PUT', body, headers: HEADERS }));
+        const resetMs = await longestWait(() => fetch(`${server.url}/__sandbox/reset`, { method: 'POST', body: '{}', headers: HEADERS }));
+        found.push({ name, loadMs, resetMs });
+      } finally {
+        await stopServer(server);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return found;
+}
+
+/** `BENCH_ONLY=largest`: the largest world's lines alone. */
+async function largestOnly(): Promise<void> {
+  for (const line of largestWorldLines(await largestWorldWaits())) console.log(line);
+}
+
+const largestWorldLines = (waits: Awaited<ReturnType<typeof largestWorldWaits>>) =>
+  waits.map(
+    ({ name, loadMs, resetMs }) =>
+      `largest world (1 000 000 messages) ${name}: the longest another request waited, loading it by PUT ${fmt(loadMs)} ms, resetting it ${fmt(resetMs)} ms`,
+  );
+
 /** `BENCH_ONLY=startup`: the start-up lines alone, against a bare node -e 0. */
 async function startUpOnly(): Promise<void> {
-  const { bare, version, help, firstAnswer } = await startUpRatios();
+  const { bare, version, help, firstAnswer, binary } = await startUpRatios();
   for (const [name, ms] of [
     ['start-up to the first answer', firstAnswer],
+    ["the binary's start-up to the first answer", binary],
     ['--version', version],
     ['--help', help],
   ] as const) {
@@ -486,4 +573,5 @@ async function startUpOnly(): Promise<void> {
 
 if (process.env.BENCH_ONLY === 'consoles') await consolesOnly();
 else if (process.env.BENCH_ONLY === 'startup') await startUpOnly();
+else if (process.env.BENCH_ONLY === 'largest') await largestOnly();
 else await main();

@@ -39,6 +39,8 @@ export async function buildBinary(binary = BINARY): Promise<string> {
     // The binary finds its files as assets, never from import.meta.url (package-root.ts).
     define: { 'import.meta.url': 'undefined' },
     logLevel: 'error',
+    minifyWhitespace: true,
+    minifySyntax: true,
   });
   const swaggerUi = join(createRequire(import.meta.url).resolve('@fastify/swagger-ui'), '..', 'static');
   const assets: Record<string, string> = {};
@@ -58,7 +60,7 @@ export async function buildBinary(binary = BINARY): Promise<string> {
   const config = join(work, 'sea-config.json');
   writeFileSync(
     config,
-    JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, assets: { ...assets, [SEA_MANIFEST]: manifest } }),
+    JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets: { ...assets, [SEA_MANIFEST]: manifest } }),
   );
   execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: 'inherit' });
   copyFileSync(process.execPath, binary);

@@ -1,8 +1,8 @@
 /**
  * Bundles the compiled program into dist/bundle (cli.js, index.js and a shared chunk) with its
  * dependencies inlined: Node 20 loads one file far faster than the hundreds of modules they are made of
- * (typebox alone is 700), which is most of the sandbox's start-up time. @fastify/swagger-ui stays
- * outside: it serves its files from its own folder.
+ * (typebox alone is 700), which is most of the sandbox's start-up time. Swagger UI's code is inlined too; its
+ * files are served from its package's folder (see http/openapi.ts).
  */
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
@@ -21,12 +21,13 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['@fastify/swagger-ui'],
   // CommonJS dependencies require Node's built-in modules; an ES module has no require of its own.
   banner: {
     js: "import { createRequire as createRequireOfBundle } from 'node:module'; const require = createRequireOfBundle(import.meta.url);",
   },
   logLevel: 'warning',
+  minifyWhitespace: true,
+  minifySyntax: true,
 });
 
 await buildConsole();

@@ -18,6 +18,7 @@ import { frameworkErrors, registerErrorHandling } from './http/error-handling.js
 import { registerOpenApi } from './http/openapi.js';
 import { scenarioEffects } from './http/scenario-effects.js';
 import { JsonPieces } from './http/json-pages.js';
+import { lazyValidators } from './http/lazy-compilers.js';
 import { sharedSerializerCompiler } from './http/serializers.js';
 import { chatRoutes } from './routes/chats.js';
 import { messageRoutes } from './routes/messages.js';
@@ -57,6 +58,7 @@ export async function buildApp(options: AppOptions = {}): Promise<BuiltApp> {
       customOptions: { formats: { int64: true, int32: true }, validateSchema: false },
       plugins: [(ajv: Ajv) => ajv.addKeyword(maxDurationKeyword)],
     },
+    schemaController: { compilersFactory: { buildValidator: lazyValidators() } },
     clientErrorHandler: answerClientError,
     requestTimeout,
     // Given to Node's server as it is made: set afterwards, its checks keep the defaults' pace (60 s).

@@ -18,8 +18,8 @@ import { pointsAtItself } from '../src/notifications/self-address.js';
 t.setTimeout(240_000);
 
 const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
-/** Resident memory the sandbox may reach while probed: a fresh one takes about a hundred MB. */
-const RSS_BOUND_MB = 600;
+/** Resident memory the sandbox may reach while probed: a fresh one takes about a hundred MB, the largest world allowed about 500. */
+const RSS_BOUND_MB = 900;
 
 interface Probed {
   url: string;
@@ -133,6 +133,28 @@ t.test('a world past the generation bound is refused; the largest allowed leaves
     'two businesses of 2 000 chats',
   );
   await stillWell(t, probed, 'refused worlds');
+
+  // The largest world allowed, loaded and reset while health is asked again and again: it answers all along.
+  const largest = {
+    data: { businesses: [{ id: 1001, chats: [{ chatId: 1, context: { type: 'DIRECT' }, messages: { generate: 1_000_000 } }] }] },
+  };
+  for (const [what, change] of [
+    ['loading it', () => probed.put(largest)],
+    ['resetting it', () => probed.call('POST', '/__sandbox/reset', '{}')],
+  ] as const) {
+    let answered = 0;
+    let done = false;
+    const changing = change().finally(() => (done = true));
+    while (!done) if ((await probed.call('GET', '/__sandbox/health')).status === 200 && !done) answered++;
+    t.equal((await changing).status, 200, `${what}: done`);
+    t.ok(answered >= 3, `${what}: health answered ${answered} times meanwhile`);
+  }
+  t.equal(
+    (await probed.call('POST', '/v2/businesses/1001/chats/history?chatId=1', '{}')).body.result.messages.length,
+    50,
+    'the world is there',
+  );
+  await stillWell(t, probed, 'the largest world');
 });
 
 t.test('a webhook on the sandbox itself is refused: no loop through its own routes', async (t) => {

@@ -7,7 +7,9 @@ import type { Sender } from '../src/contract/enums.js';
 import { buildApp, startSandbox } from '../src/index.js';
 import { generateBusiness } from '../src/fake/world-generator.js';
 import { FileStore } from '../src/store/file-store.js';
+import { worldPieces } from '../src/store/world-file.js';
 import { WorldStore } from '../src/store/world-store.js';
+import type { WorldData } from '../src/model/records.js';
 import { allChats, allMessages, eventually, multipartForm, sandboxFor, sendFile, tempDir } from './helpers.js';
 
 const B = '/v2/businesses/1001';
@@ -103,6 +105,40 @@ t.test('the log is folded into a new snapshot once it outgrows the old one; both
   t.ok(JSON.parse(readFileSync(db, 'utf8')).seq > 0, 'the snapshot names the last batch it holds');
   const reopened = await WorldStore.open({ ...STORE, seed: 3, dbFile: db });
   t.equal(reopened.existingBusiness(3)!.chat(chat.id)!.messages.length, chat.messages.length, 'every message is there once');
+  await reopened.close();
+});
+
+t.test('the snapshot is written in pieces that make the same JSON; what changes meanwhile is kept once', async (t) => {
+  const world = {
+    format: 1,
+    seed: 7,
+    businesses: { 7: generateBusiness(7, 7, Date.now()), 8: { ...generateBusiness(7, 8, Date.now()), chats: [] } },
+  };
+  world.businesses[7].chats[0].messages = [];
+  t.strictSame(JSON.parse([...worldPieces(world as WorldData)].join('')), JSON.parse(JSON.stringify(world)), 'the same world');
+
+  const { db, store, chat, write } = await persistedChat(t, 5);
+  const text = 'Длинное сообщение. '.repeat(200);
+  for (let i = 0; i < 3000; i++) write('PARTNER', `${i}: ${text}`);
+  // This write outgrows the snapshot: the log is folded into one of some 10 MB, written over several turns,
+  // while messages keep coming.
+  const folding = store.flush();
+  let during = 0;
+  const folded = () => Promise.race([folding.then(() => true), new Promise<boolean>((resolve) => setImmediate(resolve, false))]);
+  while (!(await folded())) write('CUSTOMER', `${during++}`);
+  t.ok(during > 2, `${during} messages came while the snapshot was written`);
+  t.ok(statSync(db).size > 10 * 1024 * 1024, 'the snapshot holds them');
+  await store.close();
+  const reopened = await WorldStore.open({ ...STORE, seed: 5, dbFile: db });
+  const ids = reopened
+    .existingBusiness(5)!
+    .chat(chat.id)!
+    .messages.map((m) => m.id);
+  t.strictSame(
+    ids,
+    chat.messages.map((m) => m.id),
+    'every message once, in order',
+  );
   await reopened.close();
 });
 

@@ -20,20 +20,24 @@ function statusOf(type: ChatRecord['type'], messages: MessageRecord[]): ChatStat
   return messages.reduce<ChatStatus>((status, message) => statusAfterMessage({ type, status }, message.sender), 'NEW');
 }
 
-/** `count` messages alternating buyer and partner, from texts of the chat's topic. */
-function generatedMessages(spec: ChatSpec, count: number): MessageSpec[] {
+type Lines = Record<'CUSTOMER' | 'PARTNER', [string[], string[]]>;
+
+/** What buyer and partner say in a chat of this context, from one topic drawn for it. */
+function topicLines(spec: ChatSpec): Lines {
   const topic = pick(
     spec.context.type === 'RETURN' ? say.RETURN_TOPICS : spec.context.type === 'DIRECT' ? say.DIRECT_TOPICS : say.ORDER_TOPICS,
   );
-  const lines: Record<'CUSTOMER' | 'PARTNER', [string[], string[]]> = {
+  return {
     CUSTOMER: [topic.customerOpeners, topic.customerFollowUps],
     PARTNER: [topic.partnerAnswers, topic.partnerFollowUps],
   };
-  return Array.from({ length: count }, (_, i) => {
-    const sender = i % 2 === 0 ? 'CUSTOMER' : 'PARTNER';
-    const [first, later] = lines[sender];
-    return { sender, message: faker.helpers.arrayElement(i < 2 ? first : later) };
-  });
+}
+
+/** The `i`th message of a generated history: buyer and partner alternate, and the first two open the topic. */
+function generatedMessage(lines: Lines, i: number): MessageSpec {
+  const sender = i % 2 === 0 ? 'CUSTOMER' : 'PARTNER';
+  const [first, later] = lines[sender];
+  return { sender, message: faker.helpers.arrayElement(i < 2 ? first : later) };
 }
 
 /** Messages made in one go before the event loop is given a turn: a long history never holds other requests back. */
@@ -41,26 +45,26 @@ const MESSAGES_A_TURN = 20_000;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * `count` generated messages, in turns of the event loop: each turn's are drawn from the seed, the chat and the
- * turn, so that whatever runs between turns (another world being made) cannot change them.
+ * `count` things made by `make`, in turns of the event loop when there are more than one turn's. Then each turn
+ * is first reseeded (from the seed, the chat and the turn), so that whatever runs between turns (another world
+ * being made) cannot change what they draw.
  */
-async function generatedHistory(spec: ChatSpec, count: number, reseedTurn: (turn: number) => void): Promise<MessageSpec[]> {
-  const specs: MessageSpec[] = [];
-  for (let turn = 0; specs.length < count; turn++) {
+async function inTurns<T>(count: number, make: (i: number) => T, reseedTurn: (turn: number) => void): Promise<T[]> {
+  const made: T[] = [];
+  for (let turn = 0; made.length < count; turn++) {
     if (turn > 0) await nextTurn();
-    reseedTurn(turn);
-    specs.push(...generatedMessages(spec, Math.min(MESSAGES_A_TURN, count - specs.length)));
+    if (count > MESSAGES_A_TURN) reseedTurn(turn);
+    const end = Math.min(count, made.length + MESSAGES_A_TURN);
+    for (let i = made.length; i < end; i++) made.push(make(i));
   }
-  return specs;
+  return made;
 }
 
 /** A text for a message the scenario gives no text or files. */
 function textFor(sender: Sender, spec: ChatSpec): string {
   if (sender === 'MARKET') return pick(say.MARKET_LINES);
   if (sender === 'SUPPORT') return pick(say.SUPPORT_LINES);
-  // The first two generated messages open the topic: the buyer's question, then the partner's answer.
-  const [question, answer] = generatedMessages(spec, 2);
-  return (sender === 'CUSTOMER' ? question : answer).message!;
+  return generatedMessage(topicLines(spec), sender === 'CUSTOMER' ? 0 : 1).message!;
 }
 
 async function buildChat(
@@ -92,20 +96,14 @@ async function buildChat(
   const campaignId = pick(business.campaigns);
   const generated = Array.isArray(spec.messages) ? undefined : (spec.messages?.generate ?? 0);
   const startOffset = faker.number.int({ min: 0, max: 3 * 24 * 60 });
-  const specs =
-    generated === undefined
-      ? (spec.messages as MessageSpec[])
-      : generated > MESSAGES_A_TURN
-        ? await generatedHistory(spec, generated, (turn) => reseed(seed, business.id, 3, index, turn + 1))
-        : generatedMessages(spec, generated);
+  const lines = generated === undefined ? undefined : topicLines(spec);
+  const listed = (lines ? [] : spec.messages) as MessageSpec[];
+  const count = lines ? generated! : listed.length;
   // Unless the scenario dates them, messages are a minute apart and the newest is a minute old.
-  const createdAt = wholeSecond(spec.createdAt ? Date.parse(spec.createdAt) : now - (specs.length + 1) * MINUTE - startOffset * MINUTE);
+  const createdAt = wholeSecond(spec.createdAt ? Date.parse(spec.createdAt) : now - (count + 1) * MINUTE - startOffset * MINUTE);
   if (createdAt > now) throw new ScenarioError(`${where}.createdAt: is in the future`);
-  const timed = specs.map((m, i) => ({
-    m,
-    at: m.createdAt ? wholeSecond(Date.parse(m.createdAt)) : Math.max(createdAt, wholeSecond(now - (specs.length - i) * MINUTE)),
-    i,
-  }));
+  const undatedAt = (i: number) => Math.max(createdAt, wholeSecond(now - (count - i) * MINUTE));
+  const timed = listed.map((m, i) => ({ m, at: m.createdAt ? wholeSecond(Date.parse(m.createdAt)) : undatedAt(i), i }));
   for (const { m, at, i } of timed) {
     if (m.createdAt && at < createdAt) throw new ScenarioError(`${where}.messages[${i}].createdAt: is before the chat's createdAt`);
   }
@@ -114,23 +112,29 @@ async function buildChat(
   const chatId = spec.chatId ?? business.nextChatId;
   if (business.chats.some((c) => c.id === chatId)) throw new ScenarioError(`${where}.chatId: ${chatId} is used by another chat`);
   business.nextChatId = Math.max(business.nextChatId, chatId + 1);
-  const messages = timed.map(({ m, at }): MessageRecord => {
-    const message: MessageRecord = { id: business.nextMessageId++, at, sender: m.sender };
-    const text = m.message ?? (m.payload ? undefined : textFor(m.sender, spec));
-    if (text) message.text = fill(text, vars);
-    if (m.payload) {
-      message.files = m.payload.map((file, i) =>
-        registerFile(
-          business,
-          message.id,
-          i,
-          { name: file.name, size: file.size ?? faker.number.int({ min: 15_000, max: 400_000 }) },
-          file.contentType,
-        ),
-      );
-    }
-    return message;
-  });
+  // A generated history is drawn as it is made, in turns: a million messages never hold other requests back.
+  const messages = await inTurns(
+    count,
+    (k): MessageRecord => {
+      const { m, at } = lines ? { m: generatedMessage(lines, k), at: undatedAt(k) } : timed[k];
+      const message: MessageRecord = { id: business.nextMessageId++, at, sender: m.sender };
+      const text = m.message ?? (m.payload ? undefined : textFor(m.sender, spec));
+      if (text) message.text = fill(text, vars);
+      if (m.payload) {
+        message.files = m.payload.map((file, i) =>
+          registerFile(
+            business,
+            message.id,
+            i,
+            { name: file.name, size: file.size ?? faker.number.int({ min: 15_000, max: 400_000 }) },
+            file.contentType,
+          ),
+        );
+      }
+      return message;
+    },
+    (turn) => reseed(seed, business.id, 3, index, turn + 1),
+  );
   return {
     id: chatId,
     type,

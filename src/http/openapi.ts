@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { MULTIPART_DOC } from '../contract/schemas.js';
 import { API_TAG, CONTROL_TAG } from '../contract/tags.js';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { IN_BINARY, packagePath, PACKAGE_VERSION } from '../package-root.js';
 import { marketDocument, type OpenApiDocument } from './openapi-document.js';
 
@@ -53,10 +55,12 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     // Only an OpenAPI document is made here (no Swagger 2): what the route schemas cannot say is added to it.
     transformObject: (made) => marketDocument(('openapiObject' in made ? made.openapiObject : made.swaggerObject) as OpenApiDocument),
   });
-  // The binary carries Swagger UI's files as assets, written out beside its other files.
-  const files = IN_BINARY
-    ? { baseDir: packagePath('swagger-ui'), logo: { type: 'image/svg+xml', content: readFileSync(packagePath('swagger-ui', 'logo.svg')) } }
-    : {};
-  await app.register(swaggerUi, { routePrefix: '/docs', ...files });
+  // Swagger UI is bundled into the program, its files are not: they are in its package, or, in the binary,
+  // among the assets written out beside its other files.
+  const baseDir = IN_BINARY
+    ? packagePath('swagger-ui')
+    : join(dirname(createRequire(import.meta.url).resolve('@fastify/swagger-ui')), 'static');
+  const logo = { type: 'image/svg+xml', content: readFileSync(join(baseDir, 'logo.svg')) };
+  await app.register(swaggerUi, { routePrefix: '/docs', baseDir, logo });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }

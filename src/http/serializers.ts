@@ -9,10 +9,12 @@ type Serializer = (data: unknown) => string;
 
 const compiled = new WeakMap<object, Serializer>();
 
+/** The schema's serializer, compiled on its first use: start-up compiles none (most runs use a few). */
 export function sharedSerializerCompiler({ schema }: { schema: object }): Serializer {
   let serializer = compiled.get(schema);
   if (!serializer) {
-    serializer = fastJson(schema) as Serializer;
+    let made: Serializer | undefined;
+    serializer = (data) => (made ??= fastJson(schema) as Serializer)(data);
     compiled.set(schema, serializer);
   }
   return serializer;

@@ -107,7 +107,11 @@ export function replay(world: WorldData, batches: Batch[]): number {
         const index = indexOf(business);
         const at = index.get(change.chat.id);
         const messages = at === undefined ? [] : business.chats[at].messages;
-        for (const message of change.messages) messages.push(message);
+        // A snapshot written while the chat changed may hold some of these already: ids only grow in a chat.
+        for (const message of change.messages) {
+          const newest = messages[messages.length - 1];
+          if (!newest || message.id > newest.id) messages.push(message);
+        }
         const chat = { ...change.chat, messages };
         if (at === undefined) index.set(chat.id, business.chats.push(chat) - 1);
         else business.chats[at] = chat;

@@ -1,13 +1,13 @@
 /**
- * The world persisted with `--db FILE`: a lowdb snapshot of the whole world in FILE (written atomically:
- * steno writes a temporary file and renames it) and, beside it, the log of what changed since (FILE.log).
+ * The world persisted with `--db FILE`: a lowdb snapshot of the whole world in FILE (written atomically and in
+ * turns, see world-file.ts) and, beside it, the log of what changed since (FILE.log).
  * Changes are coalesced for `flushDelayMs` and appended as one batch, so a write costs what changed, not the
  * size of the world. The log is folded into a new snapshot when it outgrows the last one.
  */
 import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
 import { ChangeLog, replay, type Change } from './change-log.js';
 import type { ChatRecord, WorldData } from '../model/records.js';
+import { WorldFile } from './world-file.js';
 
 /** The log is folded into a snapshot once it is larger than the snapshot, or than this. */
 const MIN_LOG_BYTES_TO_FOLD = 4 * 1024 * 1024;
@@ -28,6 +28,7 @@ export interface Changed {
 
 export class DbFile {
   readonly db: Low<WorldData>;
+  private readonly file: WorldFile;
   private readonly log: ChangeLog;
   private readonly flushDelayMs: number;
   /** The last batch appended (or held by the snapshot). */
@@ -37,7 +38,6 @@ export class DbFile {
   private persisted = new WeakMap<ChatRecord, number>();
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
-  private snapshotBytes = 0;
   /** A write failed: what it held is only in memory, so the next write is a whole snapshot. */
   private mustSnapshot = false;
   /** Writes to the file so far (batches appended and snapshots): shows that bursts are coalesced. */
@@ -49,12 +49,8 @@ export class DbFile {
     emptyWorld: WorldData,
     private readonly warn: (message: string) => void,
   ) {
-    const stringify = (data: WorldData) => {
-      const text = JSON.stringify(data);
-      this.snapshotBytes = text.length;
-      return text;
-    };
-    this.db = new Low(new DataFile<WorldData>(path, { parse: JSON.parse, stringify }), emptyWorld);
+    this.file = new WorldFile(path);
+    this.db = new Low(this.file, emptyWorld);
     this.log = new ChangeLog(path);
     this.flushDelayMs = flushDelayMs;
   }
@@ -101,7 +97,7 @@ export class DbFile {
       if (!changes.length) return;
       await this.log.append({ seq: ++this.seq, changes });
       this.writes++;
-      if (this.log.bytes > Math.max(this.snapshotBytes, MIN_LOG_BYTES_TO_FOLD)) await this.writeSnapshot();
+      if (this.log.bytes > Math.max(this.file.chars, MIN_LOG_BYTES_TO_FOLD)) await this.writeSnapshot();
     });
   }
 
@@ -114,7 +110,8 @@ export class DbFile {
 
   private async writeSnapshot(): Promise<void> {
     await this.log.rotate();
-    // From here to the write's start nothing awaits: the snapshot is the world as these changes left it.
+    // The snapshot holds at least what these changes made. It is written in turns: what changes meanwhile is
+    // logged after it too, and the log's replay does not add a message twice.
     this.takeChanges();
     this.db.data.seq = this.seq;
     await this.db.write();
