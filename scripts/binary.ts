@@ -60,7 +60,13 @@ export async function buildBinary(binary = BINARY): Promise<string> {
   const config = join(work, 'sea-config.json');
   writeFileSync(
     config,
-    JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets: { ...assets, [SEA_MANIFEST]: manifest } }),
+    JSON.stringify({
+      main,
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      useCodeCache: true,
+      assets: { ...assets, [SEA_MANIFEST]: manifest },
+    }),
   );
   execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: 'inherit' });
   copyFileSync(process.execPath, binary);
