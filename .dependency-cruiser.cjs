@@ -8,6 +8,7 @@
  *   store, fake              where the world is kept; how a world is invented (neither knows the other)
  *   domain                   the chat lifecycle and the services over it
  *   notifications, customer, conversations  what listens to the lifecycle's events
+ *   traffic                  buyers in volume, and how the partner keeps up
  *   feed                     the ordered feed of everything that happens (the event stream's source)
  *   report                   what the partner's integration does wrong, read from the journal and the push log
  *   runtime.ts               one sandbox's parts, wired
@@ -53,13 +54,18 @@ module.exports = {
       "is the scenario's scripted buyers, who act through the domain and hear the partner from its events",
     ),
     layer(
+      'traffic',
+      ['contract/', 'model/', 'clock/', 'scenario/', 'limits/', 'domain/', 'fake/', 'notifications/', 'conversations/'],
+      'is buyers in volume, who act through the domain, and the measure of how the partner keeps up',
+    ),
+    layer(
       'feed',
-      ['contract/', 'model/', 'domain/', 'journal/', 'notifications/'],
+      ['contract/', 'model/', 'domain/', 'journal/', 'notifications/', 'traffic/'],
       'is the ordered feed of everything that happens, for the event stream; it only listens',
     ),
     layer(
       'report',
-      ['contract/', 'model/', 'journal/', 'notifications/', 'scenario/'],
+      ['contract/', 'model/', 'journal/', 'notifications/', 'scenario/', 'traffic/'],
       "is the integration report's checks over the journal and the notification log; it only reads",
     ),
     layer(
@@ -79,6 +85,7 @@ module.exports = {
         'limits/',
         'notifications/',
         'conversations/',
+        'traffic/',
         'feed/',
         'report/',
         'scenario/',

@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['dist/', 'coverage/', '.tap/', 'node_modules/', 'test/readme-example.tmp.ts', '.dependency-cruiser.cjs'] },
@@ -45,7 +46,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
-  // Plain JavaScript that runs before anything is built: linted without types.
-  { files: ['eslint.config.js', 'scripts/start.mjs'], ...tseslint.configs.disableTypeChecked },
+  // Plain JavaScript that runs before anything is built, and the example a user copies: linted without types.
+  {
+    files: ['eslint.config.js', 'scripts/start.mjs', 'examples/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
+  },
   prettier,
 );

@@ -3,7 +3,7 @@ import { buildApp, type AppOptions } from './app.js';
 import { buyerApi, type BuyerApi } from './control/buyer-api.js';
 import type { JournalEntry, JournalFilter } from './journal/journal.js';
 import type { NotificationEntry, NotificationFilter } from './notifications/notifier.js';
-import { resolveScenario, ScenarioError, type ScenarioInput } from './scenario/load.js';
+import { checkTraffic, resolveScenario, ScenarioError, type ScenarioInput } from './scenario/load.js';
 import type { FastifyInstance } from 'fastify';
 import type { SandboxEvent } from './feed/feed.js';
 import type { LimitsNow } from './limits/request-limits.js';
@@ -12,6 +12,8 @@ import { DURATION_PATTERN, durationMs } from './model/duration.js';
 import type { Report } from './report/report.js';
 import type { StatesNow } from './scenario/states.js';
 import type { Verdict } from './conversations/conversations.js';
+import type { TrafficReport } from './traffic/measure.js';
+import type { TrafficSpec } from './scenario/traffic-schema.js';
 import { DEFAULT_BUSINESS_ID } from './model/records.js';
 
 export { buildApp, type AppOptions, type BuiltApp } from './app.js';
@@ -28,6 +30,8 @@ export type { Report, Finding, Severity } from './report/report.js';
 export type { ReportCode, ReportSettings } from './scenario/schema.js';
 export type { StatesNow } from './scenario/states.js';
 export type { Verdict, StepOutcome, PartnerAnswer, ConversationState } from './conversations/conversations.js';
+export type { TrafficReport, TrafficVerdict, SeriesPoint, TrafficQuota, TrafficState } from './traffic/measure.js';
+export type { TrafficSpec } from './scenario/traffic-schema.js';
 export type { NotificationEntry, NotificationFilter, DeliveryState } from './notifications/notifier.js';
 export type { DeliveryAttempt } from './notifications/delivery.js';
 export type { Notification, NotificationType } from './contract/notifications.js';
@@ -100,6 +104,14 @@ export interface Sandbox {
   conversations(): Verdict[];
   /** Resolves once every conversation has passed or failed (one waiting for a call that never comes keeps it waiting). */
   conversationsSettled(): Promise<void>;
+  /** The traffic run: its figures, series and verdict (GET /__sandbox/traffic). */
+  traffic(): TrafficReport;
+  /** Resolves with the run's figures once it has finished or been stopped (at once when there is none). */
+  trafficSettled(): Promise<TrafficReport>;
+  /** Plays the scenario's traffic afresh, or `spec`; throws while a run is under way. */
+  startTraffic(spec?: TrafficSpec): TrafficReport;
+  /** Ends the run under way; the verdict is given. */
+  stopTraffic(): TrafficReport;
   /** The named states (GET /__sandbox/state): the global one, the initial one, and businesses in another. */
   states(): StatesNow;
   /** Sets a business's named state, or the global state without `businessId` (PUT /__sandbox/state). */
@@ -192,6 +204,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     states: () => runtime.rules.statesNow(),
     conversations: () => runtime.conversations.verdicts(),
     conversationsSettled: () => runtime.conversations.settled(),
+    traffic: () => runtime.traffic.report(),
+    trafficSettled: () => runtime.traffic.settled(),
+    startTraffic: (spec) => runtime.traffic.startRun(spec === undefined ? undefined : checkTraffic(spec, 'traffic')),
+    stopTraffic: () => runtime.traffic.stopRun(),
     setState: (state, { businessId } = {}) => runtime.rules.setState(businessId, state),
     clock: clockControl(runtime.clock),
     close: () => (closing ??= app.close()),

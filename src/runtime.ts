@@ -4,7 +4,6 @@
  * from the scenario being loaded, stops acting, resets (all of it, or one business), starts again, and the
  * runtime drives them all in one loop, in one order. Control routes get the part they serve, never this.
  */
-import { Type, type Static } from 'typebox';
 import { clockSettings, SandboxClock } from './clock/clock.js';
 import { Conversations } from './conversations/conversations.js';
 import { SimulatedBuyers } from './customer/simulated-buyer.js';
@@ -26,19 +25,14 @@ import { ScenarioPolicies } from './scenario/policies.js';
 import { ScenarioRules } from './scenario/scenario-rules.js';
 import type { Scenario } from './scenario/schema.js';
 import { FileStore, MEMORY_FILES_BYTES } from './store/file-store.js';
-import { DEFAULT_SEED, StoreFactsSchema, WorldStore } from './store/world-store.js';
+import { DEFAULT_SEED, WorldStore } from './store/world-store.js';
+import type { Health } from './health.js';
 import type { RuntimeLog, RuntimeOptions } from './options.js';
+import { Traffic } from './traffic/traffic.js';
 
 export type { RuntimeLog, RuntimeOptions } from './options.js';
 
-/** GET /__sandbox/health's answer (the type is made from it). */
-export const HealthSchema = Type.Object({
-  uptimeMs: Type.Integer({ description: "Since the sandbox started, on the sandbox's clock" }),
-  now: Type.String({ description: "The sandbox's time (ISO 8601)" }),
-  rateLimits: Type.Boolean(),
-  ...StoreFactsSchema.properties,
-});
-export type Health = Static<typeof HealthSchema>;
+export { HealthSchema, type Health } from './health.js';
 
 export class SandboxRuntime {
   readonly journal: Journal;
@@ -48,6 +42,7 @@ export class SandboxRuntime {
   readonly notifier: Notifier;
   readonly simulatedBuyers: SimulatedBuyers;
   readonly conversations: Conversations;
+  readonly traffic: Traffic;
   readonly feed: Feed;
   /** The partner's operations. */
   readonly chats: ChatService;
@@ -68,7 +63,8 @@ export class SandboxRuntime {
   ) {
     this.journal = new Journal(() => clock.now());
     const files = new FileStore(options.db, options.uploadsInMemoryBytes ?? MEMORY_FILES_BYTES);
-    const events = (this.events = new ChatEvents((message) => log.warn(message)));
+    const warn = (message: string) => log.warn(message);
+    const events = (this.events = new ChatEvents(warn));
     const lifecycle = new ChatLifecycle(store, events);
     const policies = (this.policies = new ScenarioPolicies(options.paths));
     this.chats = new ChatService(store, files, lifecycle, () => policies.invents);
@@ -78,15 +74,22 @@ export class SandboxRuntime {
     this.limits = new RequestLimits(clock, options.rateLimits !== false);
     const notifier = (this.notifier = new Notifier(clock, options.webhook));
     const businessIds = () => (store.businessIds().length ? store.businessIds() : [DEFAULT_BUSINESS_ID]);
-    this.simulatedBuyers = new SimulatedBuyers({ buyer, clock, businessIds, warn: (message) => log.warn(message) });
-    this.conversations = new Conversations({ buyer, clock, events, journal: this.journal, states: this.rules, notifications: notifier });
+    this.simulatedBuyers = new SimulatedBuyers({ buyer, clock, businessIds, warn });
+    const scripted = { buyer, clock, events, journal: this.journal, notifications: notifier };
+    this.conversations = new Conversations({ ...scripted, states: this.rules });
+    this.traffic = new Traffic({
+      ...scripted,
+      limits: this.limits,
+      warn,
+      publish: (traffic) => feed.publish({ type: 'traffic', traffic }),
+    });
     events.on(notifier.onEvent);
     events.on(this.simulatedBuyers.onEvent);
     events.on((event) => feed.publish({ type: 'chat', event }));
     this.journal.onCompleted((entry) => feed.publish({ type: 'request', entry }));
     notifier.onChange((entry) => feed.publish({ type: 'notification', entry }));
     clock.onMove((now) => feed.publish({ type: 'clock', now: new Date(now).toISOString() }));
-    this.parts = [policies, this.limits, this.rules, notifier, this.simulatedBuyers, this.conversations, this.journal, files];
+    this.parts = [policies, this.limits, this.rules, notifier, this.simulatedBuyers, this.conversations, this.traffic, this.journal, files];
     this.startedAt = clock.now();
   }
 

@@ -6,6 +6,7 @@ export const ERROR_CODES: Record<number, string> = {
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
   413: 'BAD_REQUEST',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   420: 'HIT_RATE_LIMIT',
@@ -43,3 +44,4 @@ export class ApiError extends Error {
 
 export const badRequest = (message: string) => new ApiError(400, message);
 export const notFound = (message: string) => new ApiError(404, message);
+export const conflict = (message: string) => new ApiError(409, message);

@@ -54,6 +54,8 @@ function eventData(event: FeedEvent): unknown {
       return event.businessId === undefined ? {} : { businessId: event.businessId };
     case 'clock':
       return { now: event.now };
+    case 'traffic':
+      return event.traffic;
   }
 }
 

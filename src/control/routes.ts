@@ -23,6 +23,7 @@ import { readyScenariosRoute } from './ready-scenarios-route.js';
 import { reportRoute } from './report-route.js';
 import { scenarioRoutes } from './scenario-routes.js';
 import { stateRoutes } from './state-routes.js';
+import { trafficRoutes } from './traffic-routes.js';
 
 /** `pipeline`: the partner API's journal and rules, which the file host's calls go through too. */
 export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime, pipeline: JournalSources & RulePlayer): void {
@@ -71,6 +72,7 @@ export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime, pip
   reportRoute(app, () => runtime.report());
   stateRoutes(app, rules);
   conversationRoutes(app, runtime.conversations);
+  trafficRoutes(app, runtime.traffic);
   clockRoutes(app, runtime.clock);
   consoleRoutes(app);
 }

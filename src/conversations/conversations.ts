@@ -16,6 +16,7 @@ import { durationMs } from '../model/duration.js';
 import { DEFAULT_BUSINESS_ID, type MessageRecord } from '../model/records.js';
 import type { ConversationSpec, MatcherSpec, StepSpec } from '../scenario/conversation-schema.js';
 import { compilePattern } from '../scenario/pattern.js';
+import { startTime } from './start.js';
 import type { Scenario } from '../scenario/schema.js';
 
 const STEP_KINDS = ['say', 'expect', 'wait', 'dispute', 'status', 'setState'] as const;
@@ -118,27 +119,11 @@ class Conversation {
 
   /** Starts it as its script says: now, after a while, at the partner's first call of an operation, or once its webhook answers. */
   arm(): void {
-    const start = this.spec.start;
-    if (start && 'after' in start) {
-      this.host.clock.sleep(durationMs(start.after), this.cancel).then(
-        () => this.run(),
-        () => undefined,
-      );
-    } else if (start && 'on' in start && start.on === 'webhook') {
-      this.host.notifications.webhookAnswers(this.cancel).then(
-        () => this.run(),
-        () => undefined,
-      );
-    } else if (start && 'on' in start) {
-      const stop = this.host.journal.onCompleted(({ operationId, businessId }) => {
-        if (operationId !== start.on || businessId !== this.verdict.businessId || this.verdict.state !== 'waiting') return;
-        stop();
-        void this.run();
-      });
-      this.stops.push(stop);
-    } else {
-      void this.run();
-    }
+    if (!this.spec.start) return void this.run();
+    startTime(this.spec.start, this.host, [this.verdict.businessId], this.cancel).then(
+      () => this.run(),
+      () => undefined,
+    );
   }
 
   private get cancel(): AbortSignal {

@@ -1,6 +1,6 @@
 /**
  * Everything that happens in a sandbox, as one ordered feed with ids: chat changes, API calls as the journal
- * records them, notification deliveries, scenario loads, resets and moves of the clock. The event stream and `sandbox.events()`
+ * records them, notification deliveries, scenario loads, resets, moves of the clock and traffic's figures. The event stream and `sandbox.events()`
  * follow it; a follower that comes back with the last id it saw gets what it missed from a bounded buffer,
  * or is told to reload when that is gone. It runs on every call, so it keeps references in a ring and makes
  * nothing else (but a copy of a notification's log entry, which goes on changing): what followers see (DTOs,
@@ -11,6 +11,7 @@ import type { Actor, ChatEvent, ChatEventKind } from '../domain/chat-events.js';
 import { chatDto, messageDto } from '../domain/chats.js';
 import type { JournalEntry } from '../journal/journal.js';
 import type { NotificationEntry } from '../notifications/notifier.js';
+import type { TrafficEvent } from '../traffic/traffic.js';
 
 /** What is published: references, nothing copied. */
 export type FeedItem =
@@ -23,7 +24,9 @@ export type FeedItem =
   /** Everything reset, or one business (`businessId`). */
   | { type: 'reset'; businessId?: number }
   /** The sandbox's clock was moved to `now` (ISO 8601), after what fell due on the way happened. */
-  | { type: 'clock'; now: string };
+  | { type: 'clock'; now: string }
+  /** A traffic run's figures: at each interval (with the point just closed) and each change of its state. */
+  | { type: 'traffic'; traffic: TrafficEvent };
 
 /** What followers see. */
 export type FeedEvent = { id: number } & (
@@ -46,6 +49,7 @@ export type FeedEvent = { id: number } & (
   | { type: 'scenario'; name: string | null }
   | { type: 'reset'; businessId?: number }
   | { type: 'clock'; now: string }
+  | { type: 'traffic'; traffic: TrafficEvent }
 );
 
 /** What `sandbox.events()` yields: the feed's events, and `reload` when some were missed. */
@@ -162,6 +166,8 @@ export class Feed {
         return item.businessId === undefined ? { id, type: 'reset' } : { id, type: 'reset', businessId: item.businessId };
       case 'clock':
         return { id, type: 'clock', now: item.now };
+      case 'traffic':
+        return { id, type: 'traffic', traffic: item.traffic };
       case 'chat':
         return this.presentChat(id, item.event);
     }

@@ -91,6 +91,26 @@ function stepSchema(depth: number): TSchema {
 
 export const StepSchema = stepSchema(NESTING);
 
+/** When scripted buyers start: after a while, at the partner's first call of an operation in `where`, or once its webhook answers. */
+export const StartSchema = (where: string) =>
+  Type.Union(
+    [
+      Type.Object({ after: Duration('Starts this long after the scenario is played') }, { additionalProperties: false }),
+      Type.Object(
+        {
+          on: stringEnum(
+            [...OPERATION_IDS, 'webhook'] as const,
+            `Starts at the partner's first call of this operation in ${where}; webhook: once the partner's webhook has ` +
+              'answered a PING or a push with 200 (the sandbox PINGs it every second until it does)',
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ],
+    { description: 'Default: when the scenario is played' },
+  );
+export type StartSpec = Static<ReturnType<typeof StartSchema>>;
+
 export const ConversationSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, description: 'Names it in verdicts and JUnit' }),
@@ -109,24 +129,7 @@ export const ConversationSchema = Type.Object(
     customer: Type.Optional(
       Type.Object(CustomerSchema.properties, { additionalProperties: false, description: 'The buyer; made up when not given' }),
     ),
-    start: Type.Optional(
-      Type.Union(
-        [
-          Type.Object({ after: Duration('Starts this long after the scenario is played') }, { additionalProperties: false }),
-          Type.Object(
-            {
-              on: stringEnum(
-                [...OPERATION_IDS, 'webhook'] as const,
-                "Starts at the partner's first call of this operation in the business; webhook: once the partner's webhook has " +
-                  'answered a PING or a push with 200 (the sandbox PINGs it every second until it does)',
-              ),
-            },
-            { additionalProperties: false },
-          ),
-        ],
-        { description: 'Default: when the scenario is played' },
-      ),
-    ),
+    start: Type.Optional(StartSchema('the business')),
     steps: Type.Array(StepSchema, { minItems: 1 }),
   },
   { additionalProperties: false, description: 'A scripted buyer in one chat' },

@@ -14,6 +14,7 @@ import type { StepSpec } from './conversation-schema.js';
 import { MIN_NEW_CHATS_MS, ScenarioSchema, type Scenario } from './schema.js';
 import { compilePattern } from './pattern.js';
 import { patternMeaning } from './schema-parts.js';
+import { TrafficSchema, trafficProblem, type TrafficSpec } from './traffic-schema.js';
 
 export class ScenarioError extends Error {
   override name = 'ScenarioError';
@@ -72,6 +73,19 @@ function describe(errors: ErrorObject[]): { message: string; field: (string | nu
   return { message: `${fieldPath(here[0].instancePath)}: ${[...new Set(expected)].join(', or ')}`, field: stepsOf(here[0].instancePath) };
 }
 
+const validateTraffic = compileSchema<TrafficSpec>(TrafficSchema);
+
+/** Validates a traffic section given alone (POST /__sandbox/traffic/start's body); `source` names it in errors. */
+export function checkTraffic(data: unknown, source: string): TrafficSpec {
+  if (!validateTraffic(data)) {
+    const { message, field } = describe(validateTraffic.errors!);
+    throw new ScenarioError(`${source}: ${message}`, field);
+  }
+  const problem = trafficProblem(data);
+  if (problem) throw new ScenarioError(`${source}: ${fieldPath(`/${problem.field.join('/')}`)}: ${problem.message}`, problem.field);
+  return data;
+}
+
 /** Parses YAML or JSON (YAML is a superset) and validates it; `source` names it in errors. */
 export function parseScenario(text: string, source: string): Scenario {
   const lines = new LineCounter();
@@ -121,6 +135,11 @@ export function checkScenario(data: unknown, source: string): Scenario {
     throw new ScenarioError(`${source}: customer.newChatsEvery: must be at least ${MIN_NEW_CHATS_MS}ms`, ['customer', 'newChatsEvery']);
   }
   data.conversations?.forEach((conversation, i) => checkSteps(conversation.steps as StepSpec[], ['conversations', i, 'steps'], source));
+  const traffic = data.traffic && trafficProblem(data.traffic);
+  if (traffic) {
+    const field = ['traffic', ...traffic.field];
+    throw new ScenarioError(`${source}: ${fieldPath(`/${field.join('/')}`)}: ${traffic.message}`, field);
+  }
   checkGenerated(data, source);
   return data;
 }

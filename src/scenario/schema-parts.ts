@@ -12,6 +12,8 @@ export const BUSINESS_ID_PATTERN = '^[1-9][0-9]{0,15}$';
 export const HEADER_NAME_PATTERN = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
 export const HEADER_VALUE_PATTERN = '^[^\\r\\n\\u0000]*$';
 const NOT_BLANK = '\\S';
+/** A percentage from 0% to 100%, as `95%` or `99.5%`. */
+export const PERCENT_PATTERN = '^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%$';
 
 const PATTERN_MEANINGS: Record<string, string> = {
   [DURATION_PATTERN]: 'must be a duration such as 800ms, 30s, 1m, 1h or 1d',
@@ -20,6 +22,7 @@ const PATTERN_MEANINGS: Record<string, string> = {
   [HEADER_NAME_PATTERN]: "must be a header name: letters, digits and !#$%&'*+-.^_`|~",
   [HEADER_VALUE_PATTERN]: 'must not contain CR, LF or NUL',
   [NOT_BLANK]: 'must not be blank',
+  [PERCENT_PATTERN]: 'must be a percentage from 0% to 100%, such as 95%',
 };
 
 /** What a pattern of these schemas asks for, in words; undefined for another pattern. */

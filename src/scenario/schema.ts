@@ -10,6 +10,7 @@ import { SCOPES } from '../auth/access.js';
 import { durationMs, MAX_DELAY_MS } from '../model/duration.js';
 import { packagePath } from '../package-root.js';
 import { ConversationSchema } from './conversation-schema.js';
+import { TrafficSchema } from './traffic-schema.js';
 import {
   BUSINESS_ID_PATTERN,
   Duration,
@@ -396,6 +397,7 @@ export const ScenarioSchema = Type.Object(
     conversations: Type.Optional(
       Type.Array(ConversationSchema, { description: 'Scripted buyers who test the partner: see conversation-schema.ts' }),
     ),
+    traffic: Type.Optional(TrafficSchema),
     states: Type.Optional(
       Type.Object(
         {
