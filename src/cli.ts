@@ -7,7 +7,7 @@ import { isEveryInterface } from './model/addresses.js';
 import { DEFAULT_SEED } from './model/records.js';
 import { pointsAtItself, selfLoopMessage } from './notifications/self-address.js';
 import { PACKAGE_VERSION } from './package-root.js';
-import type { Sandbox, SandboxOptions, Verdict } from './index.js';
+import type { Sandbox, SandboxOptions, TrafficReport, Verdict } from './index.js';
 
 const NAME = 'yandex-market-chats-sandbox';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -34,7 +34,7 @@ Options (each also read from the environment variable in brackets):
   --no-rate-limits    turn off Market's request limits                [SANDBOX_RATE_LIMITS=off]
   --v2-only           serve only the /v2/businesses/… paths: the older unprefixed ones answer 404,
                       as Market announces they will                   [SANDBOX_PATHS=v2-only]
-  --report FILE       when stopped, write the integration report as JUnit XML to FILE, and exit
+  --report FILE       when stopped, write the integration report, conversations and traffic as JUnit XML to FILE, and exit
                       with code 1 if it has an error-severity finding [SANDBOX_REPORT]
   --clock TIME        start the sandbox's clock at this ISO 8601 time (2026-11-11T09:00:00+03:00)
                       and lay the world's times out from it            [SANDBOX_CLOCK]  (default: now)
@@ -205,6 +205,13 @@ function conversationsSummary(verdicts: Verdict[]): string {
   return `Conversations: ${passed} of ${verdicts.length} passed\n${lines.join('\n')}\n`;
 }
 
+function trafficSummary(traffic: TrafficReport): string {
+  if (traffic.state === 'none') return '';
+  const { verdict, answerTimeMs } = traffic;
+  const figures = `${traffic.chats} chats, ${traffic.answered} of ${traffic.buyerMessages} buyer messages answered, p95 ${answerTimeMs.p95} ms`;
+  return `Traffic: ${traffic.state}, ${verdict.state} (${figures})\n${verdict.reasons.map((reason) => `  ${reason}\n`).join('')}`;
+}
+
 function banner(sandbox: Sandbox, options: SandboxOptions & { scenario?: string[] }): string {
   const scenarioFiles = options.scenario ?? [];
   const limits = options.rateLimits ? sandbox.limits : 'off (--no-rate-limits)';
@@ -251,6 +258,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     { reportSuite, reportSummary },
     { conversationsSuite },
     { junitDocument },
+    { trafficSuite },
   ] = await Promise.all([
     import('./index.js'),
     import('./scenario/load.js'),
@@ -258,6 +266,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     import('./report/report.js'),
     import('./conversations/junit.js'),
     import('./model/junit.js'),
+    import('./traffic/junit.js'),
   ]);
   let sandbox: Sandbox;
   try {
@@ -274,13 +283,17 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       // Before closing: the report is made from the journal and the notification log as they are.
       const report = sandbox.report();
       const conversations = sandbox.conversations();
-      process.stdout.write(reportSummary(report) + conversationsSummary(conversations));
+      const traffic = sandbox.traffic();
+      process.stdout.write(reportSummary(report) + conversationsSummary(conversations) + trafficSummary(traffic));
       if (parsed.report) {
         failed =
           report.findings.some((finding) => finding.severity === 'error') ||
-          conversations.some((c) => c.state === 'failed' || c.state === 'running');
+          conversations.some((c) => c.state === 'failed' || c.state === 'running') ||
+          (traffic.state !== 'none' && traffic.verdict.state !== 'passed');
         try {
-          writeFileSync(parsed.report, junitDocument([reportSuite(report), conversationsSuite(conversations)]));
+          const suites = [reportSuite(report), conversationsSuite(conversations)];
+          if (traffic.state !== 'none') suites.push(trafficSuite(traffic));
+          writeFileSync(parsed.report, junitDocument(suites));
         } catch (error) {
           process.stderr.write(`${NAME}: --report ${(error as Error).message}\n`);
           failed = true;

@@ -136,17 +136,17 @@ export class SandboxRuntime {
     return { uptimeMs: now - this.startedAt, now: new Date(now).toISOString(), rateLimits, ...this.store.facts() };
   }
 
-  /** What the partner's integration does wrong, from the journal and the notification log as they are now. */
+  /** What the partner's integration does wrong, from the journal, the notification log and the traffic run as they are now. */
   report(): Report {
     const { journal, notifier, clock, store } = this;
-    const senderOf = (businessId: number, chatId: number, messageId: number) => store.senderOf(businessId, chatId, messageId);
     const input = {
       requests: journal.list(),
       requestsKnownSince: journal.knowsCallsSince(),
       notifications: notifier.list(),
       webhook: notifier.webhook !== undefined,
+      traffic: this.traffic.ran(),
       now: clock.now(),
-      senderOf,
+      senderOf: store.senderOf.bind(store),
     };
     return makeReport(input, this.scenario.report);
   }

@@ -363,7 +363,7 @@ t.test('--report FILE: the report is printed when the sandbox stops, written as 
     /Integration report: 1 findings, 1 errors\n {2}error {3}CONTRACT_MISTAKE \(limit\): GetChats asked for limit=50/i,
   );
   const junit = readFileSync(join(dir, 'report.xml'), 'utf8');
-  t.match(junit, /<testsuite name="integration report" tests="10" failures="1"/);
+  t.match(junit, /<testsuite name="integration report" tests="12" failures="1"/);
 
   const clean = start(t, [], { SANDBOX_REPORT: join(dir, 'clean.xml') });
   await fetch(`${await clean.url}/v2/businesses/1001/chats?limit=20`, { method: 'POST', headers: JSON_HEADERS, body: '{}' });
@@ -388,6 +388,23 @@ t.test('--report FILE: the report is printed when the sandbox stops, written as 
   const refused = await run(['--report', ' ']);
   t.equal(refused.code, 2);
   t.match(refused.stderr, /--report: must name a file/);
+
+  const traffic = join(dir, 'traffic.yaml');
+  writeFileSync(
+    traffic,
+    'traffic:\n  duration: 300ms\n  chats: { perMinute: 600 }\n  messages: { perChat: { min: 1, max: 1 }, patience: 100ms }\n',
+  );
+  const ignored = start(t, ['--scenario', traffic, '--report', join(dir, 'traffic.xml')]);
+  const at = await ignored.url;
+  await eventually(async () => ((await (await fetch(`${at}/__sandbox/traffic`)).json()) as any).result.state === 'finished');
+  t.equal(await stop(ignored.child, ignored.exited, 'SIGTERM'), 1, 'a failed traffic verdict: exit code 1');
+  t.match(ignored.output(), /Traffic: finished, failed \(\d+ chats, 0 of \d+ buyer messages answered, p95 0 ms\)\n {2}answered: 0\.0% of/);
+  t.match(readFileSync(join(dir, 'traffic.xml'), 'utf8'), /<testsuite name="traffic" tests="1" failures="1"/);
+
+  writeFileSync(traffic, 'traffic:\n  chats: { perMinute: 1 }\n  expect: { answered: 120% }\n');
+  const bad = await run(['--scenario', traffic]);
+  t.equal(bad.code, 2, 'a bad traffic section: exit code 2');
+  t.match(bad.stderr, /traffic\.expect\.answered: must be a percentage from 0% to 100%/);
 });
 
 t.test('at the default log level the banner is what it prints: no line per request', async (t) => {

@@ -8,6 +8,7 @@ import t, { type Test } from 'tap';
 import type { Scenario, TrafficReport } from '../src/index.js';
 // @ts-expect-error the reference bot is plain JavaScript, as a user would copy it
 import { startBot } from '../examples/partner-bot/bot.mjs';
+import { makeReport } from '../src/report/report.js';
 import { allChats, GOOD_ANSWER, receiverFor, sandboxFor, schemaValidator, type Client } from './helpers.js';
 
 t.setTimeout(120_000);
@@ -24,7 +25,8 @@ const SHORT = {
 async function withBot(t: Test, scenario: Scenario, answerAfterMs?: (chatId: number) => number | undefined) {
   const client = await sandboxFor(t, { rateLimits: scenario.rateLimits === undefined ? false : undefined, scenario });
   if (!answerAfterMs) {
-    const bot = await startBot({ api: client.sandbox.url, port: 0, catchUp: false });
+    // The reference bot, as a user runs it: it also catches up with the chats already waiting at its start.
+    const bot = await startBot({ api: client.sandbox.url, port: 0 });
     t.teardown(() => bot.close());
     await client.call('PUT', '/__sandbox/scenario', { body: { ...scenario, webhook: { url: bot.url } } });
     return client;
@@ -62,6 +64,12 @@ t.test('the reference bot answers every buyer: a passed verdict, figures per int
   t.equal(report.answered, report.buyerMessages, 'every buyer message answered');
   t.equal(report.unanswered, 0);
   t.same(report.verdict, { state: 'passed', reasons: [] });
+  const integration = client.sandbox.report();
+  t.same(integration.findings, [], 'the reference bot passes the integration report with no finding');
+  t.ok(
+    integration.checks.every((check) => check.state === 'passed' || check.state === 'unjudged'),
+    'every check passed (or had nothing to judge)',
+  );
   t.ok(report.pushes.delivered >= report.buyerMessages, 'pushes delivered');
   t.ok(report.partnerCalls.sendMessageToChat['2xx'] >= report.buyerMessages, "the partner's answers counted");
   t.ok(report.series.length >= 4, 'a point per interval');
@@ -127,12 +135,21 @@ t.test("a small quota: the partner's 420s, and when the quota runs out at the pr
   });
   const report = await settled(client);
   t.ok(report.partnerCalls.sendMessageToChat['420'] > 0, `${report.partnerCalls.sendMessageToChat['420']} answers refused with 420`);
-  t.equal(report.partnerCalls.sendMessageToChat['2xx'], 8, 'the quota, and no more');
+  t.ok(report.partnerCalls.sendMessageToChat['2xx'] <= 8, 'the quota, and no more (the bot spent some catching up before the run)');
   const quota = report.quotas.find((q) => q.businessId === 1001 && q.operation === 'sendMessageToChat')!;
   t.match(quota, { limit: 8, remaining: 0 });
   t.ok(
     report.series.some((point) => point.calls420 > 0 && point.quotaLeft === 0),
     'the series shows the 420s and the quota at 0',
+  );
+  t.match(
+    client.sandbox.report().findings.find((f) => f.code === 'TRAFFIC_QUOTA_RUNS_OUT'),
+    {
+      severity: 'warning',
+      kind: 'ran out',
+      message: /^sendMessageToChat's quota ran out during the traffic run: \d+ calls were refused with 420/,
+    },
+    'the integration report tells of it',
   );
   t.equal(report.verdict.state, 'failed');
 });
@@ -218,6 +235,42 @@ t.test('bad traffic settings are refused at load and at start, naming the field'
   }
   t.throws(() => client.sandbox.startTraffic({ chats: { perMinute: 0 } }), /traffic: chats\.perMinute: must be > 0/);
   t.equal((await client.get('/__sandbox/traffic')).body.result.state, 'none', 'nothing was started');
+});
+
+t.test('the integration report: answers that slow down as the backlog grows', async (t) => {
+  const point = (p50: number, backlog: number) => ({
+    at: '',
+    buyerMessages: 5,
+    answers: 5,
+    backlog,
+    p50,
+    p95: p50,
+    calls420: 0,
+    errors: 0,
+    quotaLeft: null,
+    chats: [],
+  });
+  const client = await sandboxFor(t);
+  const traffic = { ...client.sandbox.traffic(), state: 'finished' as const, startedAt: '2026-12-05T10:00:00.000Z' };
+  const input = { requests: [], requestsKnownSince: undefined, notifications: [], webhook: true, now: 0, senderOf: () => undefined };
+  const slowing = makeReport({
+    ...input,
+    traffic: { ...traffic, series: [point(200, 0), point(300, 1), point(2500, 8), point(4000, 20)] },
+  });
+  t.match(slowing.findings, [
+    {
+      code: 'TRAFFIC_ANSWERS_SLOWING',
+      message: /went from \d+ ms early in the traffic run to 4000 ms late in it, while unanswered buyer messages grew from \d+ to 20/,
+    },
+  ]);
+  const steady = makeReport({ ...input, traffic: { ...traffic, series: [point(200, 0), point(250, 1), point(220, 0)] } });
+  t.same(steady.findings, []);
+  t.equal(steady.checks.find((c) => c.code === 'TRAFFIC_ANSWERS_SLOWING')!.state, 'passed');
+  t.equal(
+    makeReport(input).checks.find((c) => c.code === 'TRAFFIC_ANSWERS_SLOWING')!.state,
+    'unjudged',
+    'no traffic run: nothing to judge',
+  );
 });
 
 t.test('reports and figures have the documented types in code', async (t) => {

@@ -7,6 +7,7 @@ import type { JournalEntry } from '../journal/journal.js';
 import { SECOND } from '../model/time.js';
 import type { NotificationEntry } from '../notifications/notifier.js';
 import type { ReportCode } from '../scenario/schema.js';
+import type { TrafficReport } from '../traffic/measure.js';
 
 export interface ReportInput {
   /** The journal, oldest first. */
@@ -20,6 +21,8 @@ export interface ReportInput {
   now: number;
   /** Who wrote a message, while the world still has it: Market tells the partner of its own messages too. */
   senderOf: (businessId: number, chatId: number, messageId: number) => string | undefined;
+  /** The traffic run, when there is one. */
+  traffic?: TrafficReport;
 }
 
 /** What a check found: `kind` tells apart findings of one code; evidence names journal and notification ids. */
@@ -351,6 +354,52 @@ function contractMistake(input: ReportInput, tally: Tally): void {
   }
 }
 
+/** A quota that ran out during the traffic run (420s), or that runs out at the partner's present pace before it renews. */
+function trafficQuotaRunsOut(input: ReportInput, tally: Tally): void {
+  const traffic = input.traffic;
+  if (!traffic) return;
+  for (const [operation, counts] of Object.entries(traffic.partnerCalls)) {
+    if (counts['420'] > 0) {
+      tally.add(
+        'TRAFFIC_QUOTA_RUNS_OUT',
+        'ran out',
+        `${operation}'s quota ran out during the traffic run: ${counts['420']} calls were refused with 420, ${counts['2xx']} answered`,
+        {},
+        operation,
+      );
+    }
+  }
+  for (const quota of traffic.quotas) {
+    if (quota.runsOutAt === null || traffic.partnerCalls[quota.operation]?.['420']) continue;
+    tally.add(
+      'TRAFFIC_QUOTA_RUNS_OUT',
+      'runs out',
+      `At the traffic run's pace (${quota.perMinute} calls a minute), ${quota.operation}'s quota of business ${quota.businessId} ` +
+        `runs out at ${quota.runsOutAt}, before it renews (${quota.remaining} of ${quota.limit} left)`,
+      {},
+      `${quota.businessId}:${quota.operation}`,
+    );
+  }
+}
+
+/** Answers that grow slower as the backlog grows: the last third of the run against the first. */
+function trafficAnswersSlowing(input: ReportInput, tally: Tally): void {
+  const points = input.traffic?.series.filter((point) => point.answers > 0) ?? [];
+  if (points.length < 3) return;
+  const third = Math.ceil(points.length / 3);
+  const median = (some: typeof points) => [...some].sort((a, b) => a.p50 - b.p50)[Math.floor(some.length / 2)];
+  const first = median(points.slice(0, third));
+  const last = median(points.slice(-third));
+  if (last.p50 < 2 * first.p50 || last.p50 < 1000 || last.backlog <= first.backlog) return;
+  tally.add(
+    'TRAFFIC_ANSWERS_SLOWING',
+    'slowing',
+    `Answers grew slower as buyers waited: the answer time's median went from ${first.p50} ms early in the traffic run ` +
+      `to ${last.p50} ms late in it, while unanswered buyer messages grew from ${first.backlog} to ${last.backlog}`,
+    {},
+  );
+}
+
 /** Every check that is on, over the same input. */
 export function runChecks(input: ReportInput, on: (code: ReportCode) => boolean, thresholds: Thresholds): Found[] {
   const tally = new Tally();
@@ -365,6 +414,8 @@ export function runChecks(input: ReportInput, on: (code: ReportCode) => boolean,
     ['POLLING_WITH_WEBHOOK', () => pollingWithWebhook(input, tally, thresholds)],
     ['DEPRECATED_FORM', () => deprecatedForm(input, tally)],
     ['CONTRACT_MISTAKE', () => contractMistake(input, tally)],
+    ['TRAFFIC_QUOTA_RUNS_OUT', () => trafficQuotaRunsOut(input, tally)],
+    ['TRAFFIC_ANSWERS_SLOWING', () => trafficAnswersSlowing(input, tally)],
   ];
   for (const [code, check] of checks) if (on(code)) check();
   return tally.all;

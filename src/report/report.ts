@@ -14,8 +14,8 @@ export type Severity = (typeof SEVERITIES)[number];
 
 interface CheckDescription {
   severity: Severity;
-  /** What it judges: with none of it (no call, or no notification), there is nothing to judge. */
-  judges: 'calls' | 'notifications';
+  /** What it judges: with none of it (no call, no notification, no traffic run), there is nothing to judge. */
+  judges: 'calls' | 'notifications' | 'traffic';
   title: string;
   /** Why it matters on Market. */
   why: string;
@@ -93,6 +93,20 @@ export const CHECKS: Record<ReportCode, CheckDescription> = {
     why: 'Deprecated fields and paths are switched off in time (Market: move off deprecated methods before they are switched off).',
     fix: 'Use context {type, id} in createChat, contexts in getChats, and the /v2 paths.',
   },
+  TRAFFIC_QUOTA_RUNS_OUT: {
+    judges: 'traffic',
+    severity: 'warning',
+    title: 'stays within its quotas on a busy day',
+    why: "Market's quotas are hourly (sendMessageToChat: 1 000 a business); once one runs out, every buyer waits for the next window.",
+    fix: 'Spend fewer calls per buyer message (read with getChatMessage, not the whole history), answer several messages at once, and queue answers to spread them over the hour.',
+  },
+  TRAFFIC_ANSWERS_SLOWING: {
+    judges: 'traffic',
+    severity: 'warning',
+    title: 'keeps up as buyers write faster',
+    why: 'A backlog that grows while answers slow down means the integration cannot keep pace: on a sale day buyers wait for hours.',
+    fix: 'Answer pushes at once and work from a queue with a few workers per business; watch the backlog, not only errors.',
+  },
   CONTRACT_MISTAKE: {
     judges: 'calls',
     severity: 'error',
@@ -169,7 +183,8 @@ export function makeReport(input: ReportInput, settings: ReportSettings = {}): R
     checks: REPORT_CODES.map((code) => {
       const found = findings.filter((f) => f.code === code).length;
       const { severity, title, judges } = CHECKS[code];
-      const judged = (judges === 'calls' ? input.requests : input.notifications).length > 0;
+      const judged =
+        judges === 'traffic' ? input.traffic !== undefined : (judges === 'calls' ? input.requests : input.notifications).length > 0;
       const state = !on(code) ? 'off' : found ? 'failed' : judged ? 'passed' : 'unjudged';
       return { code, title, severity, state, findings: found };
     }),
@@ -177,7 +192,11 @@ export function makeReport(input: ReportInput, settings: ReportSettings = {}): R
   };
 }
 
-const NOTHING_TO_JUDGE = { calls: 'nothing to judge: no call was made', notifications: 'nothing to judge: no notification was sent' };
+const NOTHING_TO_JUDGE = {
+  calls: 'nothing to judge: no call was made',
+  notifications: 'nothing to judge: no notification was sent',
+  traffic: 'nothing to judge: no traffic run',
+};
 
 /**
  * One test case per check: failed when it found an error-severity finding; warnings and advice are told in

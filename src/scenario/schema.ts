@@ -332,6 +332,8 @@ export const REPORT_CODES = [
   'POLLING_WITH_WEBHOOK',
   'DEPRECATED_FORM',
   'CONTRACT_MISTAKE',
+  'TRAFFIC_QUOTA_RUNS_OUT',
+  'TRAFFIC_ANSWERS_SLOWING',
 ] as const;
 export type ReportCode = (typeof REPORT_CODES)[number];
 
@@ -365,6 +367,8 @@ export const ReportSettingsSchema = Type.Object(
     ),
     DEPRECATED_FORM: Type.Optional(Check()),
     CONTRACT_MISTAKE: Type.Optional(Check()),
+    TRAFFIC_QUOTA_RUNS_OUT: Type.Optional(Check()),
+    TRAFFIC_ANSWERS_SLOWING: Type.Optional(Check()),
   },
   {
     additionalProperties: false,

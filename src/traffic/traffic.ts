@@ -422,6 +422,12 @@ export class Traffic {
     return this.run?.report() ?? noTraffic(trafficPlan(this.spec ?? { chats: { perMinute: 1 } }).intervalMs);
   }
 
+  /** The run's figures once it has started (for the integration report); undefined before. */
+  ran(): TrafficReport | undefined {
+    const report = this.run?.report();
+    return report?.startedAt ? report : undefined;
+  }
+
   /** Resolves once the run has finished or been stopped (at once when there is none). */
   settled(): Promise<TrafficReport> {
     const state = this.run?.state;
