@@ -18,7 +18,7 @@ export type Connection = 'connecting' | 'live' | 'reconnecting';
 
 type Listener = (event: StreamEvent) => void;
 
-const KINDS = ['chat', 'request', 'notification', 'scenario', 'reset', 'clock', 'reload'] as const;
+const KINDS = ['chat', 'request', 'notification', 'scenario', 'reset', 'clock', 'traffic', 'reload'] as const;
 
 export class Live {
   private readonly listeners = new Set<Listener>();
@@ -74,8 +74,14 @@ export class Live {
         const id = Number(message.lastEventId);
         const data = JSON.parse(message.data) as object;
         if (type === 'clock') this.setSandboxTime(data as { now: string });
-        // Request and notification events carry their log entry as the data; the others, their fields.
-        const event = (type === 'request' || type === 'notification' ? { id, type, entry: data } : { id, type, ...data }) as StreamEvent;
+        // Request and notification events carry their log entry as the data, traffic events the run's figures; the others, their fields.
+        const event = (
+          type === 'request' || type === 'notification'
+            ? { id, type, entry: data }
+            : type === 'traffic'
+              ? { id, type, traffic: data }
+              : { id, type, ...data }
+        ) as StreamEvent;
         for (const listener of this.listeners) listener(event);
       });
     }

@@ -14,6 +14,7 @@ import { NotificationsView } from './notifications.js';
 import { ReportView } from './report.js';
 import { RequestsView } from './requests.js';
 import { ScenarioView } from './scenario.js';
+import { TrafficView } from './traffic.js';
 import { ErrorNote, useAction, useLoad } from './ui.js';
 import type { Health } from '../src/runtime.js';
 
@@ -23,6 +24,7 @@ const VIEWS = {
   notifications: 'Notifications',
   report: 'Report',
   conversations: 'Conversations',
+  traffic: 'Traffic',
   scenario: 'Scenario',
   limits: 'Limits',
 } as const;
@@ -103,6 +105,7 @@ function App({ live }: { live: Live }) {
         {place.view === 'conversations' && (
           <ConversationsView live={live} openChat={(id, chatId) => go({ view: 'chats', businessId: id, chatId })} />
         )}
+        {place.view === 'traffic' && <TrafficView live={live} openChat={(id, chatId) => go({ view: 'chats', businessId: id, chatId })} />}
         {place.view === 'scenario' && <ScenarioView live={live} />}
         {place.view === 'limits' && <LimitsView live={live} />}
       </main>

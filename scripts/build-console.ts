@@ -4,6 +4,7 @@
  */
 import { build } from 'esbuild';
 import { copyFile, mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { packagePath } from '../src/package-root.js';
 
 export async function buildConsole(): Promise<void> {
@@ -24,5 +25,9 @@ export async function buildConsole(): Promise<void> {
     charset: 'utf8',
     logLevel: 'warning',
   });
-  await Promise.all(['index.html', 'console.css'].map((file) => copyFile(`${source}/${file}`, `${out}/${file}`)));
+  await Promise.all([
+    ...['index.html', 'console.css'].map((file) => copyFile(`${source}/${file}`, `${out}/${file}`)),
+    // uPlot's own style for the Traffic view's charts.
+    copyFile(createRequire(import.meta.url).resolve('uplot/dist/uPlot.min.css'), `${out}/uplot.css`),
+  ]);
 }

@@ -4,6 +4,7 @@
  * and photographs each view in Debian's Chromium into docs/screenshots/.
  */
 import { mkdir } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
@@ -102,6 +103,37 @@ await fetch(`${sandbox.url}/businesses/${sandbox.businessId}/chats/new`, {
 await shot('limits', '#limits', (p) => p.getByRole('table').first().waitFor());
 await shot('report', '#report', (p) => p.locator('.finding').first().waitFor());
 
-await browser.close();
 await sandbox.close();
+
+// A short sale day: buyers for eight seconds against the reference bot, which keeps up.
+const saleDay = {
+  name: 'sale day',
+  traffic: {
+    duration: '8s',
+    start: { on: 'webhook' },
+    chats: { perMinute: 300, ramp: '3s' },
+    messages: { perChat: { min: 1, max: 3 }, replyAfter: { min: '200ms', max: '1s' } },
+    files: 0.1,
+    interval: '1s',
+    expect: { answered: '99%', answeredWithin: '10s', p95: '1s' },
+  },
+} as const;
+const busy = await startSandbox({ scenario: saleDay });
+// The reference bot is plain JavaScript, as a user would copy it.
+const { startBot } = (await import(pathToFileURL(packagePath('examples', 'partner-bot', 'bot.mjs')).href)) as {
+  startBot: (options: object) => Promise<{ url: string; close: () => Promise<void> }>;
+};
+const bot = await startBot({ api: busy.url, port: 0 });
+await busy.loadScenario({ ...saleDay, webhook: { url: bot.url } });
+await busy.trafficSettled();
+await page.goto(`${busy.url}/#traffic`);
+await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
+await page.setViewportSize({ width: 1400, height: 1100 });
+await page.getByRole('region', { name: 'Traffic' }).locator('h3 .badge', { hasText: 'finished' }).waitFor();
+await page.screenshot({ path: `${OUT}/traffic.png` });
+console.log('docs/screenshots/traffic.png');
+await bot.close();
+await busy.close();
+
+await browser.close();
 receiver.close();

@@ -517,3 +517,48 @@ t.test('with a control token, the console is opened once with ?token= and keeps 
   t.pass('reloaded without ?token=, the console still has it (the tab keeps it)');
   t.equal((await client.get('/__sandbox/requests')).status, 401, 'while a client without it is refused');
 });
+
+t.test("traffic: the verdict, the figures and charts that move live; a click on a point lists that interval's chats", async (t) => {
+  const client = await sandboxFor(t, {
+    scenario: {
+      clock: { frozen: true },
+      traffic: { duration: '1h', chats: { perMinute: 30 }, interval: '1m', messages: { patience: '30m' } },
+    },
+  });
+  const page = await consoleOf(t, client, '#traffic');
+  const view = page.getByRole('region', { name: 'Traffic' });
+  await view.locator('h3 .badge', { hasText: 'running' }).waitFor();
+  const charts = view.getByRole('img');
+  t.equal(await charts.count(), 3, 'three charts');
+  await client.sandbox.clock.advance('3m');
+  await view.getByRole('img', { name: /^Buyer messages and answers per interval, and the backlog: 3 intervals/ }).waitFor();
+  await client.sandbox.clock.advance('2m');
+  await view
+    .getByRole('img', { name: /: 5 intervals/ })
+    .first()
+    .waitFor();
+  t.ok(Number(await view.getByRole('definition').nth(1).textContent()) > 0, 'buyer messages counted');
+  t.equal(await view.locator('canvas').count(), 3, 'drawn by uPlot');
+
+  // A click in the middle of the first chart picks a point; its chats open from the list.
+  const over = view.locator('.u-over').first();
+  const box = (await over.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  const interval = view.getByRole('article', { name: 'Chats of the interval' });
+  const first = interval.getByRole('button').first();
+  await first.waitFor();
+  const [, chatId, businessId] = /chat (\d+) of business (\d+)/.exec((await first.textContent())!)!;
+  await first.click();
+  await page.getByRole('region', { name: `Chat ${chatId}` }).waitFor();
+  t.match(page.url(), new RegExp(`#chats/${businessId}/${chatId}$`), 'its chat, opened');
+
+  await page.goto(`${client.sandbox.url}/#traffic`);
+  await view.getByRole('button', { name: 'Stop' }).click();
+  await view.locator('h3 .badge', { hasText: 'stopped' }).waitFor();
+  await view
+    .getByRole('list', { name: 'Reasons' })
+    .locator('li', { hasText: /^answered: 0\.0% of \d+ buyer messages/ })
+    .waitFor();
+  t.pass('stopped from the console: the verdict and its reasons');
+});

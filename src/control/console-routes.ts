@@ -14,6 +14,7 @@ const ASSETS: Record<string, string> = {
   'index.html': 'text/html; charset=utf-8',
   'console.js': 'text/javascript; charset=utf-8',
   'console.css': 'text/css; charset=utf-8',
+  'uplot.css': 'text/css; charset=utf-8',
 };
 
 const AssetParams = Type.Object({ asset: Type.String({ maxLength: 100 }) });

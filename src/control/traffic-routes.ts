@@ -10,6 +10,8 @@ import { TrafficReportSchema } from '../traffic/measure.js';
 import type { Traffic } from '../traffic/traffic.js';
 import { verdictRoute } from './verdict-route.js';
 
+const isEmptyObject = (body: unknown) => typeof body === 'object' && !Array.isArray(body) && Object.keys(body as object).length === 0;
+
 export function trafficRoutes(app: FastifyInstance, traffic: Pick<Traffic, 'report' | 'startRun' | 'stopRun'>): void {
   verdictRoute(
     app,
@@ -31,14 +33,15 @@ export function trafficRoutes(app: FastifyInstance, traffic: Pick<Traffic, 'repo
     {
       schema: {
         ...schema,
-        summary: "Plays the scenario's traffic afresh, or the body's (a traffic section, as in a scenario)",
+        summary: "Plays the scenario's traffic afresh (no body, or {}), or the body's (a traffic section, as in a scenario)",
         description: 'An invalid body is a 400 naming the field; a run under way is a 409 (stop it first).',
       },
     },
     async (request) => {
       let spec;
       try {
-        spec = request.body === undefined || request.body === null ? undefined : checkTraffic(request.body, 'traffic');
+        const given = request.body !== undefined && request.body !== null && !isEmptyObject(request.body);
+        spec = given ? checkTraffic(request.body, 'traffic') : undefined;
       } catch (error) {
         if (error instanceof ScenarioError) throw new ApiError(400, error.message);
         throw error;

@@ -176,6 +176,13 @@ export class TrafficStats {
 
 const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
 
+/** An answer time as a reader takes it in: 612ms, 4.2s, 1m 12.4s. */
+function readable(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  return `${Math.floor(ms / 60_000)}m ${((ms % 60_000) / 1000).toFixed(1)}s`;
+}
+
 /** Judges a run that has ended against its thresholds; a run under way is pending. */
 export function trafficVerdict(stats: TrafficStats, plan: TrafficPlan, ended: boolean): TrafficVerdict {
   if (!ended) return { state: 'pending', reasons: [] };
@@ -200,9 +207,7 @@ export function trafficVerdict(stats: TrafficStats, plan: TrafficPlan, ended: bo
     if (limit === undefined) continue;
     if (!stats.answerTimes.length) reasons.push(`${name}: no buyer message was answered, so no answer time is known`);
     else if (value > limit) {
-      reasons.push(
-        `${name}: answer time ${durationText(value)}, expected at most ${durationText(limit)} (${durationText(value - limit)} over)`,
-      );
+      reasons.push(`${name}: answer time ${readable(value)}, expected at most ${durationText(limit)} (${readable(value - limit)} over)`);
     }
   }
   return { state: reasons.length ? 'failed' : 'passed', reasons };
