@@ -8,9 +8,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { OPERATION_IDS, type Scenario, type SandboxOptions } from '../src/index.js';
 import { CHAT_STATUSES } from '../src/contract/enums.js';
+import { packagePath } from '../src/package-root.js';
+import type { TrafficReport } from '../src/traffic/measure.js';
 import type { ServerSpec } from './server.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -442,6 +445,7 @@ async function main(): Promise<void> {
   const millionLoadMs = memoryWorld.startedInMs;
   await stopServer(memoryWorld);
   const largest = await largestWorldWaits();
+  const traffic = await trafficCost();
 
   const width = Math.max(...rows.map((r) => r.name.length));
   console.log(
@@ -498,6 +502,7 @@ async function main(): Promise<void> {
   targets.push([`--version: ${ratioOf(startUp.version).toFixed(2)}× node -e 0 (target ≤ 1.5×)`, ratioOf(startUp.version) <= 1.5, '']);
   targets.push([`--help: ${ratioOf(startUp.help).toFixed(2)}× node -e 0 (target ≤ 1.5×)`, ratioOf(startUp.help) <= 1.5, '']);
   targets.push([`1 000 000-message world loads in ${fmt(millionLoadMs)} ms (target < 5000 ms)`, millionLoadMs < 5000, '']);
+  for (const [text, met] of trafficLines(traffic)) targets.push([text, met, '']);
   for (const { name, loadMs, resetMs } of largest) {
     const longest = Math.max(loadMs, resetMs);
     targets.push([`largest world ${name}: other requests wait at most ${fmt(longest)} ms (target < 100 ms)`, longest < 100, '']);
@@ -558,6 +563,86 @@ const largestWorldLines = (waits: Awaited<ReturnType<typeof largestWorldWaits>>)
       `largest world (1 000 000 messages) ${name}: the longest another request waited, loading it by PUT ${fmt(loadMs)} ms, resetting it ${fmt(resetMs)} ms`,
   );
 
+/** The reference bot, loaded from the example a user copies (plain JavaScript). */
+async function referenceBot(api: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const { startBot } = (await import(pathToFileURL(packagePath('examples', 'partner-bot', 'bot.mjs')).href)) as {
+    startBot: (options: object) => Promise<{ url: string; close: () => Promise<void> }>;
+  };
+  return startBot({ api, port: 0, catchUp: false });
+}
+
+/**
+ * Traffic against the reference bot answering at once: 10 new chats a second for TRAFFIC_SECONDS (default 60),
+ * three messages each. The answer time p99, and the sandbox's own CPU per buyer message (its push, and the
+ * bot's calls) against a getChats call's, measured in the same process: getChats rounds before and after.
+ */
+async function trafficCost(): Promise<{ p99: number; buyerMessages: number; perMessageUs: number; getChatsUs: number[] }> {
+  const seconds = Number(process.env.TRAFFIC_SECONDS ?? 60);
+  const traffic = {
+    duration: `${seconds}s`,
+    start: { on: 'webhook' as const },
+    chats: { perMinute: 600 },
+    messages: { perChat: { min: 3, max: 3 }, replyAfter: { min: '0ms', max: '0ms' } },
+  };
+  const server = await startServer({ kind: 'sandbox', options: { scenario: { rateLimits: HIGH_LIMITS } } });
+  const bot = await referenceBot(server.url);
+  try {
+    const pid = server.child.pid!;
+    const getChats: Load = { method: 'POST', path: '/v2/businesses/1001/chats?limit=20', body: '{}' };
+    const getChatsUs: number[] = [];
+    const perGetChats = async () => {
+      const before = cpuMs(pid);
+      const started = performance.now();
+      let calls = 0;
+      while (performance.now() - started < 3000) {
+        await call(server.url, getChats);
+        calls++;
+      }
+      getChatsUs.push(((cpuMs(pid) - before) * 1000) / calls);
+    };
+    await perGetChats();
+    const put = await fetch(`${server.url}/__sandbox/scenario`, {
+      method: 'PUT',
+      headers: HEADERS,
+      body: JSON.stringify({ rateLimits: HIGH_LIMITS, webhook: { url: bot.url }, traffic }),
+    });
+    if (!put.ok) throw new Error(`traffic scenario refused: ${await put.text()}`);
+    const before = cpuMs(pid);
+    let report: TrafficReport;
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      report = ((await (await fetch(`${server.url}/__sandbox/traffic`)).json()) as { result: TrafficReport }).result;
+    } while (report.state !== 'finished');
+    const perMessageUs = ((cpuMs(pid) - before) * 1000) / report.buyerMessages;
+    await perGetChats();
+    return { p99: report.answerTimeMs.p99, buyerMessages: report.buyerMessages, perMessageUs, getChatsUs };
+  } finally {
+    await bot.close();
+    await stopServer(server);
+  }
+}
+
+function trafficLines(cost: Awaited<ReturnType<typeof trafficCost>>): [string, boolean][] {
+  const getChats = median(cost.getChatsUs);
+  const ratioToGetChats = cost.perMessageUs / getChats;
+  return [
+    [
+      `traffic, 10 chats/s with the reference bot: answer time p99 ${cost.p99} ms over ${fmt(cost.buyerMessages)} buyer messages (target < 100 ms)`,
+      cost.p99 < 100,
+    ],
+    [
+      `traffic: the sandbox's CPU per buyer message ${fmt(cost.perMessageUs)} µs, ${ratioToGetChats.toFixed(1)}× a getChats call's ` +
+        `(${fmt(getChats)} µs, median of ${cost.getChatsUs.length} rounds; target ≤ 3×)`,
+      ratioToGetChats <= 3,
+    ],
+  ];
+}
+
+/** `BENCH_ONLY=traffic`: the traffic lines alone. */
+async function trafficOnly(): Promise<void> {
+  for (const [text, met] of trafficLines(await trafficCost())) console.log(`${met ? 'met   ' : 'MISSED'}  ${text}`);
+}
+
 /** `BENCH_ONLY=startup`: the start-up lines alone, against a bare node -e 0. */
 async function startUpOnly(): Promise<void> {
   const { bare, version, help, firstAnswer, binary } = await startUpRatios();
@@ -574,4 +659,5 @@ async function startUpOnly(): Promise<void> {
 if (process.env.BENCH_ONLY === 'consoles') await consolesOnly();
 else if (process.env.BENCH_ONLY === 'startup') await startUpOnly();
 else if (process.env.BENCH_ONLY === 'largest') await largestOnly();
+else if (process.env.BENCH_ONLY === 'traffic') await trafficOnly();
 else await main();
