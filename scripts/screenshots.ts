@@ -118,7 +118,7 @@ const saleDay = {
     expect: { answered: '99%', answeredWithin: '10s', p95: '1s' },
   },
 } as const;
-const busy = await startSandbox({ scenario: saleDay });
+const busy = await startSandbox();
 // The reference bot is plain JavaScript, as a user would copy it.
 const { startBot } = (await import(pathToFileURL(packagePath('examples', 'partner-bot', 'bot.mjs')).href)) as {
   startBot: (options: object) => Promise<{ url: string; close: () => Promise<void> }>;

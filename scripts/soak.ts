@@ -4,10 +4,8 @@
  * minute. After the first ten minutes (the first third of a shorter run) it should grow by less than 10 %.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { packagePath } from '../src/package-root.js';
 
@@ -20,25 +18,20 @@ const SETTLED_AFTER = Math.min(10, Math.floor(MINUTES / 3));
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 
-const dir = mkdtempSync(join(tmpdir(), 'ymcs-soak-'));
 const businesses = Array.from({ length: 3 }, () => 10_000 + Math.floor(Math.random() * 90_000));
-const scenario = join(dir, 'soak.json');
-writeFileSync(
-  scenario,
-  JSON.stringify({
-    traffic: {
-      duration: `${MINUTES}m`,
-      start: { on: 'webhook' },
-      businesses,
-      chats: { perMinute: 120, ramp: '1m' },
-      messages: { perChat: { min: 1, max: 4 }, replyAfter: { min: '1s', max: '10s' } },
-      files: 0.1,
-      interval: '10s',
-    },
-  }),
-);
+const scenario = {
+  traffic: {
+    duration: `${MINUTES}m`,
+    start: { on: 'webhook' },
+    businesses,
+    chats: { perMinute: 120, ramp: '1m' },
+    messages: { perChat: { min: 1, max: 4 }, replyAfter: { min: '1s', max: '10s' } },
+    files: 0.1,
+    interval: '10s',
+  },
+};
 
-const child = spawn(process.execPath, [packagePath('dist', 'bundle', 'cli.js'), '--port', '0', '--scenario', scenario], {
+const child = spawn(process.execPath, [packagePath('dist', 'bundle', 'cli.js'), '--port', '0'], {
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const url = await new Promise<string>((resolve) => {
@@ -57,7 +50,7 @@ const bot = await startBot({ api: url, port: 0, businesses });
 const put = await fetch(`${url}/__sandbox/scenario`, {
   method: 'PUT',
   headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ ...(JSON.parse(readFileSync(scenario, 'utf8')) as object), webhook: { url: bot.url } }),
+  body: JSON.stringify({ ...scenario, webhook: { url: bot.url } }),
 });
 if (!put.ok) throw new Error(`soak: the scenario was refused: ${await put.text()}`);
 
@@ -90,5 +83,4 @@ stream.destroy();
 await bot.close();
 child.kill('SIGTERM');
 await new Promise((resolve) => child.once('exit', resolve));
-rmSync(dir, { recursive: true, force: true });
 process.exit(met ? 0 : 1);

@@ -23,7 +23,8 @@ const SHORT = {
 };
 
 async function withBot(t: Test, scenario: Scenario, answerAfterMs?: (chatId: number) => number | undefined) {
-  const client = await sandboxFor(t, { rateLimits: scenario.rateLimits === undefined ? false : undefined, scenario });
+  // The scenario is played once the bot listens: its traffic waits for the webhook, which must be set.
+  const client = await sandboxFor(t, { rateLimits: scenario.rateLimits === undefined ? false : undefined });
   if (!answerAfterMs) {
     // The reference bot, as a user runs it: it also catches up with the chats already waiting at its start.
     const bot = await startBot({ api: client.sandbox.url, port: 0 });
@@ -234,6 +235,11 @@ t.test('bad traffic settings are refused at load and at start, naming the field'
     t.match(loaded.body.errors[0].message, new RegExp(`^scenario: traffic\\.${message.source}`));
   }
   t.throws(() => client.sandbox.startTraffic({ chats: { perMinute: 0 } }), /traffic: chats\.perMinute: must be > 0/);
+  const waiting = await client.call('PUT', '/__sandbox/scenario', {
+    body: { traffic: { start: { on: 'webhook' }, chats: { perMinute: 1 } } },
+  });
+  t.equal(waiting.status, 400, 'waiting for a webhook that is not set');
+  t.match(waiting.body.errors[0].message, /traffic\.start\.on: waits for the webhook, but none is set/);
   t.equal((await client.get('/__sandbox/traffic')).body.result.state, 'none', 'nothing was started');
 });
 

@@ -1,6 +1,6 @@
 /** One delivery attempt of a notification: a POST with Market's timeout, and what the partner's answer was worth. */
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { ErrorObject } from 'ajv';
 import { Type, type Static } from 'typebox';
 import type { Clock } from '../clock/clock.js';
@@ -45,8 +45,26 @@ function judge(status: number, answer: unknown, isJson: boolean): string[] | nul
   return check(answer) ? [] : problemsOf(check.errors!);
 }
 
+/**
+ * Connections to the partner's webhook, kept alive between pushes: on a busy day a push does not pay for a new
+ * connection (most of what one cost the sandbox). Closed with the notifier.
+ */
+export class WebhookConnections {
+  private readonly http = new HttpAgent({ keepAlive: true });
+  private readonly https = new HttpsAgent({ keepAlive: true });
+
+  agentFor(url: URL): HttpAgent {
+    return url.protocol === 'https:' ? this.https : this.http;
+  }
+
+  close(): void {
+    this.http.destroy();
+    this.https.destroy();
+  }
+}
+
 /** POSTs with node:http rather than fetch, which refuses the Fetch standard's "bad ports" (6000, 6665…) that Market does not. */
-function post(url: URL, payload: string, signal: AbortSignal): Promise<{ status: number; text: string }> {
+function post(url: URL, payload: string, signal: AbortSignal, agent: HttpAgent, again = true): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const headers = {
@@ -54,7 +72,7 @@ function post(url: URL, payload: string, signal: AbortSignal): Promise<{ status:
       'content-length': Buffer.byteLength(payload),
       'user-agent': `yandex-market-chats-sandbox/${PACKAGE_VERSION}`,
     };
-    const request = send(url, { method: 'POST', headers, agent: false, signal }, (response) => {
+    const request = send(url, { method: 'POST', headers, agent, signal }, (response) => {
       const chunks: Buffer[] = [];
       let size = 0;
       response.on('data', (chunk: Buffer) => {
@@ -65,7 +83,12 @@ function post(url: URL, payload: string, signal: AbortSignal): Promise<{ status:
       response.on('end', () => resolve({ status: response.statusCode!, text: Buffer.concat(chunks).toString('utf8') }));
       response.on('close', () => response.complete || reject(new Error('the answer was cut off')));
     });
-    request.on('error', reject);
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      // A kept connection the partner closed as it was reused: the push never reached it, so it goes again on a new one.
+      if (again && request.reusedSocket && error.code === 'ECONNRESET' && !signal.aborted) {
+        post(url, payload, signal, agent, false).then(resolve, reject);
+      } else reject(error);
+    });
     request.end(payload);
   });
 }
@@ -80,13 +103,15 @@ export async function deliver(
   timeoutMs: number,
   cancel: AbortSignal,
   clock: Pick<Clock, 'now'>,
+  connections: WebhookConnections,
 ): Promise<DeliveryAttempt> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const attempt = { at: new Date(clock.now()).toISOString(), status: null, error: null, answer: null, answerProblems: null };
   const timeout = AbortSignal.timeout(timeoutMs);
   try {
-    const { status, text } = await post(new URL(url), JSON.stringify(body), AbortSignal.any([cancel, timeout]));
+    const target = new URL(url);
+    const { status, text } = await post(target, JSON.stringify(body), AbortSignal.any([cancel, timeout]), connections.agentFor(target));
     let parsed: unknown;
     let isJson = false;
     try {

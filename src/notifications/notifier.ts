@@ -15,9 +15,10 @@ import { formatPushDate } from '../model/time.js';
 import { BoundedLog } from '../model/bounded-log.js';
 import { between, seededRandom } from '../model/random.js';
 import { durationMs, MAX_DURATION_MS } from '../model/duration.js';
+import { fieldName } from '../contract/field-name.js';
 import { ScenarioError } from '../scenario/load.js';
 import { delayRange, type Scenario } from '../scenario/schema.js';
-import { deliver, DeliveryAttemptSchema } from './delivery.js';
+import { deliver, DeliveryAttemptSchema, WebhookConnections } from './delivery.js';
 import { notificationOf } from './payloads.js';
 import { pointsAtItself, selfLoopMessage, type Listening } from './self-address.js';
 
@@ -124,6 +125,7 @@ export class Notifier {
   private cancelling = new AbortController();
   private settledWaiters: (() => void)[] = [];
   private readonly changeListeners = new Set<(entry: NotificationEntry) => void>();
+  private readonly connections = new WebhookConnections();
 
   /** `givenUrl` (--webhook) wins over every scenario's webhook.url. */
   constructor(
@@ -147,10 +149,17 @@ export class Notifier {
     const url = this.givenUrl ?? scenario.webhook?.url;
     this.refuseSelf(url);
     const waiting = scenario.conversations?.findIndex((c) => c.start && 'on' in c.start && c.start.on === 'webhook') ?? -1;
-    if (url === undefined && waiting >= 0) {
-      const field = `conversations[${waiting}].start.on`;
+    const start = scenario.traffic?.start;
+    const waitingField =
+      waiting >= 0
+        ? ['conversations', waiting, 'start', 'on']
+        : start && 'on' in start && start.on === 'webhook'
+          ? ['traffic', 'start', 'on']
+          : undefined;
+    if (url === undefined && waitingField) {
+      const field = fieldName(`/${waitingField.join('/')}`);
       const message = `${field}: waits for the webhook, but none is set; start with --webhook URL (or SANDBOX_WEBHOOK), or give the scenario webhook.url`;
-      throw new ScenarioError(message, ['conversations', waiting, 'start', 'on']);
+      throw new ScenarioError(message, waitingField);
     }
   }
 
@@ -188,7 +197,7 @@ export class Notifier {
   async ping(): Promise<NotificationEntry> {
     if (!this.settings) throw new Error(NO_WEBHOOK);
     const entry = this.record({ notificationType: 'PING', time: formatPushDate(this.clock.now()) }, null);
-    const attempt = await deliver(this.settings.url, entry.body, PING_TIMEOUT_MS, this.cancelling.signal, this.clock);
+    const attempt = await deliver(this.settings.url, entry.body, PING_TIMEOUT_MS, this.cancelling.signal, this.clock, this.connections);
     entry.attempts.push(attempt);
     this.finish(entry, attempt.status === 200 ? 'delivered' : 'failed');
     return entry;
@@ -265,6 +274,11 @@ export class Notifier {
     if (this.queues.size === 0) this.wakeSettled();
   }
 
+  /** The sandbox is closing: kept connections to the webhook go. */
+  close(): void {
+    this.connections.close();
+  }
+
   /** Cancels, empties the log, and starts what is drawn at random again from the seed (a reset repeats the run). */
   clear(): void {
     this.stop();
@@ -330,7 +344,9 @@ export class Notifier {
   private async deliverWithRetries(entry: NotificationEntry, settings: WebhookSettings, cancel: AbortSignal): Promise<void> {
     if (settings.delay && !(await this.wait(entry, between(this.random, settings.delay.minMs, settings.delay.maxMs), cancel))) return;
     for (let attempt = 1; ; attempt++) {
-      const result = await this.clock.track(deliver(settings.url, entry.body, NOTIFICATION_TIMEOUT_MS, cancel, this.clock));
+      const result = await this.clock.track(
+        deliver(settings.url, entry.body, NOTIFICATION_TIMEOUT_MS, cancel, this.clock, this.connections),
+      );
       if (cancel.aborted) return;
       entry.attempts.push(result);
       if (result.status === 200) return this.finish(entry, 'delivered');

@@ -67,7 +67,12 @@ class TrafficRun {
   private readonly stopping = new AbortController();
   private readonly cancels = new Set<() => void>();
   private readonly unsubscribe: (() => void)[] = [];
+  /** Buyers still writing or waiting, and those who gave up with messages unanswered (a late answer still counts). */
   private readonly buyers = new Map<string, Buyer>();
+  /** Every chat of the run, for its pushes. */
+  private readonly chatKeys = new Set<string>();
+  /** Buyers arrived and not done: the run has finished when none is left and no more arrive. */
+  private open = 0;
   private readonly arrivals: Generator<number>;
   private arrived = 0;
   private arrivalsOver = false;
@@ -75,7 +80,9 @@ class TrafficRun {
   /** The partner's calls by business and operation in the interval under way, and in the last one closed. */
   private pace = new Map<string, number>();
   private lastPace = new Map<string, number>();
-  private readonly pushes = { delivered: new Set<number>(), failed: new Set<number>(), retried: new Set<number>() };
+  private readonly pushes = { delivered: 0, failed: 0, retried: 0 };
+  /** Pushes not yet delivered or failed, and whether their retry is counted. */
+  private readonly pushesUnderWay = new Map<number, boolean>();
 
   constructor(
     readonly plan: TrafficPlan,
@@ -126,7 +133,7 @@ class TrafficRun {
       gaveUp: stats.gaveUp,
       oldestUnansweredMs: stats.oldestUnansweredMs(this.finishedAt ?? now),
       answerTimeMs: stats.answerTimeMs(),
-      pushes: { delivered: this.pushes.delivered.size, failed: this.pushes.failed.size, retried: this.pushes.retried.size },
+      pushes: { ...this.pushes },
       partnerCalls: stats.partnerCalls,
       quotas: this.quotas(now),
       intervalMs: this.plan.intervalMs,
@@ -181,6 +188,19 @@ class TrafficRun {
   }
 
   private async arrive(n: number): Promise<void> {
+    this.open++;
+    let buyer: Buyer | undefined;
+    try {
+      buyer = await this.arriving(n);
+    } catch (error) {
+      // A buyer who could not arrive, or write its first message, is done: the run must not wait for it.
+      if (buyer) this.finish(buyer, false);
+      else this.open--;
+      throw error;
+    }
+  }
+
+  private async arriving(n: number): Promise<Buyer> {
     const plan = buyerPlan(this.plan, this.seed, n);
     const lines = trafficBuyerLines(this.seed, plan.businessId, n, plan.type, plan.messages);
     const withFile = plan.withFile[0];
@@ -190,10 +210,24 @@ class TrafficRun {
       ...(withFile ? {} : { message: lines.messages[0] }),
     });
     const buyer: Buyer = { n, plan, lines, chatId: chat.id, written: 0, pending: [], nudged: false, done: false };
-    this.buyers.set(chatKey(plan.businessId, chat.id), buyer);
+    const key = chatKey(plan.businessId, chat.id);
+    this.buyers.set(key, buyer);
+    this.chatKeys.add(key);
     this.stats!.chats++;
     if (withFile) await this.write(buyer, lines.messages[0], true);
     else this.wrote(buyer);
+    return buyer;
+  }
+
+  /** The buyer is done: answered to the last message, or gone. Kept only while a late answer may still come. */
+  private finish(buyer: Buyer, gaveUp: boolean): void {
+    if (buyer.done) return;
+    buyer.done = true;
+    this.open--;
+    if (gaveUp) this.stats!.gaveUp++;
+    buyer.cancelWait?.();
+    if (!buyer.pending.length) this.buyers.delete(chatKey(buyer.plan.businessId, buyer.chatId));
+    this.checkEnd();
   }
 
   private async write(buyer: Buyer, text: string, withFile: boolean): Promise<void> {
@@ -220,12 +254,7 @@ class TrafficRun {
 
   private outOfPatience(buyer: Buyer): void {
     if (!buyer.pending.length || buyer.done) return;
-    if (buyer.nudged) {
-      buyer.done = true;
-      this.stats!.gaveUp++;
-      this.checkEnd();
-      return;
-    }
+    if (buyer.nudged) return this.finish(buyer, true);
     buyer.nudged = true;
     void this.host.clock.track(this.act(`buyer ${buyer.n}'s nudge`, () => this.write(buyer, buyer.lines.nudge, false)));
   }
@@ -237,12 +266,11 @@ class TrafficRun {
     const now = this.host.clock.now();
     for (const message of buyer.pending.splice(0)) this.stats!.answered(message, now);
     buyer.cancelWait?.();
-    if (buyer.done) return;
-    if (buyer.written >= buyer.plan.messages) {
-      buyer.done = true;
-      this.checkEnd();
+    if (buyer.done) {
+      this.buyers.delete(chatKey(buyer.plan.businessId, buyer.chatId));
       return;
     }
+    if (buyer.written >= buyer.plan.messages) return this.finish(buyer, false);
     const next = buyer.lines.messages[buyer.written];
     const withFile = buyer.plan.withFile[buyer.written];
     buyer.cancelWait = this.later(buyer.plan.replyAfterMs[buyer.written], () => {
@@ -266,10 +294,17 @@ class TrafficRun {
   }
 
   private pushed(entry: NotificationEntry): void {
-    if (entry.businessId === null || entry.chatId === null || !this.buyers.has(chatKey(entry.businessId, entry.chatId))) return;
-    if (entry.state === 'delivered') this.pushes.delivered.add(entry.id);
-    if (entry.state === 'failed') this.pushes.failed.add(entry.id);
-    if (entry.attempts.length > 1) this.pushes.retried.add(entry.id);
+    if (entry.businessId === null || entry.chatId === null || !this.chatKeys.has(chatKey(entry.businessId, entry.chatId))) return;
+    let retried = this.pushesUnderWay.get(entry.id) ?? false;
+    if (!retried && entry.attempts.length > 1) {
+      this.pushes.retried++;
+      retried = true;
+    }
+    if (entry.state === 'delivered' || entry.state === 'failed') {
+      this.pushes[entry.state]++;
+      this.pushesUnderWay.delete(entry.id);
+    } else if (entry.state === 'pending') this.pushesUnderWay.set(entry.id, retried);
+    else this.pushesUnderWay.delete(entry.id);
   }
 
   /** What is left of each quota of the run's businesses and, at the partner's pace of the last interval, when it runs out. */
@@ -317,7 +352,7 @@ class TrafficRun {
 
   private checkEnd(): void {
     if (this.state !== 'running' || !this.arrivalsOver) return;
-    if ([...this.buyers.values()].every((buyer) => buyer.done) && this.arrived === this.buyers.size) {
+    if (this.open === 0) {
       this.state = 'finished';
       this.end();
     }
