@@ -576,7 +576,14 @@ async function referenceBot(api: string): Promise<{ url: string; close: () => Pr
  * three messages each. The answer time p99, and the sandbox's own CPU per buyer message (its push, and the
  * bot's calls) against a getChats call's, measured in the same process: getChats rounds before and after.
  */
-async function trafficCost(): Promise<{ p99: number; buyerMessages: number; perMessageUs: number; getChatsUs: number[] }> {
+async function trafficCost(): Promise<{
+  p99: number;
+  buyerMessages: number;
+  perMessageUs: number;
+  exchangesPerMessage: number;
+  perExchangeUs: number;
+  getChatsUs: number[];
+}> {
   const seconds = Number(process.env.TRAFFIC_SECONDS ?? 60);
   const traffic = {
     duration: `${seconds}s`,
@@ -613,9 +620,22 @@ async function trafficCost(): Promise<{ p99: number; buyerMessages: number; perM
       await new Promise((resolve) => setTimeout(resolve, 1000));
       report = ((await (await fetch(`${server.url}/__sandbox/traffic`)).json()) as { result: TrafficReport }).result;
     } while (report.state !== 'finished');
-    const perMessageUs = ((cpuMs(pid) - before) * 1000) / report.buyerMessages;
+    const usedUs = (cpuMs(pid) - before) * 1000;
+    // What a buyer message sets going: its pushes (the partner's answer is pushed too) and the bot's calls.
+    const calls = Object.values(report.partnerCalls).reduce(
+      (n, counts) => n + counts['2xx'] + counts['420'] + counts['4xx'] + counts['5xx'],
+      0,
+    );
+    const exchanges = report.pushes.delivered + report.pushes.failed + calls;
     await perGetChats();
-    return { p99: report.answerTimeMs.p99, buyerMessages: report.buyerMessages, perMessageUs, getChatsUs };
+    return {
+      p99: report.answerTimeMs.p99,
+      buyerMessages: report.buyerMessages,
+      perMessageUs: usedUs / report.buyerMessages,
+      exchangesPerMessage: exchanges / report.buyerMessages,
+      perExchangeUs: usedUs / exchanges,
+      getChatsUs,
+    };
   } finally {
     await bot.close();
     await stopServer(server);
@@ -634,6 +654,11 @@ function trafficLines(cost: Awaited<ReturnType<typeof trafficCost>>): [string, b
       `traffic: the sandbox's CPU per buyer message ${fmt(cost.perMessageUs)} µs, ${ratioToGetChats.toFixed(1)}× a getChats call's ` +
         `(${fmt(getChats)} µs, median of ${cost.getChatsUs.length} rounds; target ≤ 3×)`,
       ratioToGetChats <= 3,
+    ],
+    [
+      `traffic: ${cost.exchangesPerMessage.toFixed(2)} HTTP exchanges per buyer message (pushes and the bot's calls), ` +
+        `${fmt(cost.perExchangeUs)} µs of the sandbox's CPU each, ${(cost.perExchangeUs / getChats).toFixed(1)}× a getChats call's (told, no target)`,
+      true,
     ],
   ];
 }

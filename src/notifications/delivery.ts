@@ -63,8 +63,18 @@ export class WebhookConnections {
   }
 }
 
-/** POSTs with node:http rather than fetch, which refuses the Fetch standard's "bad ports" (6000, 6665…) that Market does not. */
-function post(url: URL, payload: string, signal: AbortSignal, agent: HttpAgent, again = true): Promise<{ status: number; text: string }> {
+/**
+ * POSTs with node:http rather than fetch, which refuses the Fetch standard's "bad ports" (6000, 6665…) that Market
+ * does not. The timeout and the cancel are one timer and one listener (signals combined per push cost more).
+ */
+function post(
+  url: URL,
+  payload: string,
+  cancel: AbortSignal,
+  timeoutMs: number,
+  agent: HttpAgent,
+  again = true,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const headers = {
@@ -72,7 +82,7 @@ function post(url: URL, payload: string, signal: AbortSignal, agent: HttpAgent, 
       'content-length': Buffer.byteLength(payload),
       'user-agent': `yandex-market-chats-sandbox/${PACKAGE_VERSION}`,
     };
-    const request = send(url, { method: 'POST', headers, agent, signal }, (response) => {
+    const request = send(url, { method: 'POST', headers, agent }, (response) => {
       const chunks: Buffer[] = [];
       let size = 0;
       response.on('data', (chunk: Buffer) => {
@@ -80,15 +90,26 @@ function post(url: URL, payload: string, signal: AbortSignal, agent: HttpAgent, 
         if (size < ANSWER_KEPT * 4) chunks.push(chunk);
         size += chunk.length;
       });
-      response.on('end', () => resolve({ status: response.statusCode!, text: Buffer.concat(chunks).toString('utf8') }));
-      response.on('close', () => response.complete || reject(new Error('the answer was cut off')));
+      response.on('end', () => settle(() => resolve({ status: response.statusCode!, text: Buffer.concat(chunks).toString('utf8') })));
+      response.on('close', () => response.complete || settle(() => reject(new Error('the answer was cut off'))));
     });
+    const timer = setTimeout(() => request.destroy(new Error(`timeout: no answer within ${timeoutMs} ms`)), timeoutMs);
+    const abort = () => request.destroy(new Error('cancelled'));
+    cancel.addEventListener('abort', abort, { once: true });
+    const settle = (then: () => void) => {
+      clearTimeout(timer);
+      cancel.removeEventListener('abort', abort);
+      then();
+    };
     request.on('error', (error: NodeJS.ErrnoException) => {
-      // A kept connection the partner closed as it was reused: the push never reached it, so it goes again on a new one.
-      if (again && request.reusedSocket && error.code === 'ECONNRESET' && !signal.aborted) {
-        post(url, payload, signal, agent, false).then(resolve, reject);
-      } else reject(error);
+      settle(() => {
+        // A kept connection the partner closed as it was reused: the push never reached it, so it goes again on a new one.
+        if (again && request.reusedSocket && error.code === 'ECONNRESET' && !cancel.aborted) {
+          post(url, payload, cancel, timeoutMs, agent, false).then(resolve, reject);
+        } else reject(error);
+      });
     });
+    if (cancel.aborted) abort();
     request.end(payload);
   });
 }
@@ -108,10 +129,9 @@ export async function deliver(
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const attempt = { at: new Date(clock.now()).toISOString(), status: null, error: null, answer: null, answerProblems: null };
-  const timeout = AbortSignal.timeout(timeoutMs);
   try {
     const target = new URL(url);
-    const { status, text } = await post(target, JSON.stringify(body), AbortSignal.any([cancel, timeout]), connections.agentFor(target));
+    const { status, text } = await post(target, JSON.stringify(body), cancel, timeoutMs, connections.agentFor(target));
     let parsed: unknown;
     let isJson = false;
     try {
@@ -123,7 +143,6 @@ export async function deliver(
     const answer = text.length > ANSWER_KEPT ? text.slice(0, ANSWER_KEPT) : isJson ? parsed : text;
     return { ...attempt, durationMs: elapsed(), status, answer, answerProblems: judge(status, parsed, isJson) };
   } catch (error) {
-    const reason = timeout.aborted ? `timeout: no answer within ${timeoutMs} ms` : (error as Error).message;
-    return { ...attempt, durationMs: elapsed(), error: reason };
+    return { ...attempt, durationMs: elapsed(), error: (error as Error).message };
   }
 }
