@@ -19,7 +19,10 @@ const SETTLED_AFTER = Math.min(10, Math.floor(MINUTES / 3));
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 
 const businesses = Array.from({ length: 3 }, () => 10_000 + Math.floor(Math.random() * 90_000));
+// Quotas off: the soak watches memory under steady traffic, and Market's hourly quotas would stop the bot within
+// minutes at this pace (a traffic run's figures show that on their own).
 const scenario = {
+  rateLimits: 'off',
   traffic: {
     duration: `${MINUTES}m`,
     start: { on: 'webhook' },

@@ -276,6 +276,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     process.stderr.write(`${NAME}: ${prefix}${(error as Error).message}\n`);
     return prefix ? 2 : 1;
   }
+  // A reader of its output that went away (a closed pipe) must not keep it from stopping well and writing its world out.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   process.stdout.write(banner(sandbox, parsed.options));
   let failed = false;
   await new Promise<void>((resolve) => {

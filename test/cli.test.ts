@@ -483,3 +483,20 @@ t.test('healthcheck: 0 when a sandbox answers on PORT and HOST, 1 at once when n
   t.equal((await run(['healthcheck', '--port', 'x'])).code, 2, 'a bad port: exit 2');
   t.match((await run(['--help'])).stdout, /healthcheck/, '--help lists it');
 });
+
+t.test('a reader of its output that went away does not keep it from stopping well and writing its world out', async (t) => {
+  const dir = tempDir(t);
+  const db = join(dir, 'world.json');
+  const started = start(t, ['--db', db]);
+  const url = await started.url;
+  const sent = await fetch(`${url}/v2/businesses/1001/chats/message?chatId=38415448`, {
+    method: 'POST',
+    headers: JSON_HEADERS,
+    body: JSON.stringify({ message: 'Записали, спасибо.' }),
+  });
+  t.equal(sent.status, 200);
+  // The pipe of its output is closed, as when `| head` or a CI runner stops reading: what it prints at stop goes nowhere.
+  started.child.stdout.destroy();
+  t.equal(await stop(started.child, started.exited, 'SIGTERM'), 0, 'exit code 0');
+  t.match(readFileSync(db, 'utf8') + readFileSync(`${db}.log`, 'utf8'), /Записали, спасибо\./, 'the last write is in the file');
+});
