@@ -108,6 +108,19 @@ t.test('the reference bot answers every buyer: a passed verdict, figures per int
   t.ok(seen.filter((state) => state === 'running').length >= 3, 'a traffic event each interval');
 });
 
+t.test('the reference bot passes a traffic run of the defaults, ten minutes squeezed by moving the clock', async (t) => {
+  const client = await withBot(t, { clock: { frozen: true }, traffic: { start: { on: 'webhook' }, chats: { perMinute: 30 } } });
+  // The bot answers in real time between the clock's steps: each buyer is answered within a step.
+  while (client.sandbox.traffic().state !== 'finished') {
+    await client.sandbox.clock.advance('2s');
+    await new Promise((resolve) => setTimeout(resolve, 15));
+  }
+  const report = client.sandbox.traffic();
+  t.ok(report.chats > 200, `${report.chats} chats over ten minutes of the clock`);
+  t.same(report.verdict, { state: 'passed', reasons: [] }, 'the default thresholds: 95% answered within 5m');
+  t.equal(report.answered, report.buyerMessages);
+});
+
 t.test('a slow bot and one that ignores chats fail the verdict, naming the thresholds missed', async (t) => {
   const slow = await withBot(
     t,
