@@ -238,6 +238,11 @@ t.test('bad traffic settings are refused at load and at start, naming the field'
     [{ chats: { perMinute: 1 }, businesses: [0] }, /businesses\[0\]: must be >= 1/],
     [{ chats: { perMinute: 1 }, pace: 3 }, /pace: is not a known key/],
     [{ chats: { perMinute: 1 }, messages: { perChat: { min: 3, max: 1 } } }, /messages\.perChat\.min: must not be more than max/],
+    [
+      { chats: { perMinute: 6000 }, duration: '7d' },
+      /chats\.perMinute: brings about 60480000 buyers over the duration: at most 200000 a run/,
+    ],
+    [{ chats: { perMinute: 60 }, interval: '100ms', duration: '1h' }, /interval: makes 36000 points of the duration: at most 10000/],
   ];
   for (const [traffic, message] of cases) {
     const started = await client.post('/__sandbox/traffic/start', traffic);

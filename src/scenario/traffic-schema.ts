@@ -13,6 +13,8 @@ const Count = (description: string) => Type.Integer({ minimum: 1, maximum: 50, d
 
 /** The most buyers a minute a run may bring: a hundred new chats a second. */
 export const MAX_CHATS_A_MINUTE = 6000;
+/** The most buyers a run may bring (its pace times its duration): every one is a chat the world keeps. */
+export const MAX_BUYERS = 200_000;
 /** The shortest interval of the series, and the most points a run's series may have. */
 export const MIN_INTERVAL_MS = 100;
 export const MAX_SERIES_POINTS = 10_000;
@@ -121,7 +123,15 @@ export function trafficProblem(spec: TrafficSpec): { field: (string | number)[];
   if (spec.interval !== undefined && durationMs(spec.interval) < MIN_INTERVAL_MS) {
     return { field: ['interval'], message: `must be at least ${MIN_INTERVAL_MS}ms` };
   }
-  const points = durationMs(spec.duration ?? TRAFFIC_DEFAULTS.duration) / durationMs(spec.interval ?? TRAFFIC_DEFAULTS.interval);
+  const duration = durationMs(spec.duration ?? TRAFFIC_DEFAULTS.duration);
+  const buyers = (spec.chats.perMinute * duration) / 60_000;
+  if (buyers > MAX_BUYERS) {
+    return {
+      field: ['chats', 'perMinute'],
+      message: `brings about ${Math.round(buyers)} buyers over the duration: at most ${MAX_BUYERS} a run (each is a chat the world keeps)`,
+    };
+  }
+  const points = duration / durationMs(spec.interval ?? TRAFFIC_DEFAULTS.interval);
   if (points > MAX_SERIES_POINTS) {
     return {
       field: ['interval'],

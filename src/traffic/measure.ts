@@ -102,7 +102,9 @@ const emptyInterval = (): Interval => ({ buyerMessages: 0, answerTimes: [], call
 
 /** A run's figures, fed as things happen. */
 export class TrafficStats {
-  readonly messages: BuyerMessage[] = [];
+  /** Buyer messages written, and those answered within the plan's answeredWithin (counted as answers come). */
+  buyerMessages = 0;
+  answeredInTime = 0;
   /** Answer times in the order they came. */
   readonly answerTimes: number[] = [];
   chats = 0;
@@ -113,10 +115,13 @@ export class TrafficStats {
   private current = emptyInterval();
   private unanswered = new Set<BuyerMessage>();
 
-  constructor(readonly startedAt: number) {}
+  constructor(
+    readonly startedAt: number,
+    private readonly answeredWithinMs: number,
+  ) {}
 
   wrote(message: BuyerMessage): void {
-    this.messages.push(message);
+    this.buyerMessages++;
     this.unanswered.add(message);
     this.current.buyerMessages++;
     if (this.current.chats.length < 100) this.current.chats.push({ businessId: message.businessId, chatId: message.chatId });
@@ -125,6 +130,7 @@ export class TrafficStats {
   answered(message: BuyerMessage, at: number): void {
     message.answeredAt = at;
     this.unanswered.delete(message);
+    if (at - message.at <= this.answeredWithinMs) this.answeredInTime++;
     this.answerTimes.push(at - message.at);
     this.current.answerTimes.push(at - message.at);
   }
@@ -187,11 +193,10 @@ function readable(ms: number): string {
 export function trafficVerdict(stats: TrafficStats, plan: TrafficPlan, ended: boolean): TrafficVerdict {
   if (!ended) return { state: 'pending', reasons: [] };
   const { expect } = plan;
-  const total = stats.messages.length;
+  const total = stats.buyerMessages;
   if (!total) return { state: 'failed', reasons: ['no buyer wrote during the run: there is nothing to judge'] };
   const reasons: string[] = [];
-  const inTime = stats.messages.filter((m) => m.answeredAt !== undefined && m.answeredAt - m.at <= expect.answeredWithinMs).length;
-  const share = inTime / total;
+  const share = stats.answeredInTime / total;
   if (share < expect.answered) {
     reasons.push(
       `answered: ${percent(share)} of ${total} buyer messages were answered within ${durationText(expect.answeredWithinMs)}, ` +

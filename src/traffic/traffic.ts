@@ -120,14 +120,14 @@ class TrafficRun {
 
   private figures(): TrafficReport {
     const now = this.host.clock.now();
-    const stats = this.stats ?? new TrafficStats(now);
+    const stats = this.stats ?? new TrafficStats(now, this.plan.expect.answeredWithinMs);
     const ended = this.state === 'finished' || this.state === 'stopped';
     return {
       state: this.state,
       startedAt: this.stats ? iso(this.stats.startedAt) : null,
       finishedAt: iso(this.finishedAt),
       chats: stats.chats,
-      buyerMessages: stats.messages.length,
+      buyerMessages: stats.buyerMessages,
       answered: stats.answerTimes.length,
       unanswered: stats.unansweredCount,
       gaveUp: stats.gaveUp,
@@ -151,7 +151,7 @@ class TrafficRun {
     if (this.state !== 'waiting') return;
     const now = this.host.clock.now();
     this.state = 'running';
-    this.stats = new TrafficStats(now);
+    this.stats = new TrafficStats(now, this.plan.expect.answeredWithinMs);
     this.intervalFrom = now;
     const { events, journal, notifications } = this.host;
     this.unsubscribe.push(
