@@ -9,7 +9,7 @@ import type { Scenario, TrafficReport } from '../src/index.js';
 // @ts-expect-error the reference bot is plain JavaScript, as a user would copy it
 import { startBot } from '../examples/partner-bot/bot.mjs';
 import { makeReport } from '../src/report/report.js';
-import { allChats, GOOD_ANSWER, receiverFor, sandboxFor, schemaValidator, type Client } from './helpers.js';
+import { allChats, allMessages, GOOD_ANSWER, receiverFor, sandboxFor, schemaValidator, type Client } from './helpers.js';
 
 t.setTimeout(120_000);
 
@@ -88,6 +88,14 @@ t.test('the reference bot answers every buyer: a passed verdict, figures per int
     report.series[0].chats.every(({ chatId }) => chats.some((c) => c.chatId === chatId)),
     'the chats are there, answered',
   );
+  const withFiles = [];
+  for (const { chatId } of report.series.flatMap((point) => point.chats)) {
+    withFiles.push(...(await allMessages(client, 1001, chatId)).filter((m) => m.payload?.length));
+  }
+  t.ok(withFiles.length > 0, 'some buyer messages carry a file');
+  const file = await fetch(withFiles[0].payload[0].url);
+  t.match(file.headers.get('content-type'), /^(image\/jpeg|image\/png|application\/pdf)/);
+  t.equal((await file.arrayBuffer()).byteLength, 60_000, 'of its size, made on request');
 
   const answer = await client.get('/__sandbox/traffic');
   const problems = (await schemaValidator(client))('/__sandbox/traffic', 'GET', answer);

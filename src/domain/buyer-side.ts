@@ -8,7 +8,7 @@ import type { BuyerContext, NewChatContext } from '../model/chat-keys.js';
 import { contextKey } from '../model/chat-keys.js';
 import type { ChatRecord, CustomerRecord, MessageRecord } from '../model/records.js';
 import { checkStatusFits, type ChatLifecycle } from './chat-lifecycle.js';
-import type { ChatService, UploadedFile } from './chat-service.js';
+import type { ChatService, GeneratedFile, UploadedFile } from './chat-service.js';
 
 export interface StartChat {
   context: BuyerContext;
@@ -23,7 +23,8 @@ export interface StartChat {
 export interface Writing {
   sender?: OtherSender;
   message?: string;
-  files?: UploadedFile[];
+  /** Uploaded bytes are kept; a generated file (no bytes) is made on request. */
+  files?: (UploadedFile | GeneratedFile)[];
   /** false: Market pushes no CHAT_MESSAGE_SENT for it (as for a sticker). */
   notify?: boolean;
 }
@@ -81,7 +82,9 @@ export class BuyerSide {
     // Found before the files are stored: an unknown chat is a 404 that keeps nothing.
     const chat = this.chats.chatOf(business, chatId);
     const files = [];
-    for (const file of writing.files ?? []) files.push(await this.chats.storeFile(business, file));
+    for (const file of writing.files ?? []) {
+      files.push('bytes' in file ? await this.chats.storeFile(business, file) : this.chats.generatedFile(business, file));
+    }
     const content = { ...(writing.message !== undefined ? { text: writing.message } : {}), ...(files.length ? { files } : {}) };
     return this.lifecycle.write(business, chat, writing.sender ?? 'CUSTOMER', content, writing.notify);
   }

@@ -28,6 +28,12 @@ export interface UploadedFile {
   bytes: Buffer;
 }
 
+/** A file made on request (its type from its name), as simulated buyers send them. */
+export interface GeneratedFile {
+  name: string;
+  size: number;
+}
+
 /** Keeps what a client calls a file to a plain, printable name: it is shown, never used as a path. */
 export function cleanFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
@@ -125,21 +131,34 @@ export class ChatService {
 
   /** Keeps an uploaded file's bytes and describes it in the business, for a message to refer to. */
   async storeFile(business: BusinessState, file: UploadedFile): Promise<FileRef> {
-    // Made from the seed and the business's files so far, not drawn: the same calls give the same links in every run.
-    const nth = Object.keys(business.record.files).length;
-    const fileId = `${business.id}-${createHash('sha256').update(`${this.store.seed}:${business.id}:${nth}`).digest('hex').slice(0, 32)}`;
     const name = cleanFileName(file.name);
-    const meta: FileMeta = {
+    // Recorded before the bytes are written: a business written to is kept, whatever happens meanwhile.
+    const ref = this.describeFile(business, {
       name,
       size: file.bytes.length,
       contentType: file.contentType || contentTypeOf(name),
       origin: 'uploaded',
-    };
-    // Recorded before the bytes are written: a business written to is kept, whatever happens meanwhile.
+    });
+    await this.files.put(ref.fileId, file.bytes);
+    return ref;
+  }
+
+  /**
+   * Describes a file whose bytes are made on request from its id, as a generated world's are: what simulated
+   * buyers send in volume keeps nothing in memory but its description.
+   */
+  generatedFile(business: BusinessState, file: GeneratedFile): FileRef {
+    const name = cleanFileName(file.name);
+    return this.describeFile(business, { name, size: file.size, contentType: contentTypeOf(name), origin: 'generated' });
+  }
+
+  private describeFile(business: BusinessState, meta: FileMeta): FileRef {
+    // Made from the seed and the business's files so far, not drawn: the same calls give the same links in every run.
+    const nth = Object.keys(business.record.files).length;
+    const fileId = `${business.id}-${createHash('sha256').update(`${this.store.seed}:${business.id}:${nth}`).digest('hex').slice(0, 32)}`;
     business.record.files[fileId] = meta;
     this.store.changed(business.id, { fileId });
-    await this.files.put(fileId, file.bytes);
-    return { fileId, name, size: meta.size };
+    return { fileId, name: meta.name, size: meta.size };
   }
 
   /** The bytes and description behind a payload URL, if the file exists. */

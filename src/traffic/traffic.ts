@@ -9,7 +9,6 @@ import type { Clock } from '../clock/clock.js';
 import { conflict } from '../contract/errors.js';
 import type { BuyerSide } from '../domain/buyer-side.js';
 import type { ChatEvent } from '../domain/chat-events.js';
-import { contentTypeOf, generatedFileBytes } from '../fake/file-content.js';
 import { trafficBuyerLines, type TrafficBuyerLines } from '../fake/traffic-lines.js';
 import type { LimitsNow } from '../limits/request-limits.js';
 import type { NotificationEntry } from '../notifications/notifier.js';
@@ -231,10 +230,8 @@ class TrafficRun {
   }
 
   private async write(buyer: Buyer, text: string, withFile: boolean): Promise<void> {
-    const name = buyer.lines.fileName;
-    const files = withFile
-      ? [{ name, contentType: contentTypeOf(name), bytes: generatedFileBytes(`${buyer.plan.businessId}-traffic-${buyer.n}`, name, 60_000) }]
-      : undefined;
+    // Made on request, as a generated world's files are: a run in volume keeps no bytes.
+    const files = withFile ? [{ name: buyer.lines.fileName, size: 60_000 }] : undefined;
     await this.host.buyer.write(buyer.plan.businessId, buyer.chatId, { message: text, files });
     if (this.state === 'running') this.wrote(buyer);
   }
