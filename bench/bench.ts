@@ -8,13 +8,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { OPERATION_IDS, type Scenario, type SandboxOptions } from '../src/index.js';
 import { CHAT_STATUSES } from '../src/contract/enums.js';
-import { packagePath } from '../src/package-root.js';
 import type { TrafficReport } from '../src/traffic/measure.js';
 import type { ServerSpec } from './server.js';
+import { startReferenceBot } from '../scripts/reference-bot.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 8;
@@ -563,14 +562,6 @@ const largestWorldLines = (waits: Awaited<ReturnType<typeof largestWorldWaits>>)
       `largest world (1 000 000 messages) ${name}: the longest another request waited, loading it by PUT ${fmt(loadMs)} ms, resetting it ${fmt(resetMs)} ms`,
   );
 
-/** The reference bot, loaded from the example a user copies (plain JavaScript). */
-async function referenceBot(api: string): Promise<{ url: string; close: () => Promise<void> }> {
-  const { startBot } = (await import(pathToFileURL(packagePath('examples', 'partner-bot', 'bot.mjs')).href)) as {
-    startBot: (options: object) => Promise<{ url: string; close: () => Promise<void> }>;
-  };
-  return startBot({ api, port: 0, catchUp: false });
-}
-
 /**
  * Traffic against the reference bot answering at once: 10 new chats a second for TRAFFIC_SECONDS (default 60),
  * three messages each. The answer time p99, and the sandbox's own CPU per buyer message (its push, and the
@@ -592,7 +583,7 @@ async function trafficCost(): Promise<{
     messages: { perChat: { min: 3, max: 3 }, replyAfter: { min: '0ms', max: '0ms' } },
   };
   const server = await startServer({ kind: 'sandbox', options: { scenario: { rateLimits: HIGH_LIMITS } } });
-  const bot = await referenceBot(server.url);
+  const bot = await startReferenceBot({ api: server.url, catchUp: false });
   try {
     const pid = server.child.pid!;
     const getChats: Load = { method: 'POST', path: '/v2/businesses/1001/chats?limit=20', body: '{}' };

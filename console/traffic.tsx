@@ -113,18 +113,17 @@ export function TrafficView({ live, openChat }: { live: Live; openChat: (busines
     }));
   });
   const run = (path: string) => action.run(async () => setReport(await post<TrafficReport>(path)));
-  const shown = report;
-  const point = picked === undefined ? undefined : shown?.series[picked];
+  const point = picked === undefined ? undefined : report?.series[picked];
   return (
     <section class="traffic" aria-label="Traffic">
       <p class="toolbar">
         <span>Buyers in volume, and how the partner keeps up.</span>
-        <button type="button" disabled={action.busy || shown?.state === 'running'} onClick={() => void run('/__sandbox/traffic/start')}>
+        <button type="button" disabled={action.busy || report?.state === 'running'} onClick={() => void run('/__sandbox/traffic/start')}>
           Start
         </button>
         <button
           type="button"
-          disabled={action.busy || (shown?.state !== 'running' && shown?.state !== 'waiting')}
+          disabled={action.busy || (report?.state !== 'running' && report?.state !== 'waiting')}
           onClick={() => void run('/__sandbox/traffic/stop')}
         >
           Stop
@@ -134,47 +133,47 @@ export function TrafficView({ live, openChat }: { live: Live; openChat: (busines
         </a>
       </p>
       <ErrorNote error={loaded.error ?? action.error} />
-      {shown?.state === 'none' && (
+      {report?.state === 'none' && (
         <p class="muted">The scenario has no traffic, and none was started: give one in the scenario, or Start it from code.</p>
       )}
-      {shown && shown.state !== 'none' && (
+      {report && report.state !== 'none' && (
         <>
           <h3>
-            <Badge kind={STATE_KINDS[shown.state]}>{shown.state}</Badge> verdict{' '}
-            <Badge kind={VERDICT_KINDS[shown.verdict.state]}>{shown.verdict.state}</Badge>
-            {shown.startedAt && <span class="muted"> since {clock(shown.startedAt)}</span>}
+            <Badge kind={STATE_KINDS[report.state]}>{report.state}</Badge> verdict{' '}
+            <Badge kind={VERDICT_KINDS[report.verdict.state]}>{report.verdict.state}</Badge>
+            {report.startedAt && <span class="muted"> since {clock(report.startedAt)}</span>}
           </h3>
-          {shown.verdict.reasons.length > 0 && (
+          {report.verdict.reasons.length > 0 && (
             <ul class="reasons" aria-label="Reasons">
-              {shown.verdict.reasons.map((reason) => (
+              {report.verdict.reasons.map((reason) => (
                 <li class="error">{reason}</li>
               ))}
             </ul>
           )}
           <dl class="figures" aria-label="Figures">
             <dt>chats</dt>
-            <dd>{shown.chats}</dd>
+            <dd>{report.chats}</dd>
             <dt>buyer messages</dt>
-            <dd>{shown.buyerMessages}</dd>
+            <dd>{report.buyerMessages}</dd>
             <dt>answered</dt>
-            <dd>{shown.answered}</dd>
+            <dd>{report.answered}</dd>
             <dt>unanswered now</dt>
-            <dd>{shown.unanswered}</dd>
+            <dd>{report.unanswered}</dd>
             <dt>gave up</dt>
-            <dd>{shown.gaveUp}</dd>
+            <dd>{report.gaveUp}</dd>
             <dt>oldest unanswered</dt>
-            <dd>{Math.round(shown.oldestUnansweredMs / 1000)} s</dd>
+            <dd>{Math.round(report.oldestUnansweredMs / 1000)} s</dd>
             <dt>answer time p50 / p95 / p99 / max</dt>
             <dd>
-              {shown.answerTimeMs.p50} / {shown.answerTimeMs.p95} / {shown.answerTimeMs.p99} / {shown.answerTimeMs.max} ms
+              {report.answerTimeMs.p50} / {report.answerTimeMs.p95} / {report.answerTimeMs.p99} / {report.answerTimeMs.max} ms
             </dd>
             <dt>pushes delivered / failed / retried</dt>
             <dd>
-              {shown.pushes.delivered} / {shown.pushes.failed} / {shown.pushes.retried}
+              {report.pushes.delivered} / {report.pushes.failed} / {report.pushes.retried}
             </dd>
           </dl>
           {CHARTS.map((chart) => (
-            <Chart {...chart} series={shown.series} onPick={setPicked} />
+            <Chart {...chart} series={report.series} onPick={setPicked} />
           ))}
           {point && (
             <article class="interval" aria-label="Chats of the interval">
@@ -203,7 +202,7 @@ export function TrafficView({ live, openChat }: { live: Live; openChat: (busines
               </tr>
             </thead>
             <tbody>
-              {Object.entries(shown.partnerCalls).map(([operation, counts]) => (
+              {Object.entries(report.partnerCalls).map(([operation, counts]) => (
                 <tr>
                   <td>{operation}</td>
                   <td>{counts['2xx']}</td>
@@ -225,7 +224,7 @@ export function TrafficView({ live, openChat }: { live: Live; openChat: (busines
               </tr>
             </thead>
             <tbody>
-              {shown.quotas
+              {report.quotas
                 .filter((quota) => quota.perMinute > 0 || quota.remaining < quota.limit)
                 .map((quota) => (
                   <tr>

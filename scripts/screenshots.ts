@@ -4,13 +4,13 @@
  * and photographs each view in Debian's Chromium into docs/screenshots/.
  */
 import { mkdir } from 'node:fs/promises';
-import { pathToFileURL } from 'node:url';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { startSandbox } from '../src/index.js';
 import { packagePath } from '../src/package-root.js';
 import { findChromium, launchChromium } from './chromium.js';
+import { startReferenceBot } from './reference-bot.js';
 
 const OUT = packagePath('docs', 'screenshots');
 
@@ -119,11 +119,7 @@ const saleDay = {
   },
 } as const;
 const busy = await startSandbox();
-// The reference bot is plain JavaScript, as a user would copy it.
-const { startBot } = (await import(pathToFileURL(packagePath('examples', 'partner-bot', 'bot.mjs')).href)) as {
-  startBot: (options: object) => Promise<{ url: string; close: () => Promise<void> }>;
-};
-const bot = await startBot({ api: busy.url, port: 0 });
+const bot = await startReferenceBot({ api: busy.url });
 await busy.loadScenario({ ...saleDay, webhook: { url: bot.url } });
 await busy.trafficSettled();
 await page.goto(`${busy.url}/#traffic`);

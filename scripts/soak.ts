@@ -6,8 +6,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { pathToFileURL } from 'node:url';
 import { packagePath } from '../src/package-root.js';
+import { startReferenceBot } from './reference-bot.js';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
 if (!(MINUTES >= 1)) {
@@ -46,10 +46,7 @@ const url = await new Promise<string>((resolve) => {
   });
 });
 
-const { startBot } = (await import(pathToFileURL(packagePath('examples', 'partner-bot', 'bot.mjs')).href)) as {
-  startBot: (options: object) => Promise<{ url: string; close: () => Promise<void> }>;
-};
-const bot = await startBot({ api: url, port: 0, businesses });
+const bot = await startReferenceBot({ api: url, businesses });
 const put = await fetch(`${url}/__sandbox/scenario`, {
   method: 'PUT',
   headers: { 'content-type': 'application/json' },

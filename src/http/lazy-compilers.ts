@@ -4,8 +4,9 @@
  * plugins given to Fastify, so validation is what it would be.
  */
 import ajvCompiler from '@fastify/ajv-compiler';
+import { compiledOnFirstCall, type LazyValidator } from '../model/validator.js';
 
-type Validator = ((data: unknown, context?: unknown) => unknown) & { errors?: unknown; schemaEnv?: unknown };
+type Validator = LazyValidator & { schemaEnv?: unknown };
 type Compile = (route: unknown) => Validator;
 
 /** A `compilersFactory.buildValidator` for Fastify's schema controller. */
@@ -13,23 +14,18 @@ export function lazyValidators(): ajvCompiler.BuildCompilerFromPool {
   const build = ajvCompiler();
   const made = (...made: Parameters<typeof build>): Compile => {
     const compile = build(...made) as unknown as Compile;
-    return (route) => compiledOnFirstCall(() => compile(route));
+    return (route) => routeValidator(() => compile(route));
   };
   // Fastify calls what this makes with a route's part, not with the bare schema its types say.
   return made as unknown as ajvCompiler.BuildCompilerFromPool;
 }
 
-/** Compiles on its first call; its errors are those of the call just made. */
-export function compiledOnFirstCall(compile: () => Validator): Validator {
-  let validate: Validator | undefined;
-  const lazy: Validator = (data, context) => {
-    validate ??= compile();
-    const result = validate(data, context);
-    lazy.errors = validate.errors;
-    return result;
-  };
-  // Fastify gives an Ajv validator (one with a schemaEnv) the request as the validated part's parent, so
-  // that coercion can replace the part itself: this one is an Ajv validator too.
+/**
+ * Compiles on the route's first call. Fastify gives an Ajv validator (one with a schemaEnv) the request as the
+ * validated part's parent, so that coercion can replace the part itself: this one is an Ajv validator too.
+ */
+function routeValidator(compile: () => Validator): Validator {
+  const lazy = compiledOnFirstCall(compile);
   lazy.schemaEnv = true;
   return lazy;
 }

@@ -13,14 +13,22 @@ const ajv = new Ajv({ allErrors: true, strict: false, code: { optimize: false } 
 addFormats(ajv, ['date-time']);
 ajv.addKeyword(maxDurationKeyword);
 
-/** A validator compiled on its first use: compiling costs start-up time, and many runs never need one. */
-export function compileSchema<T>(schema: TSchema): ValidateFunction<T> {
-  let validate: ValidateFunction<T> | undefined;
-  const lazy = ((data: unknown) => {
-    validate ??= ajv.compile<T>(schema);
-    const valid = validate(data);
+/** A validator as Ajv makes them: called with the data (and, by Fastify, its parent), its errors on it after. */
+export type LazyValidator = ((data: unknown, context?: never) => boolean) & { errors?: ValidateFunction['errors'] };
+
+/** Compiles on its first call, not before; its errors are those of the call just made. */
+export function compiledOnFirstCall<V extends LazyValidator>(compile: () => V): V {
+  let validate: V | undefined;
+  const lazy = ((data: unknown, context?: never) => {
+    validate ??= compile();
+    const valid = validate(data, context);
     lazy.errors = validate.errors;
     return valid;
-  }) as ValidateFunction<T>;
+  }) as V;
   return lazy;
+}
+
+/** A validator compiled on its first use: compiling costs start-up time, and many runs never need one. */
+export function compileSchema<T>(schema: TSchema): ValidateFunction<T> {
+  return compiledOnFirstCall(() => ajv.compile<T>(schema));
 }

@@ -17,6 +17,7 @@ import { between, seededRandom } from '../model/random.js';
 import { durationMs, MAX_DURATION_MS } from '../model/duration.js';
 import { fieldName } from '../contract/field-name.js';
 import { ScenarioError } from '../scenario/load.js';
+import type { StartSpec } from '../scenario/conversation-schema.js';
 import { delayRange, type Scenario } from '../scenario/schema.js';
 import { deliver, DeliveryAttemptSchema, WebhookConnections } from './delivery.js';
 import { notificationOf } from './payloads.js';
@@ -148,15 +149,17 @@ export class Notifier {
   check(scenario: Scenario): void {
     const url = this.givenUrl ?? scenario.webhook?.url;
     this.refuseSelf(url);
-    const waiting = scenario.conversations?.findIndex((c) => c.start && 'on' in c.start && c.start.on === 'webhook') ?? -1;
-    const start = scenario.traffic?.start;
+    if (url !== undefined) return;
+    // Scripted buyers that start once the webhook answers would wait for ever.
+    const onWebhook = (start: StartSpec | undefined) => start !== undefined && 'on' in start && start.on === 'webhook';
+    const conversation = scenario.conversations?.findIndex((c) => onWebhook(c.start)) ?? -1;
     const waitingField =
-      waiting >= 0
-        ? ['conversations', waiting, 'start', 'on']
-        : start && 'on' in start && start.on === 'webhook'
+      conversation >= 0
+        ? ['conversations', conversation, 'start', 'on']
+        : onWebhook(scenario.traffic?.start)
           ? ['traffic', 'start', 'on']
           : undefined;
-    if (url === undefined && waitingField) {
+    if (waitingField) {
       const field = fieldName(`/${waitingField.join('/')}`);
       const message = `${field}: waits for the webhook, but none is set; start with --webhook URL (or SANDBOX_WEBHOOK), or give the scenario webhook.url`;
       throw new ScenarioError(message, waitingField);

@@ -33,6 +33,12 @@ const validate = compileSchema<Scenario>(ScenarioSchema);
 /** `/rules/0/match/chatId` → `rules[0].match.chatId` */
 const fieldPath = (pointer: string, extra?: string) => fieldName(pointer, extra) || '(top level)';
 
+type Field = (string | number)[];
+
+/** What is wrong at `field` (path steps), named as every error of a scenario names its field. */
+const fieldError = (source: string, field: Field, what: string) =>
+  new ScenarioError(`${source}: ${fieldPath(`/${field.join('/')}`)}: ${what}`, field);
+
 const stepsOf = (pointer: string, extra?: string): (string | number)[] => [
   ...pointer
     .split('/')
@@ -82,7 +88,7 @@ export function checkTraffic(data: unknown, source: string): TrafficSpec {
     throw new ScenarioError(`${source}: ${message}`, field);
   }
   const problem = trafficProblem(data);
-  if (problem) throw new ScenarioError(`${source}: ${fieldPath(`/${problem.field.join('/')}`)}: ${problem.message}`, problem.field);
+  if (problem) throw fieldError(source, problem.field, problem.message);
   return data;
 }
 
@@ -123,8 +129,7 @@ export function checkScenario(data: unknown, source: string): Scenario {
   // Before the schema: a value nested thousands of levels deep breaks whatever walks it recursively.
   const deep = tooDeep(data);
   if (deep) {
-    const field = deep.slice(0, 4);
-    throw new ScenarioError(`${source}: ${fieldPath(`/${field.join('/')}`)}: is nested deeper than ${MAX_JSON_DEPTH} levels`, field);
+    throw fieldError(source, deep.slice(0, 4), `is nested deeper than ${MAX_JSON_DEPTH} levels`);
   }
   if (!validate(data)) {
     const { message, field } = describe(validate.errors!);
@@ -136,10 +141,7 @@ export function checkScenario(data: unknown, source: string): Scenario {
   }
   data.conversations?.forEach((conversation, i) => checkSteps(conversation.steps as StepSpec[], ['conversations', i, 'steps'], source));
   const traffic = data.traffic && trafficProblem(data.traffic);
-  if (traffic) {
-    const field = ['traffic', ...traffic.field];
-    throw new ScenarioError(`${source}: ${fieldPath(`/${field.join('/')}`)}: ${traffic.message}`, field);
-  }
+  if (traffic) throw fieldError(source, ['traffic', ...traffic.field], traffic.message);
   checkGenerated(data, source);
   return data;
 }
@@ -155,8 +157,7 @@ const MESSAGES_A_GENERATED_CHAT = 80;
 function checkGenerated(scenario: Scenario, source: string): void {
   let chats = 0;
   let messages = 0;
-  const over = (field: (string | number)[], what: string) =>
-    new ScenarioError(`${source}: ${fieldName(`/${field.join('/')}`)}: ${what}`, field);
+  const over = (field: Field, what: string) => fieldError(source, field, what);
   scenario.data?.businesses?.forEach((business, b) => {
     const at = ['data', 'businesses', b, 'chats'];
     if (!Array.isArray(business.chats)) {
@@ -181,8 +182,8 @@ const messagesBound =
 
 /** What the schema cannot say of a script: regular expressions that compile, and only the last `when` case a fallback. */
 function checkSteps(steps: StepSpec[], at: (string | number)[], source: string): void {
-  const fail = (field: (string | number)[], why: string) => {
-    throw new ScenarioError(`${source}: ${fieldName(`/${field.join('/')}`)}: ${why}`, field);
+  const fail = (field: Field, why: string) => {
+    throw fieldError(source, field, why);
   };
   const checkRegex = (pattern: string | undefined, field: (string | number)[]) => {
     if (pattern === undefined) return;

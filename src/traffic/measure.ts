@@ -84,7 +84,6 @@ export interface BuyerMessage {
   businessId: number;
   chatId: number;
   at: number;
-  answeredAt?: number;
 }
 
 const classOf = (status: number | null): keyof CallCounts =>
@@ -105,15 +104,17 @@ export class TrafficStats {
   /** Buyer messages written, and those answered within the plan's answeredWithin (counted as answers come). */
   buyerMessages = 0;
   answeredInTime = 0;
-  /** Answer times in the order they came. */
-  readonly answerTimes: number[] = [];
+  answered = 0;
   chats = 0;
   gaveUp = 0;
   readonly partnerCalls: Record<string, CallCounts> = {};
-  readonly pushes = { delivered: 0, failed: 0, retried: 0 };
   readonly series: SeriesPoint[] = [];
   private current = emptyInterval();
+  /** In the order written, which is the order of their times: the first is the oldest. */
   private unanswered = new Set<BuyerMessage>();
+  /** Answer times sorted, and those come since: merged in when percentiles are asked for, not sorted again whole. */
+  private sortedTimes: number[] = [];
+  private newTimes: number[] = [];
 
   constructor(
     readonly startedAt: number,
@@ -127,11 +128,11 @@ export class TrafficStats {
     if (this.current.chats.length < 100) this.current.chats.push({ businessId: message.businessId, chatId: message.chatId });
   }
 
-  answered(message: BuyerMessage, at: number): void {
-    message.answeredAt = at;
+  answer(message: BuyerMessage, at: number): void {
     this.unanswered.delete(message);
+    this.answered++;
     if (at - message.at <= this.answeredWithinMs) this.answeredInTime++;
-    this.answerTimes.push(at - message.at);
+    this.newTimes.push(at - message.at);
     this.current.answerTimes.push(at - message.at);
   }
 
@@ -165,9 +166,8 @@ export class TrafficStats {
   }
 
   oldestUnansweredMs(now: number): number {
-    let oldest = now;
-    for (const message of this.unanswered) oldest = Math.min(oldest, message.at);
-    return now - oldest;
+    const oldest = this.unanswered.values().next().value;
+    return oldest ? now - oldest.at : 0;
   }
 
   get unansweredCount(): number {
@@ -175,8 +175,22 @@ export class TrafficStats {
   }
 
   answerTimeMs(): Static<typeof Percentiles> {
-    const sorted = [...this.answerTimes].sort((a, b) => a - b);
+    const sorted = this.sortedAnswerTimes();
     return { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? 0 };
+  }
+
+  /** Every answer time, sorted: the new ones sorted alone and merged in, as they are few next to those before. */
+  private sortedAnswerTimes(): number[] {
+    if (!this.newTimes.length) return this.sortedTimes;
+    const added = this.newTimes.sort((a, b) => a - b);
+    const before = this.sortedTimes;
+    const merged = new Array<number>(before.length + added.length);
+    for (let i = 0, j = 0, k = 0; k < merged.length; k++) {
+      merged[k] = j >= added.length || (i < before.length && before[i] <= added[j]) ? before[i++] : added[j++];
+    }
+    this.sortedTimes = merged;
+    this.newTimes = [];
+    return merged;
   }
 }
 
@@ -210,7 +224,7 @@ export function trafficVerdict(stats: TrafficStats, plan: TrafficPlan, ended: bo
     ['p99', expect.p99Ms, times.p99],
   ] as const) {
     if (limit === undefined) continue;
-    if (!stats.answerTimes.length) reasons.push(`${name}: no buyer message was answered, so no answer time is known`);
+    if (!stats.answered) reasons.push(`${name}: no buyer message was answered, so no answer time is known`);
     else if (value > limit) {
       reasons.push(`${name}: answer time ${readable(value)}, expected at most ${durationText(limit)} (${readable(value - limit)} over)`);
     }

@@ -13,7 +13,8 @@ import { trafficBuyerLines, type TrafficBuyerLines } from '../fake/traffic-lines
 import type { LimitsNow } from '../limits/request-limits.js';
 import type { NotificationEntry } from '../notifications/notifier.js';
 import type { Scenario } from '../scenario/schema.js';
-import type { TrafficSpec } from '../scenario/traffic-schema.js';
+import { TRAFFIC_DEFAULTS, type TrafficSpec } from '../scenario/traffic-schema.js';
+import { durationMs } from '../model/duration.js';
 import { startTime, type StartHost } from '../conversations/start.js';
 import {
   trafficVerdict,
@@ -112,22 +113,21 @@ class TrafficRun {
     }
   }
 
-  report(): TrafficReport {
-    const { series, ...rest } = this.figures();
-    return { ...rest, series };
+  get startedAt(): string | null {
+    return this.stats ? iso(this.stats.startedAt) : null;
   }
 
-  private figures(): TrafficReport {
+  report(): TrafficReport {
     const now = this.host.clock.now();
     const stats = this.stats ?? new TrafficStats(now, this.plan.expect.answeredWithinMs);
     const ended = this.state === 'finished' || this.state === 'stopped';
     return {
       state: this.state,
-      startedAt: this.stats ? iso(this.stats.startedAt) : null,
+      startedAt: this.startedAt,
       finishedAt: iso(this.finishedAt),
       chats: stats.chats,
       buyerMessages: stats.buyerMessages,
-      answered: stats.answerTimes.length,
+      answered: stats.answered,
       unanswered: stats.unansweredCount,
       gaveUp: stats.gaveUp,
       oldestUnansweredMs: stats.oldestUnansweredMs(this.finishedAt ?? now),
@@ -142,7 +142,7 @@ class TrafficRun {
   }
 
   private publish(point: SeriesPoint | null): void {
-    const { series: _series, ...figures } = this.figures();
+    const { series: _series, ...figures } = this.report();
     this.host.publish({ ...figures, point });
   }
 
@@ -261,7 +261,7 @@ class TrafficRun {
     const buyer = this.buyers.get(chatKey(event.businessId, event.chat.id));
     if (!buyer?.pending.length) return;
     const now = this.host.clock.now();
-    for (const message of buyer.pending.splice(0)) this.stats!.answered(message, now);
+    for (const message of buyer.pending.splice(0)) this.stats!.answer(message, now);
     buyer.cancelWait?.();
     if (buyer.done) {
       this.buyers.delete(chatKey(buyer.plan.businessId, buyer.chatId));
@@ -432,9 +432,7 @@ export class Traffic {
   /** POST /__sandbox/traffic/start: plays `spec` (or the scenario's traffic) afresh; refused while a run is under way. */
   startRun(spec: TrafficSpec | undefined): TrafficReport {
     if (this.run?.state === 'running') {
-      throw conflict(
-        `a traffic run is under way (started at ${this.run.report().startedAt}): stop it first (POST /__sandbox/traffic/stop)`,
-      );
+      throw conflict(`a traffic run is under way (started at ${this.run.startedAt}): stop it first (POST /__sandbox/traffic/stop)`);
     }
     const playing = spec ?? this.spec;
     if (!playing) throw conflict('traffic: the scenario has none; give one in the body ({"chats":{"perMinute":60}})');
@@ -451,13 +449,12 @@ export class Traffic {
   }
 
   report(): TrafficReport {
-    return this.run?.report() ?? noTraffic(trafficPlan(this.spec ?? { chats: { perMinute: 1 } }).intervalMs);
+    return this.run?.report() ?? noTraffic(durationMs(this.spec?.interval ?? TRAFFIC_DEFAULTS.interval));
   }
 
   /** The run's figures once it has started (for the integration report); undefined before. */
   ran(): TrafficReport | undefined {
-    const report = this.run?.report();
-    return report?.startedAt ? report : undefined;
+    return this.run?.startedAt ? this.run.report() : undefined;
   }
 
   /** Resolves once the run has finished or been stopped (at once when there is none). */
