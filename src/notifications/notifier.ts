@@ -107,7 +107,7 @@ export const NO_WEBHOOK = 'webhook: no URL is set; start with --webhook URL (or 
 interface ChatQueue {
   current: NotificationEntry | undefined;
   waiting: NotificationEntry[];
-  /** Cancels this queue alone (a business reset). */
+  /** Cancels this queue: alone (a business reset), or with every other (a stop). */
   cancelling: AbortController;
 }
 
@@ -261,6 +261,7 @@ export class Notifier {
     this.cancelling.abort();
     this.cancelling = new AbortController();
     for (const queue of this.queues.values()) {
+      queue.cancelling.abort();
       for (const entry of [queue.current, ...queue.waiting]) if (entry) this.finish(entry, 'cancelled');
     }
     this.queues.clear();
@@ -330,7 +331,8 @@ export class Notifier {
     }
     const fresh: ChatQueue = { current: undefined, waiting: [entry], cancelling: new AbortController() };
     this.queues.set(key, fresh);
-    void this.drain(key, fresh, settings, AbortSignal.any([this.cancelling.signal, fresh.cancelling.signal]));
+    // Its own signal, which a stop of everything aborts too: a combined signal per queue costs every push.
+    void this.drain(key, fresh, settings, fresh.cancelling.signal);
   }
 
   private async drain(key: string, queue: ChatQueue, settings: WebhookSettings, cancel: AbortSignal): Promise<void> {
