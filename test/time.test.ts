@@ -172,6 +172,67 @@ t.test('a payload link expires when the clock passes expireAfter', async (t) => 
   t.match(await expired.json(), { errors: [{ message: /^expires: the link expired at 2026-11-11T06:10:00.000Z/ }] });
 });
 
+t.test('moving the clock while calls and pushes are under way loses nothing and answers no 5xx', async (t) => {
+  const receiver = await receiverFor(t);
+  // Every third push fails its first attempt: retries fall due while the clock is being moved.
+  const attempts = new Map<string, number>();
+  receiver.answer = (body) => {
+    const key = `${body.notificationType}:${body.chatId}:${body.messageId ?? ''}`;
+    const seen = (attempts.get(key) ?? 0) + 1;
+    attempts.set(key, seen);
+    return receiver.received.length % 3 === 0 && seen === 1
+      ? { status: 500, body: { error: { type: 'BUSY', message: 'занято' } } }
+      : { status: 200, body: { version: '1', name: 'bot', time: 'x' } };
+  };
+  const client = await sandboxFor(t, {
+    clock: { start: Date.parse(START) },
+    scenario: { webhook: { url: receiver.url, backoff: '2m', attempts: 10 } },
+  });
+  const chat = (await client.post(`/__sandbox/businesses/${B}/chats`, { context: { type: 'DIRECT' } })).body.result;
+  const COUNT = 30;
+  const statuses: number[] = [];
+  const partner = (async () => {
+    for (let i = 0; i < COUNT; i++) {
+      const sent = await client.post(`/v2/businesses/${B}/chats/message?chatId=${chat.chatId}`, { message: `Ответ ${i}` });
+      statuses.push(sent.status);
+    }
+  })();
+  const buyer = (async () => {
+    for (let i = 0; i < COUNT; i++) {
+      const said = await client.post(`/__sandbox/businesses/${B}/chats/${chat.chatId}/messages`, { message: `Вопрос ${i}` });
+      statuses.push(said.status);
+    }
+  })();
+  const mover = (async () => {
+    for (let i = 0; i < 20; i++) statuses.push((await moveClock(client, { advance: '1m' })).status);
+  })();
+  await Promise.all([partner, buyer, mover]);
+  // Whatever retry is still waiting falls due now.
+  statuses.push((await moveClock(client, { advance: '1h' })).status);
+  await client.sandbox.notificationsSettled();
+  t.same(
+    statuses.filter((status) => status !== 200),
+    [],
+    'every call and every move answered 200',
+  );
+  const texts = (await allMessages(client, B, chat.chatId)).map((m) => m.message);
+  for (let i = 0; i < COUNT; i++) {
+    t.equal(texts.filter((text) => text === `Ответ ${i}`).length, 1, `the partner's message ${i} is in the history once`);
+    t.equal(texts.filter((text) => text === `Вопрос ${i}`).length, 1, `the buyer's message ${i} is in the history once`);
+  }
+  const pushed = (await client.get('/__sandbox/notifications?type=CHAT_MESSAGE_SENT')).body.result.notifications;
+  t.equal(pushed.length, COUNT * 2, 'a push for every message');
+  t.same(
+    pushed.filter((entry: { state: string }) => entry.state !== 'delivered'),
+    [],
+    'every push delivered, some by a retry',
+  );
+  t.ok(
+    pushed.some((entry: { attempts: unknown[] }) => entry.attempts.length > 1),
+    'retries fell due during the moves',
+  );
+});
+
 t.test('new messages and journal entries carry the new day once the clock is moved', async (t) => {
   const client = await sandboxFor(t);
   const chatId = (await client.post(`/__sandbox/businesses/${B}/chats`, { context: { type: 'DIRECT' }, message: 'Привет' })).body.result
