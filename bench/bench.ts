@@ -569,9 +569,9 @@ const TRAFFIC_ROUNDS = 5;
  * Traffic against the reference bot answering at once: 10 new chats a second, three messages each, measured in a
  * steady state (a 15-second run first warms the sandbox up, as a sale day's first minutes do; then
  * TRAFFIC_SECONDS, default 60, are measured). The answer time p99, and the sandbox's own CPU per buyer message
- * against a getChats call's made at the run's pace of HTTP exchanges: a process woken a hundred times a second
- * pays two to four times more per call than one kept busy, so a back-to-back getChats is told too, but is not what
- * a buyer message is compared with. What any Node process pays at that pace (a bare Fastify route's answer, a
+ * against a getChats call's made at the run's pace of HTTP exchanges: a process woken 145 times a second pays
+ * about twice as much per call as one kept busy, so a back-to-back getChats is told too, but is not what a buyer
+ * message is compared with. What any Node process pays at that pace (a bare Fastify route's answer, a
  * bare node:http push) gives the floor under the run's exchanges.
  */
 async function trafficCost(): Promise<TrafficCost> {
