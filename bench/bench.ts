@@ -12,6 +12,7 @@ import autocannon from 'autocannon';
 import { OPERATION_IDS, type Scenario, type SandboxOptions } from '../src/index.js';
 import { CHAT_STATUSES } from '../src/contract/enums.js';
 import type { TrafficReport } from '../src/traffic/measure.js';
+import { atPace } from './pace.js';
 import type { ServerSpec } from './server.js';
 import { startReferenceBot } from '../scripts/reference-bot.js';
 
@@ -677,14 +678,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The CPU a process spends per call of `send`, made `perSecond` times a second (Infinity: back to back) for 3 s. */
 async function cpuPerCall(pid: number, send: () => Promise<unknown>, perSecond: number): Promise<number> {
   const before = cpuMs(pid);
-  const started = performance.now();
-  let calls = 0;
-  while (performance.now() - started < 3000) {
-    await send();
-    calls++;
-    const due = started + (calls * 1000) / perSecond;
-    if (due > performance.now()) await sleep(due - performance.now());
-  }
+  const calls = await atPace(send, perSecond);
   return ((cpuMs(pid) - before) * 1000) / calls;
 }
 

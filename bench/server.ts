@@ -7,6 +7,7 @@
  */
 import { Agent, get, request } from 'node:http';
 import type { SandboxOptions } from '../src/index.js';
+import { atPace } from './pace.js';
 
 export type ServerSpec =
   | { kind: 'sandbox'; options: SandboxOptions }
@@ -59,14 +60,7 @@ if (spec.kind === 'sandbox') {
   // Warmed up first, as the sandbox is by the time it is measured; its connection is kept, as the sandbox's is.
   for (let i = 0; i < 500; i++) await push();
   const before = process.cpuUsage();
-  const started = performance.now();
-  let pushes = 0;
-  while (performance.now() - started < 3000) {
-    await push();
-    pushes++;
-    const wait = started + (pushes * 1000) / spec.perSecond - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-  }
+  const pushes = await atPace(push, spec.perSecond);
   const used = process.cpuUsage(before);
   process.stdout.write(`PUSHED ${Math.round((used.user + used.system) / pushes)}\n`);
   agent.destroy();
