@@ -1,6 +1,6 @@
 /** Composes the sandbox's Fastify app: errors, docs, multipart, the API behind its guard, the control API. */
 import multipart from '@fastify/multipart';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Ajv } from 'ajv';
 import { MAX_FILE_BYTES, MAX_FILES_PER_MESSAGE } from './contract/operations.js';
 import { maxDurationKeyword } from './model/duration.js';
@@ -9,6 +9,7 @@ import { apiGuard } from './http/api-guard.js';
 import { registerForwardCompatibility } from './http/forward-compatibility-hook.js';
 import { answerClientError } from './http/client-errors.js';
 import { registerBrowserGuard } from './http/browser-guard.js';
+import { hideToken } from './http/control-routes.js';
 import { registerControlToken } from './http/control-token.js';
 import { registerDecimalIntegers } from './http/decimal-integers.js';
 import { HeldConnections } from './http/held-connections.js';
@@ -49,7 +50,19 @@ export interface BuiltApp {
 export async function buildApp(options: AppOptions = {}): Promise<BuiltApp> {
   const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const app = Fastify({
-    logger: { level: options.logLevel ?? 'silent' },
+    logger: {
+      level: options.logLevel ?? 'silent',
+      // Fastify's own request serializer, but that a control token given in the query never reaches the log.
+      serializers: {
+        req: (request: FastifyRequest) => ({
+          method: request.method,
+          url: hideToken(request.url),
+          host: request.host,
+          remoteAddress: request.ip,
+          remotePort: request.socket?.remotePort,
+        }),
+      },
+    },
     // A line per request only when asked for (debug, trace): the journal and the console are where requests are read.
     logController: new LogController({ disableRequestLogging: !['debug', 'trace'].includes(options.logLevel ?? 'silent') }),
     // The schemas are the sandbox's own, checked by its tests: checking them against the meta-schema again

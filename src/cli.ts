@@ -41,7 +41,7 @@ Options (each also read from the environment variable in brackets):
   --clock-frozen      time moves only when it is moved (POST /__sandbox/clock), so that runs repeat
                       byte for byte                                   [SANDBOX_CLOCK_FROZEN=true]
   --control-token T   every /__sandbox route but health and payload links needs it: Authorization:
-                      Bearer T, or ?token=T (the console keeps it)   [SANDBOX_CONTROL_TOKEN]
+                      Bearer T (?token=T where a browser sends none)  [SANDBOX_CONTROL_TOKEN]
   --log-level LEVEL   ${LOG_LEVELS.join(', ')}: warn prints warnings and errors;
                       info adds the server's own lines, debug a line per request
                                                                       [SANDBOX_LOG_LEVEL]  (default warn)

@@ -20,7 +20,8 @@ t.test('with a control token, the control API needs it; health, payload links an
   });
   t.equal((await control('/__sandbox/reset', { authorization: 'Bearer wrong-token-1' })).status, 401, 'a wrong token: 401');
   t.equal((await control('/__sandbox/reset', { authorization: `Bearer ${TOKEN}` })).status, 200, 'Authorization: Bearer');
-  t.equal((await control(`/__sandbox/requests?token=${TOKEN}`, {}, 'GET')).status, 200, '?token= (the console, the event stream)');
+  t.equal((await control(`/__sandbox/events?token=${TOKEN}`, {}, 'GET')).status, 200, '?token= where a browser sends no header');
+  t.equal((await control(`/__sandbox/requests?token=${TOKEN}`, {}, 'GET')).status, 401, 'and only there');
   t.equal((await control('/__sandbox/health', {}, 'GET')).status, 200, 'health needs none');
   t.equal((await control('/__sandbox/console/index.html', {}, 'GET')).status !== 401, true, "the console's own files need none");
   t.equal((await client.post('/v2/businesses/1001/chats', {})).status, 200, "the partner API's rules are its own");

@@ -2,7 +2,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -246,4 +246,22 @@ export async function schemaValidator(client: Client) {
     if (!schema) return [`no schema documented for ${method} ${templated} ${answer.status}`];
     return ajv.validate(schema, answer.body) ? [] : ajv.errors!.map((e) => `${e.instancePath} ${e.message}`);
   };
+}
+
+/**
+ * Sends `request` as written (any bytes: odd targets, odd headers), on a connection of its own; resolves with the
+ * whole answer as text once its body has arrived (the server may keep the connection).
+ */
+export function raw(port: number | string, request: string | Buffer): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), '127.0.0.1', () => socket.write(request));
+    let text = '';
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const head = text.indexOf('\r\n\r\n');
+      const length = Number(/content-length: (\d+)/i.exec(text)?.[1] ?? 0);
+      if (head >= 0 && Buffer.byteLength(text.slice(head + 4)) >= length) socket.destroy();
+    });
+    socket.on('close', () => resolve(text));
+  });
 }

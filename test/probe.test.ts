@@ -5,12 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import t, { type Test } from 'tap';
-import { bannerOf } from './helpers.js';
+import { bannerOf, raw } from './helpers.js';
 import { REQUEST_TIMEOUT_MS } from '../src/app.js';
 import { startSandbox } from '../src/index.js';
 import { pointsAtItself } from '../src/notifications/self-address.js';
@@ -61,21 +60,6 @@ async function stillWell(t: Test, probed: Probed, after: string): Promise<void> 
   t.ok(tookMs < 1000, `${after}: health answered within a second (${Math.round(tookMs)} ms)`);
   const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${probed.pid}/status`, 'utf8'))?.[1]) / 1024;
   t.ok(rss < RSS_BOUND_MB, `${after}: resident memory ${Math.round(rss)} MB`);
-}
-
-/** Sends `request` as written, on a connection of its own; resolves with the whole answer (the server may keep the connection). */
-function raw(port: number | string, request: string): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(Number(port), '127.0.0.1', () => socket.write(request));
-    let text = '';
-    socket.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const head = text.indexOf('\r\n\r\n');
-      const length = Number(/content-length: (\d+)/i.exec(text)?.[1] ?? 0);
-      if (head >= 0 && Buffer.byteLength(text.slice(head + 4)) >= length) socket.destroy();
-    });
-    socket.on('close', () => resolve(text));
-  });
 }
 
 const refused = (t: Test, answer: { status: number; body: any }, message: RegExp, what: string) => {

@@ -29,7 +29,7 @@ export function consoleRoutes(app: FastifyInstance): void {
 
   app.get<{ Params: Static<typeof AssetParams> }>(
     `${CONSOLE_PATH}:asset`,
-    { schema: { hide: true, params: AssetParams } },
+    { schema: { hide: true, params: AssetParams }, config: { controlAccess: 'open' } },
     async (request, reply) => {
       const asset = request.params.asset || 'index.html';
       // Own keys only: `constructor` or `__proto__` is no asset of the console.

@@ -105,6 +105,8 @@ export function eventStream(app: FastifyInstance, feed: Feed): void {
         querystring: StreamQuery,
         produces: ['text/event-stream'],
       },
+      // EventSource sends no header: the token comes in the query.
+      config: { controlAccess: 'link' },
     },
     (request, reply) => {
       const header = request.headers['last-event-id'];

@@ -88,7 +88,7 @@ export function fileRoutes(app: FastifyInstance, { pipeline, policies, fileLinks
           params: FileParams,
           querystring: LinkQuery,
         },
-        config: { operationId: 'downloadFile' },
+        config: { operationId: 'downloadFile', controlAccess: 'open' },
       },
       async (request, reply) => sendFile(reply, chats, request.params.fileId),
     );
@@ -104,6 +104,7 @@ export function fileRoutes(app: FastifyInstance, { pipeline, policies, fileLinks
         description: 'What the payload URL serves, without a journal entry, scenario rules, a token or an expiry.',
         params: FileParams,
       },
+      config: { controlAccess: 'link' },
     },
     async (request, reply) => sendFile(reply, chats, request.params.fileId),
   );

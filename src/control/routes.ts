@@ -36,10 +36,14 @@ export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime, pip
   readyScenariosRoute(app);
   journalRoutes(app, runtime.journal);
 
-  app.get('/__sandbox/health', { schema: { tags, summary: 'Is the sandbox up', response: { 200: Ok(HealthSchema) } } }, async () => ({
-    status: 'OK' as const,
-    result: runtime.health(),
-  }));
+  app.get(
+    '/__sandbox/health',
+    { schema: { tags, summary: 'Is the sandbox up', response: { 200: Ok(HealthSchema) } }, config: { controlAccess: 'open' } },
+    async () => ({
+      status: 'OK' as const,
+      result: runtime.health(),
+    }),
+  );
 
   app.post(
     '/__sandbox/reset',

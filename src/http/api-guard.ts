@@ -30,7 +30,7 @@ export function apiGuard({ policies, limits, clock }: GuardSources) {
   };
 
   function check(request: FastifyRequest, reply: FastifyReply): void {
-    if (policies.v2Only && !request.url.startsWith('/v2/')) {
+    if (policies.v2Only && !request.routeOptions.url?.startsWith('/v2/')) {
       throw unknownPath(request.method, request.url.split('?')[0], ' (the sandbox serves only /v2 paths: paths v2-only)');
     }
     const { token } = readCredentials(request.headers);

@@ -8,8 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { ApiError } from '../contract/errors.js';
 import { isLoopback } from '../model/addresses.js';
-
-const CONTROL = '/__sandbox/';
+import { isControlRoute } from './control-routes.js';
 
 /** The host name of a Host header (`[::1]:8080` → `::1`, `localhost:8080` → `localhost`). */
 const hostName = (header: string) => (header.startsWith('[') ? header.slice(1, header.indexOf(']')) : header.split(':')[0]);
@@ -23,7 +22,7 @@ function refusal(request: FastifyRequest, listensOnLoopback: boolean, loopbackHo
     );
   }
   const origin = request.headers.origin;
-  if (origin === undefined || !request.url.startsWith(CONTROL)) return undefined;
+  if (origin === undefined || !isControlRoute(request)) return undefined;
   let from: string;
   try {
     from = new URL(origin).host;

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Journal, JournalEntry } from '../journal/journal.js';
 import type { Fault } from '../scenario/schema.js';
+import { hideToken } from './control-routes.js';
 import { businessIdOf, chatIdOf } from './request-ids.js';
 
 declare module 'fastify' {
@@ -44,7 +45,7 @@ export function registerJournal(api: FastifyInstance, { journal, rules, clock }:
       time: new Date(clock.now()).toISOString(),
       operationId: request.routeOptions.config.operationId ?? null,
       method: request.method,
-      url: request.url,
+      url: hideToken(request.url),
       businessId: businessId ?? null,
       chatId: chatIdOf(request) ?? null,
       status: null,
