@@ -7,12 +7,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { FeedEvent } from '../src/feed/feed.js';
 import type { ClockNow } from '../src/control/clock-routes.js';
-import type { JournalEntry } from '../src/journal/journal.js';
+import type { JournalCall } from '../src/journal/journal.js';
 import { get, withToken } from './api.js';
 
 /** An event as the stream carries it: a request's entry comes without its bodies (GET /__sandbox/requests/{id} has them). */
 export type StreamEvent =
-  Exclude<FeedEvent, { type: 'request' }> | { id: number; type: 'request'; entry: Omit<JournalEntry, 'requestBody' | 'responseBody'> };
+  Exclude<FeedEvent, { type: 'request' }> | { id: number; type: 'request'; entry: JournalCall };
 
 export type Connection = 'connecting' | 'live' | 'reconnecting';
 

@@ -1,13 +1,12 @@
 /** Requests: the journal of the partner's calls, live, with the API's filters; a row opens the whole call and copies it as curl. */
 import { useState } from 'preact/hooks';
 import { CALL_IDS } from '../src/contract/operations.js';
-import type { JournalEntry } from '../src/journal/journal.js';
+import type { JournalCall, JournalEntry } from '../src/journal/journal.js';
 import { get, query } from './api.js';
 import { useLiveEvents, type Live } from './live.js';
 import { Badge, Choice, clock, RowToggle, ErrorNote, Json, statusClass, useLoad } from './ui.js';
 
 /** A journal entry as lists show it; the bodies are fetched when a row opens. */
-type Summary = Omit<JournalEntry, 'requestBody' | 'responseBody'>;
 
 interface Filter {
   operation: string;
@@ -16,7 +15,7 @@ interface Filter {
   status: string;
 }
 
-function matches(entry: Summary, filter: Filter): boolean {
+function matches(entry: JournalCall, filter: Filter): boolean {
   return (
     (!filter.operation || entry.operationId === filter.operation) &&
     (!filter.businessId || entry.businessId === Number(filter.businessId)) &&
@@ -67,10 +66,10 @@ function FilterField({ label, size, apply }: { label: string; size: number; appl
 
 export function RequestsView({ live, opened }: { live: Live; opened?: number }) {
   const [filter, setFilter] = useState<Filter>({ operation: '', businessId: '', chatId: '', status: '' });
-  const [added, setAdded] = useState<Summary[]>([]);
+  const [added, setAdded] = useState<JournalCall[]>([]);
   const [openId, setOpenId] = useState<number | undefined>(opened);
   const journal = useLoad(async () => {
-    const result = await get<{ requests: Summary[]; dropped: number; capacity: number }>(`/__sandbox/requests${query({ ...filter })}`);
+    const result = await get<{ requests: JournalCall[]; dropped: number; capacity: number }>(`/__sandbox/requests${query({ ...filter })}`);
     setAdded([]);
     return result;
   }, [filter.operation, filter.businessId, filter.chatId, filter.status, live.generation]);

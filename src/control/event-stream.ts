@@ -13,7 +13,6 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { CONTROL_TAG } from '../contract/tags.js';
 import { FEED_KEPT, type Feed, type FeedEvent } from '../feed/feed.js';
-import type { JournalEntry } from '../journal/journal.js';
 
 /** How long events gather before they are written to the clients together. */
 const FLUSH_MS = 50;
@@ -27,16 +26,6 @@ const StreamQuery = Type.Object({
   lastEventId: Type.Optional(Type.Integer({ minimum: 0, description: 'The last event id seen (the Last-Event-ID header wins)' })),
 });
 
-/** A call as the stream tells it: the journal's entry without the bodies. */
-type RequestSummary = Omit<JournalEntry, 'requestBody' | 'responseBody'>;
-
-// Field by field rather than by leaving the bodies out of a copy (`...rest`): that copy is slower to make and to
-// serialize, and this runs for every call while a console follows. The type makes sure no field is forgotten.
-function requestSummary(entry: JournalEntry): RequestSummary {
-  const { id, time, operationId, method, url, businessId, chatId, status, durationMs, rule, ruleName, state, fault } = entry;
-  return { id, time, operationId, method, url, businessId, chatId, status, durationMs, rule, ruleName, state, fault };
-}
-
 /** What an event's data says: request and notification entries without the bodies the journal keeps. */
 function eventData(event: FeedEvent): unknown {
   switch (event.type) {
@@ -45,7 +34,7 @@ function eventData(event: FeedEvent): unknown {
       return rest;
     }
     case 'request':
-      return requestSummary(event.entry);
+      return event.entry;
     case 'notification':
       return event.entry;
     case 'scenario':

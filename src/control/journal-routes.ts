@@ -4,7 +4,15 @@ import { Type, type Static } from 'typebox';
 import { ApiError } from '../contract/errors.js';
 import { Ok, OkNoResultSchema } from '../contract/schemas.js';
 import { CONTROL_TAG } from '../contract/tags.js';
-import { JOURNAL_CAPACITY, JournalEntrySchema, JournalFilterSchema, type Journal, type JournalFilter } from '../journal/journal.js';
+import {
+  JOURNAL_BODIES_KEPT,
+  JOURNAL_BODY_KEPT,
+  JOURNAL_CAPACITY,
+  JournalEntrySchema,
+  JournalFilterSchema,
+  type Journal,
+  type JournalFilter,
+} from '../journal/journal.js';
 
 const RequestParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'The entry id' }) });
 
@@ -16,6 +24,9 @@ export function journalRoutes(app: FastifyInstance, journal: Journal): void {
       schema: {
         tags,
         summary: `The journal of API calls, oldest first (the last ${JOURNAL_CAPACITY} are kept)`,
+        description:
+          `A body longer than ${JOURNAL_BODY_KEPT} characters is kept cut, ending with a marker that says so; a file's bytes are ` +
+          `described, not kept; past ${JOURNAL_BODIES_KEPT} characters of bodies in all, the oldest entries go first (counted in dropped).`,
         querystring: JournalFilterSchema,
         response: {
           200: Ok(

@@ -9,7 +9,7 @@
 import type { ChatDto, MessageDto } from '../contract/schemas.js';
 import type { Actor, ChatEvent, ChatEventKind } from '../domain/chat-events.js';
 import { chatDto, messageDto } from '../domain/chats.js';
-import type { JournalEntry } from '../journal/journal.js';
+import type { JournalCall } from '../journal/journal.js';
 import type { NotificationEntry } from '../notifications/notifier.js';
 import type { TrafficEvent } from '../traffic/traffic.js';
 
@@ -17,7 +17,7 @@ import type { TrafficEvent } from '../traffic/traffic.js';
 export type FeedItem =
   | { type: 'chat'; event: ChatEvent }
   /** An API call, once answered (or left unanswered by a fault). */
-  | { type: 'request'; entry: JournalEntry }
+  | { type: 'request'; entry: JournalCall }
   /** A notification queued, attempted, delivered, failed, cancelled or withheld. */
   | { type: 'notification'; entry: NotificationEntry }
   | { type: 'scenario'; name: string | null }
@@ -43,7 +43,7 @@ export type FeedEvent = { id: number } & (
       /** For message-sent: the message, its payload URLs relative to the sandbox. */
       message?: MessageDto;
     }
-  | { type: 'request'; entry: JournalEntry }
+  | { type: 'request'; entry: JournalCall }
   /** The log entry as this change left it (replays too). */
   | { type: 'notification'; entry: NotificationEntry }
   | { type: 'scenario'; name: string | null }

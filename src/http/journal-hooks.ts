@@ -1,18 +1,18 @@
 /** Writes every API call into the journal: opened on arrival, completed with the answer that went out. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Journal, JournalEntry } from '../journal/journal.js';
+import type { Journal, JournalCall } from '../journal/journal.js';
 import type { Fault } from '../scenario/schema.js';
 import { hideToken } from './control-routes.js';
 import { businessIdOf, chatIdOf } from './request-ids.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    journalEntry: JournalEntry | null;
+    journalEntry: JournalCall | null;
   }
 }
 
 /** Notes the rule that applied to a call, if one did (the entry's fields are null otherwise). */
-function noteRule(request: FastifyRequest, entry: JournalEntry): void {
+function noteRule(request: FastifyRequest, entry: JournalCall): void {
   const applied = request.appliedRule;
   if (!applied) return;
   entry.rule = applied.index;
@@ -23,7 +23,8 @@ function noteRule(request: FastifyRequest, entry: JournalEntry): void {
 export function journalFault(request: FastifyRequest, journal: Journal, fault: Fault): void {
   const entry = request.journalEntry;
   if (!entry) return;
-  Object.assign(entry, { fault, requestBody: request.body ?? null });
+  entry.fault = fault;
+  journal.keepBodies(entry, request.body);
   noteRule(request, entry);
   journal.completed(entry);
 }
@@ -49,8 +50,6 @@ export function registerJournal(api: FastifyInstance, { journal, rules, clock }:
       businessId: businessId ?? null,
       chatId: chatIdOf(request) ?? null,
       status: null,
-      requestBody: null,
-      responseBody: null,
       durationMs: null,
       rule: null,
       ruleName: null,
@@ -60,11 +59,11 @@ export function registerJournal(api: FastifyInstance, { journal, rules, clock }:
     done();
   });
   // A request refused before the journal opened its entry (the browser guard) is not one of the partner's calls.
-  api.addHook('onSend', (request, _reply, payload, done) => {
+  api.addHook('onSend', (request, reply, payload, done) => {
     const entry = request.journalEntry;
     if (!entry) return done(null, payload);
-    entry.requestBody = request.body ?? null;
-    journal.answered(entry, typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : null);
+    const body = typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : null;
+    journal.keepBodies(entry, request.body, body, String(reply.getHeader('content-type') ?? ''));
     done(null, payload);
   });
   api.addHook('onResponse', (request, reply, done) => {

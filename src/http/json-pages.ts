@@ -45,6 +45,8 @@ function joined(before: string, pieces: Buffer[], after: string): Buffer {
 /** How many message pieces and pages of a business are kept: a long history read through once must not double its memory. */
 const MESSAGE_PIECES_KEPT = 50_000;
 const PAGES_KEPT = 256;
+/** A page is kept under its request (limit, token, filters): a request longer than this is answered, not kept. */
+const PAGE_KEY_KEPT = 2048;
 
 /**
  * One sandbox's JSON already made: chats, messages and whole pages, bounded, and cleared when the sandbox
@@ -81,6 +83,7 @@ export class JsonPieces {
     let page = cache.pages.get(key);
     if (!page) {
       page = answer();
+      if (key.length > PAGE_KEY_KEPT) return page;
       if (cache.pages.size >= PAGES_KEPT) cache.pages.clear();
       cache.pages.set(key, page);
     }

@@ -36,22 +36,55 @@ export type JournalFilter = Static<typeof JournalFilterSchema>;
 
 /** The most entries kept: older ones are dropped first. */
 export const JOURNAL_CAPACITY = 1000;
+/** The most of a body an entry keeps, in characters of its text: a longer body is kept cut, with a marker saying so. */
+export const JOURNAL_BODY_KEPT = 64 * 1024;
+/** The most characters of bodies the journal keeps in all: past it, the oldest entries go first. */
+export const JOURNAL_BODIES_KEPT = 8 * 1024 * 1024;
 
-/** A response body as a client would read it: JSON parsed, anything else as text. */
-function parsedOrText(payload: string): unknown {
+/** A call as listeners and the feed see it: the entry without its bodies, which only the journal keeps. */
+export type JournalCall = Omit<JournalEntry, 'requestBody' | 'responseBody'>;
+
+/** A body as the journal keeps it: text (JSON is parsed when the journal is read), cut when it was too long. */
+interface KeptBodies {
+  request: string | null;
+  response: string | null;
+  /** Which of them are JSON to parse on reading; a cut body, or another type, is read as text. */
+  json: { request: boolean; response: boolean };
+}
+
+/** A body's text within the bound: cut past it, with a marker that says how long the body was (`size`). */
+function bounded(text: string, size = `${text.length} characters`): { text: string; cut: boolean } {
+  if (text.length <= JOURNAL_BODY_KEPT) return { text, cut: false };
+  const marker = `… [cut by the sandbox's journal: the body had ${size}, the first ${JOURNAL_BODY_KEPT} characters are kept]`;
+  // Copied out, not sliced: V8 keeps the whole of a string that a slice of it was taken from.
+  return { text: Buffer.from(text.slice(0, JOURNAL_BODY_KEPT) + marker).toString(), cut: true };
+}
+
+/** Types whose bytes are text worth keeping; any other answer (a file's bytes) is described, not kept. */
+const TEXT_TYPE = /^(application\/([\w.+-]*\+)?(json|xml)|text\/)/i;
+
+/** An answer's body within the bound: text cut past it, a file's bytes only described. */
+function keptAnswer(payload: string | Buffer, contentType: string): { text: string; cut: boolean } {
+  if (typeof payload === 'string') return bounded(payload);
+  if (!TEXT_TYPE.test(contentType)) return { text: `(${payload.length} bytes of ${contentType || 'no named type'}, not kept)`, cut: true };
+  // Only what can be kept is decoded: a character takes at most 4 bytes.
+  return bounded(payload.subarray(0, 4 * (JOURNAL_BODY_KEPT + 1)).toString('utf8'), `${payload.length} bytes`);
+}
+
+function parsedOrText(text: string | null, json: boolean): unknown {
+  if (text === null || !json) return text;
   try {
-    return JSON.parse(payload);
+    return JSON.parse(text);
   } catch {
-    return payload;
+    return text;
   }
 }
 
 export class Journal {
-  private readonly log: BoundedLog<JournalEntry>;
+  private readonly log: BoundedLog<JournalCall>;
+  private readonly bodies = new WeakMap<JournalCall, KeptBodies>();
   private nextId = 1;
-  /** Entries whose response body is still the text sent: parsed when the journal is read, not on every call. */
-  private readonly unparsed = new WeakSet<JournalEntry>();
-  private readonly listeners = new Set<(entry: JournalEntry) => void>();
+  private readonly listeners = new Set<(call: JournalCall) => void>();
   /** When it was last cleared: calls before then are unknown (ms on the sandbox's clock). */
   private clearedAt: number | undefined;
 
@@ -59,8 +92,9 @@ export class Journal {
   constructor(
     private readonly now: () => number,
     capacity = JOURNAL_CAPACITY,
+    bodiesKept = JOURNAL_BODIES_KEPT,
   ) {
-    this.log = new BoundedLog(capacity);
+    this.log = new BoundedLog(capacity, bodiesKept);
   }
 
   /** Entries dropped because the journal was full, since the last clear. */
@@ -80,25 +114,34 @@ export class Journal {
   }
 
   /** Starts an entry; the caller fills in the answer when there is one. */
-  open(entry: Omit<JournalEntry, 'id'>): JournalEntry {
-    return this.log.add({ id: this.nextId++, ...entry });
+  open(call: Omit<JournalCall, 'id'>): JournalCall {
+    return this.log.add({ id: this.nextId++, ...call });
   }
 
   /** Listens to every call once it is answered (or left unanswered by a fault); call what it returns to stop. */
-  onCompleted(listener: (entry: JournalEntry) => void): () => void {
+  onCompleted(listener: (call: JournalCall) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
   /** The call is over: its entry is complete. */
-  completed(entry: JournalEntry): void {
-    for (const listener of this.listeners) listener(entry);
+  completed(call: JournalCall): void {
+    for (const listener of this.listeners) listener(call);
   }
 
-  /** Records the body that went out with the answer. */
-  answered(entry: JournalEntry, payload: string | Buffer | null): void {
-    entry.responseBody = payload;
-    if (payload !== null) this.unparsed.add(entry);
+  /**
+   * Keeps what the call sent (its parsed JSON body, if any) and the body that went out with its answer, each within
+   * JOURNAL_BODY_KEPT; `contentType`: the answer's, which tells text from a file's bytes.
+   */
+  keepBodies(call: JournalCall, requestBody: unknown, payload: string | Buffer | null = null, contentType = ''): void {
+    const request = requestBody === undefined || requestBody === null ? null : bounded(JSON.stringify(requestBody));
+    const response = payload === null ? null : keptAnswer(payload, contentType);
+    this.bodies.set(call, {
+      request: request?.text ?? null,
+      response: response?.text ?? null,
+      json: { request: request?.cut === false, response: response?.cut === false },
+    });
+    this.log.weigh(call, (request?.text.length ?? 0) + (response?.text.length ?? 0));
   }
 
   list(filter: JournalFilter = {}): JournalEntry[] {
@@ -111,12 +154,16 @@ export class Journal {
     return this.readable(this.log.where({ id }))[0];
   }
 
-  private readable(entries: JournalEntry[]): JournalEntry[] {
-    for (const entry of entries) {
-      if (!this.unparsed.delete(entry)) continue;
-      entry.responseBody = parsedOrText(String(entry.responseBody));
-    }
-    return entries;
+  /** The entry with its bodies as a client reads them: JSON parsed, anything else as text. */
+  private readable(calls: JournalCall[]): JournalEntry[] {
+    return calls.map((call) => {
+      const kept = this.bodies.get(call);
+      return {
+        ...call,
+        requestBody: parsedOrText(kept?.request ?? null, kept?.json.request ?? false),
+        responseBody: parsedOrText(kept?.response ?? null, kept?.json.response ?? false),
+      };
+    });
   }
 
   /** Forgets every call: what was called before now is unknown from now on. */
