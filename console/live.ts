@@ -11,8 +11,7 @@ import type { JournalCall } from '../src/journal/journal.js';
 import { get, withToken } from './api.js';
 
 /** An event as the stream carries it: a request's entry comes without its bodies (GET /__sandbox/requests/{id} has them). */
-export type StreamEvent =
-  Exclude<FeedEvent, { type: 'request' }> | { id: number; type: 'request'; entry: JournalCall };
+export type StreamEvent = Exclude<FeedEvent, { type: 'request' }> | { id: number; type: 'request'; entry: JournalCall };
 
 export type Connection = 'connecting' | 'live' | 'reconnecting';
 
