@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 // Only what --help, --version and healthcheck need is loaded up front: the sandbox itself when it starts.
 import { isEveryInterface } from './model/addresses.js';
 import { DEFAULT_SEED } from './model/records.js';
+import { timeOutOfBounds } from './model/time.js';
 import { pointsAtItself, selfLoopMessage } from './notifications/self-address.js';
 import { PACKAGE_VERSION } from './package-root.js';
 import type { Sandbox, SandboxOptions, TrafficReport, Verdict } from './index.js';
@@ -169,6 +170,8 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
   if (clockStart !== undefined && !isInstant(clockStart)) {
     throw new UsageError(`--clock: must be an ISO 8601 time with its offset, e.g. 2026-11-11T09:00:00+03:00 (got "${clockStart}")`);
   }
+  const out = clockStart === undefined ? undefined : timeOutOfBounds(Date.parse(clockStart));
+  if (out) throw new UsageError(`--clock: ${out} (got "${clockStart}")`);
   const controlToken = values['control-token'] ?? env.SANDBOX_CONTROL_TOKEN;
   if (controlToken !== undefined && !/^[\x21-\x7e]{8,200}$/.test(controlToken)) {
     throw new UsageError('--control-token: must be 8 to 200 printable characters, no spaces');

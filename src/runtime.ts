@@ -172,6 +172,7 @@ export class SandboxRuntime {
    */
   async reset(businessId?: number): Promise<void> {
     this.stop(businessId);
+    if (businessId === undefined) this.clock.rewind(clockSettings(this.scenario.clock, this.options.clock));
     await (businessId === undefined ? this.store.reset() : this.store.resetBusiness(businessId));
     await this.afterReset(businessId === undefined ? { type: 'reset' } : { type: 'reset', businessId });
   }

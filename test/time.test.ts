@@ -31,7 +31,7 @@ t.test('GET and POST /__sandbox/clock: the time, moved forward, answered as docu
   await t.rejects(client.sandbox.clock.set('2026-11-01T00:00:00Z'), { name: 'ClockError', message: /^to: .* time never goes backwards/ });
   await t.rejects(client.sandbox.clock.advance('soon'), { name: 'ClockError', message: /^advance: "soon" is not a duration/ });
   await client.post('/__sandbox/reset');
-  t.equal((await client.get('/__sandbox/clock')).body.result.now, '2026-11-14T00:00:00.000Z', 'a reset keeps the clock where it is');
+  t.equal((await client.get('/__sandbox/clock')).body.result.now, '2026-11-11T06:00:00.000Z', 'a reset brings the clock back to its start');
 });
 
 t.test('bad moves are 400s in the envelope that name the field', async (t) => {
@@ -302,5 +302,5 @@ t.test("a scenario's clock: loaded, its world starts at its instant; a bad one i
   );
   await client.sandbox.clock.advance('1h');
   await client.post('/__sandbox/reset');
-  t.equal((await client.get('/__sandbox/clock')).body.result.now, '2026-11-11T07:00:00.000Z', 'reset keeps the clock');
+  t.equal((await client.get('/__sandbox/clock')).body.result.now, '2026-11-11T06:00:00.000Z', "reset brings the clock back to the scenario's start");
 });

@@ -5,6 +5,8 @@
  * conversation's deadline) is scheduled here, never on Node's timers directly, so that moving the clock
  * reaches it. Durations of real I/O are not on this clock: they are measured with performance.now().
  */
+import { timeOutOfBounds } from '../model/time.js';
+
 
 /** What the parts of the sandbox need of a clock: its time, and waits on it. */
 export interface Clock {
@@ -43,7 +45,7 @@ export function clockSettings(
 
 /** Node's timers hold at most 2³¹−1 ms: a longer wait is armed in steps. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
-/** The furthest one move may take the clock: a year and a day. */
+/** The furthest one move (`advance`, or `to` ahead of now) may take the clock: a year and a day. */
 export const MAX_MOVE_MS = 366 * 86_400_000;
 /** Things due that one move may run: past this, something schedules itself without end and the move stops there. */
 const MAX_STEPS_PER_MOVE = 100_000;
@@ -80,6 +82,8 @@ export class SandboxClock implements Clock {
   constructor(options: ClockOptions = {}) {
     this.realNow = options.realNow ?? Date.now;
     const start = options.start ?? this.realNow();
+    const out = timeOutOfBounds(start);
+    if (out) throw new ClockError(`clock.start: ${out}`);
     this.offset = start - this.realNow();
     this.frozenAt = options.frozen ? start : undefined;
     this.holding = options.start !== undefined && !options.frozen;
@@ -107,6 +111,20 @@ export class SandboxClock implements Clock {
     this.offset = at - this.realNow();
     this.frozenAt = freeze || start !== undefined ? at : undefined;
     this.holding = start !== undefined && !freeze;
+    this.arm();
+  }
+
+  /**
+   * Back to where a scenario starts it, for a reset: at `start` when it has one (held there until run()), else at
+   * real time, moves undone; frozen or flowing as `frozen` says.
+   */
+  rewind({ start, frozen }: { start?: number; frozen?: boolean }): void {
+    if (start !== undefined) return this.restart({ start, frozen });
+    clearTimeout(this.realTimer);
+    this.realTimer = undefined;
+    this.offset = 0;
+    this.holding = false;
+    this.frozenAt = (frozen ?? this.frozen) ? this.realNow() : undefined;
     this.arm();
   }
 
@@ -184,12 +202,21 @@ export class SandboxClock implements Clock {
   advance(ms: number): Promise<number> {
     if (!Number.isFinite(ms) || ms < 0) throw new ClockError(`advance: ${ms} ms is not a duration forward`);
     if (ms > MAX_MOVE_MS) throw new ClockError(`advance: must be at most ${MAX_MOVE_MS / 86_400_000}d at once`);
+    const past = timeOutOfBounds(this.now() + ms);
+    if (past) throw new ClockError(`advance: would take the clock to ${new Date(this.now() + ms).toISOString()}; the clock ${past}`);
     return this.serialized(() => this.moveTo(this.now() + ms));
   }
 
   /** Moves the clock forward to `to`; a time before now is refused (time never goes backwards). */
   set(to: number): Promise<number> {
     if (!Number.isFinite(to)) throw new ClockError('to: is not a time');
+    const out = timeOutOfBounds(to);
+    if (out) throw new ClockError(`to: ${out}`);
+    if (to - this.now() > MAX_MOVE_MS) {
+      throw new ClockError(
+        `to: must be at most ${MAX_MOVE_MS / 86_400_000}d ahead of the sandbox's time ${new Date(this.now()).toISOString()}; move it in steps`,
+      );
+    }
     if (to < this.now()) {
       throw new ClockError(
         `to: ${new Date(to).toISOString()} is before the sandbox's time ${new Date(this.now()).toISOString()}; time never goes backwards`,

@@ -27,3 +27,18 @@ export const DAY = 24 * HOUR;
 export function wholeSecond(ms: number): number {
   return Math.floor(ms / SECOND) * SECOND;
 }
+
+/**
+ * The times the sandbox's clock may show: from the Unix epoch to 9999-12-01 (UTC), so that every time it writes, a
+ * wait of the longest duration a scenario may give (30 days) ahead included, keeps four digits of year and its
+ * seconds in Market's form.
+ */
+export const EARLIEST_TIME = Date.parse('1970-01-01T00:00:00Z');
+export const LATEST_TIME = Date.parse('9999-12-01T00:00:00Z');
+
+/** Why `ms` cannot be a time of the sandbox's clock, or undefined when it can. */
+export function timeOutOfBounds(ms: number): string | undefined {
+  if (ms < EARLIEST_TIME) return `must be at or after ${new Date(EARLIEST_TIME).toISOString()}`;
+  if (ms > LATEST_TIME) return `must be at or before ${new Date(LATEST_TIME).toISOString()}, the latest time the sandbox's clock shows`;
+  return undefined;
+}

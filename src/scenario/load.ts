@@ -10,6 +10,7 @@ import { fieldName } from '../contract/field-name.js';
 import { compileSchema } from '../model/validator.js';
 import { durationMs } from '../model/duration.js';
 import { MAX_JSON_DEPTH, tooDeep } from '../model/json-depth.js';
+import { timeOutOfBounds } from '../model/time.js';
 import type { StepSpec } from './conversation-schema.js';
 import { MIN_NEW_CHATS_MS, ScenarioSchema, type Scenario } from './schema.js';
 import { compilePattern } from './pattern.js';
@@ -139,6 +140,9 @@ export function checkScenario(data: unknown, source: string): Scenario {
   if (every !== undefined && durationMs(every) < MIN_NEW_CHATS_MS) {
     throw new ScenarioError(`${source}: customer.newChatsEvery: must be at least ${MIN_NEW_CHATS_MS}ms`, ['customer', 'newChatsEvery']);
   }
+  const start = data.clock?.start;
+  const out = start === undefined ? undefined : timeOutOfBounds(Date.parse(start));
+  if (out) throw fieldError(source, ['clock', 'start'], out);
   data.conversations?.forEach((conversation, i) => checkSteps(conversation.steps as StepSpec[], ['conversations', i, 'steps'], source));
   const traffic = data.traffic && trafficProblem(data.traffic);
   if (traffic) throw fieldError(source, ['traffic', ...traffic.field], traffic.message);
