@@ -302,5 +302,9 @@ t.test("a scenario's clock: loaded, its world starts at its instant; a bad one i
   );
   await client.sandbox.clock.advance('1h');
   await client.post('/__sandbox/reset');
-  t.equal((await client.get('/__sandbox/clock')).body.result.now, '2026-11-11T06:00:00.000Z', "reset brings the clock back to the scenario's start");
+  t.equal(
+    (await client.get('/__sandbox/clock')).body.result.now,
+    '2026-11-11T06:00:00.000Z',
+    "reset brings the clock back to the scenario's start",
+  );
 });

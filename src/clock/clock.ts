@@ -7,7 +7,6 @@
  */
 import { timeOutOfBounds } from '../model/time.js';
 
-
 /** What the parts of the sandbox need of a clock: its time, and waits on it. */
 export interface Clock {
   /** Milliseconds since the epoch, on the sandbox's clock. */
