@@ -9,6 +9,7 @@ import { apiGuard } from './http/api-guard.js';
 import { registerForwardCompatibility } from './http/forward-compatibility-hook.js';
 import { answerClientError } from './http/client-errors.js';
 import { registerBrowserGuard } from './http/browser-guard.js';
+import { registerSelfPushGuard } from './http/self-push-guard.js';
 import { hideToken } from './http/control-routes.js';
 import { registerControlToken } from './http/control-token.js';
 import { registerDecimalIntegers } from './http/decimal-integers.js';
@@ -91,6 +92,7 @@ export async function buildApp(options: AppOptions = {}): Promise<BuiltApp> {
   const pipeline = { journal: runtime.journal, rules: runtime.rules, clock: runtime.clock, held };
   app.setSerializerCompiler(sharedSerializerCompiler);
   registerErrorHandling(app);
+  registerSelfPushGuard(app, runtime.notifier.pushMarker);
   registerBrowserGuard(app);
   registerControlToken(app, options.controlToken);
   registerJsonBodies(app);

@@ -4,6 +4,8 @@
  * matters, so that no client library tidies the request first.
  */
 import { spawn } from 'node:child_process';
+import { lookup } from 'node:dns/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { bannerOf, eventually, raw, sandboxFor, type Client } from './helpers.js';
@@ -152,4 +154,44 @@ t.test('--log-level debug logs every request, never a token given in the query',
   await eventually(() => (banner.output().match(/"url":"\/__sandbox\/events\?token=\(hidden\)"/g) ?? []).length >= 2);
   t.match(banner.output(), '"url":"/__sandbox/files/1001-1?token=(hidden)"', 'the request is logged');
   t.notMatch(banner.output(), TOKEN, 'its token is not');
+});
+
+t.test('the sandbox never pushes to itself, by any name or interface: its own routes refuse its pushes', async (t) => {
+  const client = await sandboxFor(t, { host: '0.0.0.0' });
+  const port = client.sandbox.port;
+  // Names this machine resolves (`localhost.` does not resolve everywhere).
+  const names = [hostname(), 'localhost.', '[::ffff:127.0.0.1]', '127.1', '0x7f.0.0.1'];
+  const resolved = await Promise.all(
+    names.map((name) =>
+      lookup(name.replace(/^\[|\]$/g, '')).then(
+        () => name,
+        () => undefined,
+      ),
+    ),
+  );
+  for (const host of resolved.filter((name) => name !== undefined)) {
+    const url = `http://${host}:${port}/__sandbox/notifications/ping`;
+    const loaded = await client.call('PUT', '/__sandbox/scenario', { body: { webhook: { url } } });
+    if (loaded.status === 400) {
+      t.match(loaded.body.errors[0].message, /is the sandbox itself/, `${host}: refused by its name`);
+      continue;
+    }
+    t.equal(loaded.status, 200, `${host}: not known by its name, so the push itself tells`);
+    const ping = await client.post('/__sandbox/notifications/ping');
+    t.match(
+      ping.body.result,
+      { state: 'failed', attempts: [{ status: 403, error: /^the webhook is the sandbox itself/ }] },
+      `${host}: refused`,
+    );
+    // A chat event's push is tried once, not retried, and sets nothing off.
+    await client.sandbox.buyer.say(38415448, { message: 'Здравствуйте!' });
+    await client.sandbox.notificationsSettled();
+    const log = (await client.get('/__sandbox/notifications')).body.result.notifications;
+    t.ok(log.length <= 3, `${host}: ${log.length} notifications, no loop`);
+    t.ok(
+      log.every((n: { attempts: unknown[] }) => n.attempts.length <= 1),
+      `${host}: none retried`,
+    );
+  }
+  t.equal((await client.get('/__sandbox/health')).status, 200);
 });

@@ -76,3 +76,6 @@ export const PartnerAnswerSchema = Type.Object({
 export const PartnerErrorAnswerSchema = Type.Object({
   error: Type.Object({ type: Type.String({ minLength: 1 }), message: Type.String() }),
 });
+
+/** The header every push of the sandbox carries, with its marker: its own routes refuse a request that has its marker. */
+export const PUSH_MARKER_HEADER = 'x-sandbox-push';

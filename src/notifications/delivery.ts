@@ -1,14 +1,20 @@
 /** One delivery attempt of a notification: a POST with Market's timeout, and what the partner's answer was worth. */
+import { randomUUID } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { ErrorObject } from 'ajv';
 import { Type, type Static } from 'typebox';
 import type { Clock } from '../clock/clock.js';
-import { PartnerAnswerSchema, PartnerErrorAnswerSchema, type Notification } from '../contract/notifications.js';
+import { PartnerAnswerSchema, PartnerErrorAnswerSchema, PUSH_MARKER_HEADER, type Notification } from '../contract/notifications.js';
 import { Nullable } from '../contract/schemas.js';
 import { compileSchema } from '../model/validator.js';
 import { fieldName } from '../contract/field-name.js';
 import { PACKAGE_VERSION } from '../package-root.js';
+
+/** What an attempt says when the push landed on the sandbox itself, which refused it. */
+export const SELF_PUSH =
+  'the webhook is the sandbox itself: the push came back to it (its own routes refuse its pushes, whatever name or interface leads there); ' +
+  "give your integration's notification URL";
 
 /** How much of an answer's body is kept in the log. */
 export const ANSWER_KEPT = 10_000;
@@ -50,6 +56,11 @@ function judge(status: number, answer: unknown, isJson: boolean): string[] | nul
  * connection (most of what one cost the sandbox). Closed with the notifier.
  */
 export class WebhookConnections {
+  /**
+   * Sent with every push (X-Sandbox-Push) and refused by this sandbox's own routes: a push that lands on the sandbox
+   * itself, by whatever name or interface it got there, is refused at once rather than looping through its routes.
+   */
+  readonly marker = randomUUID();
   private readonly http = new HttpAgent({ keepAlive: true });
   private readonly https = new HttpsAgent({ keepAlive: true });
 
@@ -73,14 +84,16 @@ function post(
   cancel: AbortSignal,
   timeoutMs: number,
   agent: HttpAgent,
+  marker: string,
   again = true,
-): Promise<{ status: number; text: string }> {
+): Promise<{ status: number; text: string; self: boolean }> {
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const headers = {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(payload),
       'user-agent': `yandex-market-chats-sandbox/${PACKAGE_VERSION}`,
+      [PUSH_MARKER_HEADER]: marker,
     };
     const request = send(url, { method: 'POST', headers, agent }, (response) => {
       const chunks: Buffer[] = [];
@@ -90,7 +103,8 @@ function post(
         if (size < ANSWER_KEPT * 4) chunks.push(chunk);
         size += chunk.length;
       });
-      response.on('end', () => settle(() => resolve({ status: response.statusCode!, text: Buffer.concat(chunks).toString('utf8') })));
+      const self = response.headers[PUSH_MARKER_HEADER] === marker;
+      response.on('end', () => settle(() => resolve({ status: response.statusCode!, text: Buffer.concat(chunks).toString('utf8'), self })));
       response.on('close', () => response.complete || settle(() => reject(new Error('the answer was cut off'))));
     });
     const timer = setTimeout(() => request.destroy(new Error(`timeout: no answer within ${timeoutMs} ms`)), timeoutMs);
@@ -105,7 +119,7 @@ function post(
       settle(() => {
         // A kept connection the partner closed as it was reused: the push never reached it, so it goes again on a new one.
         if (again && request.reusedSocket && error.code === 'ECONNRESET' && !cancel.aborted) {
-          post(url, payload, cancel, timeoutMs, agent, false).then(resolve, reject);
+          post(url, payload, cancel, timeoutMs, agent, marker, false).then(resolve, reject);
         } else reject(error);
       });
     });
@@ -131,7 +145,15 @@ export async function deliver(
   const attempt = { at: new Date(clock.now()).toISOString(), status: null, error: null, answer: null, answerProblems: null };
   try {
     const target = new URL(url);
-    const { status, text } = await post(target, JSON.stringify(body), cancel, timeoutMs, connections.agentFor(target));
+    const { status, text, self } = await post(
+      target,
+      JSON.stringify(body),
+      cancel,
+      timeoutMs,
+      connections.agentFor(target),
+      connections.marker,
+    );
+    if (self) return { ...attempt, durationMs: elapsed(), status, error: SELF_PUSH };
     let parsed: unknown;
     let isJson = false;
     try {

@@ -19,7 +19,7 @@ import { fieldName } from '../contract/field-name.js';
 import { ScenarioError } from '../scenario/load.js';
 import type { StartSpec } from '../scenario/conversation-schema.js';
 import { delayRange, type Scenario } from '../scenario/schema.js';
-import { deliver, DeliveryAttemptSchema, WebhookConnections } from './delivery.js';
+import { deliver, DeliveryAttemptSchema, SELF_PUSH, WebhookConnections } from './delivery.js';
 import { notificationOf } from './payloads.js';
 import { pointsAtItself, selfLoopMessage, type Listening } from './self-address.js';
 
@@ -137,6 +137,11 @@ export class Notifier {
   /** Where notifications go; undefined when nowhere. */
   get webhook(): string | undefined {
     return this.settings?.url;
+  }
+
+  /** What every push carries (X-Sandbox-Push): the sandbox's own routes refuse a request that has it. */
+  get pushMarker(): string {
+    return this.connections.marker;
   }
 
   /** Where the sandbox listens, once it does: a webhook there is refused (a push to itself would loop). */
@@ -355,7 +360,8 @@ export class Notifier {
       if (cancel.aborted) return;
       entry.attempts.push(result);
       if (result.status === 200) return this.finish(entry, 'delivered');
-      if (attempt >= settings.attempts) return this.finish(entry, 'failed');
+      // Retrying a push to the sandbox itself could only come back again.
+      if (attempt >= settings.attempts || result.error === SELF_PUSH) return this.finish(entry, 'failed');
       // Doubling, up to the longest wait anything on the clock takes.
       if (!(await this.wait(entry, Math.min(settings.backoffMs * 2 ** (attempt - 1), MAX_DURATION_MS), cancel))) return;
     }
