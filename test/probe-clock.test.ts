@@ -1,8 +1,11 @@
 /** The second probe, on the clock: every move within its bounds, the clock never past its latest time, reset back to the start. */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
 import { allMessages, sandboxFor } from './helpers.js';
+import { MOVE_WAIT_MS } from '../src/clock/clock.js';
 
 const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
 
@@ -59,4 +62,34 @@ t.test('a start outside the clock bounds is refused wherever it is given', async
   const code = await new Promise((resolve) => child.on('close', resolve));
   t.equal(code, 2, '--clock past the latest time: exit 2');
   t.match(stderr, /--clock: must be at or before 9999-12-01T00:00:00\.000Z/);
+});
+
+t.test('a webhook that never answers cannot stall the clock: a move waits for deliveries one push timeout at most', async (t) => {
+  const hung = createServer(() => undefined);
+  await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => {
+    hung.closeAllConnections();
+    hung.close();
+  });
+  const webhook = `http://127.0.0.1:${(hung.address() as AddressInfo).port}/notification`;
+  const client = await sandboxFor(t, {
+    clock: { start: Date.parse('2026-11-11T09:00:00+03:00'), frozen: true },
+    scenario: { webhook: { url: webhook }, traffic: { chats: { perMinute: 60 }, duration: '10m' } },
+  });
+  const started = performance.now();
+  const moves = [client.post('/__sandbox/clock', { advance: '1m' }), client.post('/__sandbox/clock', { advance: '1m' })];
+  const stopping = performance.now();
+  const stopped = await client.post('/__sandbox/traffic/stop');
+  t.equal(stopped.status, 200, 'traffic/stop answers');
+  t.ok(performance.now() - stopping < 2000, `traffic/stop answered in ${Math.round(performance.now() - stopping)} ms`);
+  const answered = await Promise.all(moves);
+  const tookMs = performance.now() - started;
+  t.same(
+    answered.map((move) => move.status),
+    [200, 200],
+  );
+  t.equal(answered[1].body.result.now, '2026-11-11T06:02:00.000Z', 'both moves made');
+  // Each move waits one push timeout (10 s) at most for what it set off, never for what an earlier move gave up on.
+  t.ok(tookMs < 2 * MOVE_WAIT_MS + 3000, `two moves answered in ${Math.round(tookMs)} ms`);
+  t.equal((await client.get('/__sandbox/health')).status, 200);
 });

@@ -29,6 +29,8 @@ export interface ClockOptions {
   frozen?: boolean;
   /** The real time the clock flows with (tests give their own). */
   realNow?: () => number;
+  /** How long one move waits for work under way, in real time (MOVE_WAIT_MS). */
+  moveWaitMs?: number;
 }
 
 /** Where a clock starts and whether it is frozen: what the sandbox was given wins over what the scenario says. */
@@ -46,6 +48,12 @@ export function clockSettings(
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 /** The furthest one move (`advance`, or `to` ahead of now) may take the clock: a year and a day. */
 export const MAX_MOVE_MS = 366 * 86_400_000;
+/**
+ * The most real time one move waits for the work that what fell due set off (a push's delivery, a buyer writing):
+ * Market's push timeout. Past it, what is still under way goes on by itself while the move runs the rest of what is
+ * due, so a webhook that never answers cannot hold the clock (or the moves queued behind it) for longer.
+ */
+export const MOVE_WAIT_MS = 10_000;
 /** Things due that one move may run: past this, something schedules itself without end and the move stops there. */
 const MAX_STEPS_PER_MOVE = 100_000;
 
@@ -62,6 +70,7 @@ export class ClockError extends Error {
 
 export class SandboxClock implements Clock {
   private readonly realNow: () => number;
+  private readonly moveWaitMs: number;
   /** Flowing: now = realNow() + offset. */
   private offset: number;
   /** Frozen: the time it stands at. */
@@ -74,12 +83,14 @@ export class SandboxClock implements Clock {
   private seq = 0;
   private runs = 0;
   private realTimer: NodeJS.Timeout | undefined;
-  private readonly working = new Set<Promise<unknown>>();
+  /** Work under way since the last move ended: a move never waits for what an earlier one gave up on. */
+  private working = new Set<Promise<unknown>>();
   private moving: Promise<unknown> = Promise.resolve();
   private readonly moveListeners = new Set<(now: number) => void>();
 
   constructor(options: ClockOptions = {}) {
     this.realNow = options.realNow ?? Date.now;
+    this.moveWaitMs = options.moveWaitMs ?? MOVE_WAIT_MS;
     const start = options.start ?? this.realNow();
     const out = timeOutOfBounds(start);
     if (out) throw new ClockError(`clock.start: ${out}`);
@@ -175,8 +186,9 @@ export class SandboxClock implements Clock {
   }
 
   track<T>(work: Promise<T>): Promise<T> {
-    this.working.add(work);
-    const done = () => this.working.delete(work);
+    const working = this.working;
+    working.add(work);
+    const done = () => working.delete(work);
     work.then(done, done);
     return work;
   }
@@ -241,9 +253,10 @@ export class SandboxClock implements Clock {
     clearTimeout(this.realTimer);
     this.realTimer = undefined;
     this.pinnedAt = this.now();
+    const waitUntil = performance.now() + this.moveWaitMs;
     try {
       for (let steps = 0; steps < MAX_STEPS_PER_MOVE; steps++) {
-        await this.settle();
+        await this.settle(waitUntil);
         const next = this.timers[0];
         if (!next || next.due > target) break;
         this.timers.shift();
@@ -251,8 +264,10 @@ export class SandboxClock implements Clock {
         this.fire(next);
       }
       this.pinnedAt = target;
-      await this.settle();
+      await this.settle(waitUntil);
     } finally {
+      // What is still under way goes on by itself: the next move does not wait for it again.
+      this.working = new Set();
       if (this.frozenAt !== undefined) this.frozenAt = target;
       else this.offset = target - this.realNow();
       this.pinnedAt = undefined;
@@ -262,12 +277,19 @@ export class SandboxClock implements Clock {
     return target;
   }
 
-  /** Lets what the last timer started run: its promise callbacks, then the work it tracks, until all is quiet. */
-  private async settle(): Promise<void> {
+  /**
+   * Lets what the last timer started run: its promise callbacks, then the work it tracks, until all is quiet or the
+   * move has waited its share of real time (`until`, on performance.now()).
+   */
+  private async settle(until: number): Promise<void> {
     for (;;) {
       await new Promise<void>((resolve) => setImmediate(resolve));
-      if (this.working.size === 0) return;
-      await Promise.allSettled([...this.working]);
+      const left = until - performance.now();
+      if (this.working.size === 0 || left <= 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      const outOfTime = new Promise((resolve) => (timer = setTimeout(resolve, left)));
+      await Promise.race([Promise.allSettled([...this.working]), outOfTime]);
+      clearTimeout(timer);
     }
   }
 
