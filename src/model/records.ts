@@ -1,76 +1,89 @@
-/** The world as it is stored (and persisted by lowdb): plain JSON, times in epoch milliseconds. */
-import type { ChatStatus, ChatType, ContextType, Sender } from '../contract/enums.js';
+/**
+ * The world as it is stored (and persisted by lowdb): plain JSON, times in epoch milliseconds. The types are made
+ * from these schemas, which also check a --db file as it is loaded.
+ */
+import { Type, type Static } from 'typebox';
+import { ChatStatusSchema, ChatTypeSchema, SenderSchema, stringEnum } from '../contract/schemas.js';
+import { CONTEXT_TYPES } from '../contract/enums.js';
 
-export interface CustomerRecord {
-  name: string;
-  publicId: string;
-}
+/** An id the sandbox keeps: a positive integer JavaScript holds exactly. */
+const RecordId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+/** A time, in epoch milliseconds. */
+const Time = Type.Number();
+/** Business ids as an object's keys: decimal digits (`__proto__`, `abc` and `-1` are none). */
+export const BUSINESS_KEY_PATTERN = '^[1-9][0-9]{0,15}$';
 
-export interface ContextRecord {
-  type: ContextType;
-  campaignId?: number;
-  orderId?: number;
-  returnId?: number;
-  customer?: CustomerRecord;
-}
+export const CustomerRecordSchema = Type.Object({ name: Type.String(), publicId: Type.String() });
+export type CustomerRecord = Static<typeof CustomerRecordSchema>;
 
-export interface FileRef {
-  fileId: string;
-  name: string;
-  size: number;
-}
+export const ContextRecordSchema = Type.Object({
+  type: stringEnum(CONTEXT_TYPES),
+  campaignId: Type.Optional(RecordId),
+  orderId: Type.Optional(RecordId),
+  returnId: Type.Optional(RecordId),
+  customer: Type.Optional(CustomerRecordSchema),
+});
+export type ContextRecord = Static<typeof ContextRecordSchema>;
 
-export interface MessageRecord {
-  id: number;
-  at: number;
-  sender: Sender;
-  text?: string;
-  files?: FileRef[];
-}
+export const FileRefSchema = Type.Object({ fileId: Type.String(), name: Type.String(), size: Type.Integer({ minimum: 0 }) });
+export type FileRef = Static<typeof FileRefSchema>;
 
-export interface ChatRecord {
-  id: number;
-  type: ChatType;
-  status: ChatStatus;
-  context: ContextRecord;
-  createdAt: number;
-  updatedAt: number;
+export const MessageRecordSchema = Type.Object({
+  id: RecordId,
+  at: Time,
+  sender: SenderSchema,
+  text: Type.Optional(Type.String()),
+  files: Type.Optional(Type.Array(FileRefSchema)),
+});
+export type MessageRecord = Static<typeof MessageRecordSchema>;
+
+export const ChatRecordSchema = Type.Object({
+  id: RecordId,
+  type: ChatTypeSchema,
+  status: ChatStatusSchema,
+  context: ContextRecordSchema,
+  createdAt: Time,
+  updatedAt: Time,
   /** While a dispute opened in the sandbox is on: the status the chat goes back to when it closes. */
-  statusBeforeArbitrage?: ChatStatus;
+  statusBeforeArbitrage: Type.Optional(ChatStatusSchema),
   /** Ascending by id (and so by time). */
-  messages: MessageRecord[];
-}
+  messages: Type.Array(MessageRecordSchema),
+});
+export type ChatRecord = Static<typeof ChatRecordSchema>;
 
-export interface FileMeta {
-  name: string;
-  size: number;
-  contentType: string;
+export const FileMetaSchema = Type.Object({
+  name: Type.String(),
+  size: Type.Integer({ minimum: 0 }),
+  contentType: Type.String(),
   /** generated: bytes are made on request from the id; uploaded: bytes are kept by the file store. */
-  origin: 'generated' | 'uploaded';
-}
+  origin: stringEnum(['generated', 'uploaded'] as const),
+});
+export type FileMeta = Static<typeof FileMetaSchema>;
 
-export interface BusinessRecord {
-  id: number;
-  campaigns: number[];
-  nextChatId: number;
-  nextMessageId: number;
-  chats: ChatRecord[];
-  files: Record<string, FileMeta>;
-}
+export const BusinessRecordSchema = Type.Object({
+  id: RecordId,
+  campaigns: Type.Array(RecordId),
+  nextChatId: RecordId,
+  nextMessageId: RecordId,
+  chats: Type.Array(ChatRecordSchema),
+  files: Type.Record(Type.String(), FileMetaSchema),
+});
+export type BusinessRecord = Static<typeof BusinessRecordSchema>;
+
+export const WorldDataSchema = Type.Object({
+  format: Type.Literal(1),
+  seed: Type.Integer(),
+  /** With --db: the last batch of the change log this snapshot holds. */
+  seq: Type.Optional(Type.Integer({ minimum: 0 })),
+  businesses: Type.Record(Type.String({ pattern: BUSINESS_KEY_PATTERN }), BusinessRecordSchema, { additionalProperties: false }),
+});
+export type WorldData = Static<typeof WorldDataSchema>;
 
 /** The committed default world: generated from its seed at `anchor`, shifted to the present on load. */
 export interface Fixture {
   seed: number;
   anchor: number;
   businesses: BusinessRecord[];
-}
-
-export interface WorldData {
-  format: 1;
-  seed: number;
-  /** With --db: the last batch of the change log this snapshot holds. */
-  seq?: number;
-  businesses: Record<string, BusinessRecord>;
 }
 
 /** The business of the committed default world, and where whatever names no business happens. */

@@ -7,7 +7,13 @@
 import { Low } from 'lowdb';
 import { ChangeLog, replay, type Change } from './change-log.js';
 import type { ChatRecord, WorldData } from '../model/records.js';
+import { worldProblem } from './world-check.js';
 import { WorldFile } from './world-file.js';
+
+/** A --db file (or its log) that is not a world of the right shape: the message names the file and the path in it. */
+export class WorldShapeError extends Error {
+  override name = 'WorldShapeError';
+}
 
 /** The log is folded into a snapshot once it is larger than the snapshot, or than this. */
 const MIN_LOG_BYTES_TO_FOLD = 4 * 1024 * 1024;
@@ -60,8 +66,16 @@ export class DbFile {
     const before = this.db.data;
     await this.db.read();
     const existed = this.db.data !== before;
+    const wrong = existed ? worldProblem(this.db.data) : undefined;
+    if (wrong) throw new WorldShapeError(`${this.path}: ${wrong}`);
     const { batches, torn } = await this.log.read();
-    this.seq = replay(this.db.data, batches);
+    try {
+      this.seq = replay(this.db.data, batches);
+    } catch (error) {
+      throw new WorldShapeError(`${this.path}.log: does not fit the world it follows (${(error as Error).message})`);
+    }
+    const after = batches.length > 0 ? worldProblem(this.db.data) : undefined;
+    if (after) throw new WorldShapeError(`${this.path}.log: leaves the world with ${after}`);
     return { existed, replayed: batches.length > 0 || torn };
   }
 

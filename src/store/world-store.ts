@@ -9,7 +9,8 @@ import { Type, type Static } from 'typebox';
 import { packagePath } from '../package-root.js';
 import { BusinessState } from './business-state.js';
 import { ChangeLogError } from './change-log.js';
-import { DbFile, type Changed } from './db-file.js';
+import { DbFile, WorldShapeError, type Changed } from './db-file.js';
+import { DbLockError, lockDbFile } from './db-lock.js';
 import { DEFAULT_SEED, type BusinessRecord, type Fixture, type WorldData } from '../model/records.js';
 
 export { DEFAULT_SEED } from '../model/records.js';
@@ -60,6 +61,8 @@ export class WorldStore {
   private readonly options: Required<Omit<WorldStoreOptions, 'dbFile' | 'initialBusinesses'>> &
     Pick<WorldStoreOptions, 'dbFile' | 'initialBusinesses'>;
   private states = new Map<number, BusinessState>();
+  /** Lets the --db file's lock go (nothing without --db). */
+  private unlock = () => {};
   /** Generated businesses nobody wrote to, least recently used first: the first are dropped past the bound. */
   private readonly pristine = new Map<number, BusinessState>();
   /** When each generated business was made (in memory only): made again from that moment, it is the same. */
@@ -91,16 +94,20 @@ export class WorldStore {
       const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'its folder does not exist' : 'its folder cannot be written to';
       throw new WorldStoreError(`${options.dbFile}: ${why} (a volume not mounted, or mounted read-only?)`);
     }
+    try {
+      store.unlock = lockDbFile(options.dbFile!);
+    } catch (error) {
+      if (error instanceof DbLockError) throw new WorldStoreError(error.message);
+      throw new WorldStoreError(`${options.dbFile}: could not take its lock (${(error as Error).message})`);
+    }
     let loaded;
     try {
       loaded = await file.load();
     } catch (error) {
+      store.unlock();
       // A damaged log names its own file and line; anything else is the snapshot's.
-      if (error instanceof ChangeLogError) throw new WorldStoreError(error.message);
+      if (error instanceof ChangeLogError || error instanceof WorldShapeError) throw new WorldStoreError(error.message);
       throw new WorldStoreError(`${options.dbFile}: not a readable sandbox world (${(error as Error).message})`);
-    }
-    if (store.db.data.format !== 1 || typeof store.db.data.businesses !== 'object') {
-      throw new WorldStoreError(`${options.dbFile}: not a sandbox world (expected {"format":1,...})`);
     }
     const empty = Object.keys(store.db.data.businesses).length === 0;
     if (empty) store.db.data = await store.initialWorld();
@@ -243,6 +250,7 @@ export class WorldStore {
 
   async close(): Promise<void> {
     await this.flush();
+    this.unlock();
   }
 
   private indexAll(): void {
