@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { bannerOf, tempDir } from './helpers.js';
+import { bannerOf, sandboxFor, tempDir } from './helpers.js';
+import { MAX_BUSINESSES } from '../src/model/records.js';
 import { startSandbox } from '../src/index.js';
 
 const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
@@ -80,4 +81,39 @@ t.test('a db file of the wrong shape is refused at start, naming the file and th
   refused.banner.url.catch(() => undefined);
   t.equal(await refused.exited, 2, 'from the command line: exit 2');
   t.match(refused.banner.output(), /--db .*world\.json: businesses\[1001\]: must be object/);
+});
+
+t.test('businesses are bounded: past the cap a new one is refused naming it, health stays small, a reset frees them', async (t) => {
+  const client = await sandboxFor(t);
+  const known = (await client.get('/__sandbox/health')).body.result.businesses.length;
+  const ids = Array.from({ length: MAX_BUSINESSES - known }, (_, i) => 2_000_000 + i);
+  const statuses: number[] = [];
+  const worker = async () => {
+    for (let id = ids.pop(); id !== undefined; id = ids.pop()) {
+      statuses.push((await client.post(`/v2/businesses/${id}/chats/new`, { context: { type: 'ORDER', id: 77_000_001 } })).status);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  t.ok(
+    statuses.every((status) => status === 200),
+    `${statuses.length} businesses written to`,
+  );
+  const refused = await client.post('/v2/businesses/3000000/chats/new', { context: { type: 'ORDER', id: 77_000_001 } });
+  t.equal(refused.status, 403);
+  t.match(
+    refused.body.errors[0].message,
+    /^businessId: the sandbox holds at most 1000 businesses and has that many; business 3000000 would be one more/,
+  );
+  t.equal((await client.post('/v2/businesses/3000001/chats')).status, 403, 'a read of a new one too');
+  t.equal((await client.post('/v2/businesses/2000000/chats')).status, 200, 'those it holds answer');
+  const health = (await client.get('/__sandbox/health')).body.result;
+  t.equal(health.businesses.length, MAX_BUSINESSES, 'health lists them, bounded');
+  t.equal(health.maxBusinesses, MAX_BUSINESSES);
+  await client.post('/__sandbox/reset');
+  t.equal((await client.post('/v2/businesses/3000000/chats')).status, 200, 'a reset frees them');
+  const tooMany = await client.call('PUT', '/__sandbox/scenario', {
+    body: { data: { businesses: Array.from({ length: MAX_BUSINESSES + 1 }, (_, i) => ({ id: i + 1, chats: [] })) } },
+  });
+  t.equal(tooMany.status, 400);
+  t.match(tooMany.body.errors[0].message, /^scenario: data\.businesses: a sandbox holds at most 1000 businesses/);
 });

@@ -86,6 +86,13 @@ export interface Fixture {
   businesses: BusinessRecord[];
 }
 
+/**
+ * The most businesses a sandbox holds at once (given by its world, made up on first use, written to): each one
+ * written to stays in memory (about 75 KB), so that memory, and the health check that lists them, stay bounded.
+ * A business past it is refused until a reset; with --db, the file holds them all, and a reset empties it.
+ */
+export const MAX_BUSINESSES = 1000;
+
 /** The business of the committed default world, and where whatever names no business happens. */
 export const DEFAULT_BUSINESS_ID = 1001;
 

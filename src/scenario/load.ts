@@ -11,6 +11,7 @@ import { compileSchema } from '../model/validator.js';
 import { durationMs } from '../model/duration.js';
 import { MAX_JSON_DEPTH, tooDeep } from '../model/json-depth.js';
 import { timeOutOfBounds } from '../model/time.js';
+import { MAX_BUSINESSES } from '../model/records.js';
 import type { StepSpec } from './conversation-schema.js';
 import { MIN_NEW_CHATS_MS, ScenarioSchema, type Scenario } from './schema.js';
 import { compilePattern } from './pattern.js';
@@ -162,6 +163,9 @@ function checkGenerated(scenario: Scenario, source: string): void {
   let chats = 0;
   let messages = 0;
   const over = (field: Field, what: string) => fieldError(source, field, what);
+  if ((scenario.data?.businesses?.length ?? 0) > MAX_BUSINESSES) {
+    throw over(['data', 'businesses'], `a sandbox holds at most ${MAX_BUSINESSES} businesses`);
+  }
   scenario.data?.businesses?.forEach((business, b) => {
     const at = ['data', 'businesses', b, 'chats'];
     if (!Array.isArray(business.chats)) {

@@ -6,12 +6,13 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Low, Memory } from 'lowdb';
 import { Type, type Static } from 'typebox';
+import { ApiError } from '../contract/errors.js';
 import { packagePath } from '../package-root.js';
 import { BusinessState } from './business-state.js';
 import { ChangeLogError } from './change-log.js';
 import { DbFile, WorldShapeError, type Changed } from './db-file.js';
 import { DbLockError, lockDbFile } from './db-lock.js';
-import { DEFAULT_SEED, type BusinessRecord, type Fixture, type WorldData } from '../model/records.js';
+import { DEFAULT_SEED, MAX_BUSINESSES, type BusinessRecord, type Fixture, type WorldData } from '../model/records.js';
 
 export { DEFAULT_SEED } from '../model/records.js';
 /** Generated businesses nobody wrote to kept in memory: with what reads keep of them, a few hundred KB each. */
@@ -41,7 +42,8 @@ export interface WorldStoreOptions {
 /** What the health check tells of the world (GET /__sandbox/health; the type is made from it). */
 export const StoreFactsSchema = Type.Object({
   seed: Type.Integer(),
-  businesses: Type.Array(Type.Integer(), { description: 'Businesses that exist so far' }),
+  businesses: Type.Array(Type.Integer(), { description: `Businesses that exist so far (at most ${MAX_BUSINESSES})` }),
+  maxBusinesses: Type.Integer({ description: 'The most businesses the sandbox holds at once; past it a new one is refused until a reset' }),
   inMemory: Type.Integer({
     description:
       'Businesses whose world is in memory now: generated ones nobody wrote to are dropped past a bound, and made again when used',
@@ -169,6 +171,13 @@ export class WorldStore {
    */
   private generate(businessId: number): BusinessState {
     const again = this.generatedAt.get(businessId);
+    if (again === undefined && this.businessIds().length >= MAX_BUSINESSES) {
+      throw new ApiError(
+        403,
+        `businessId: the sandbox holds at most ${MAX_BUSINESSES} businesses and has that many; business ${businessId} would be one more ` +
+          '(POST /__sandbox/reset starts again from the initial world)',
+      );
+    }
     const at = again ?? this.now();
     const record = this.options.generate(this.options.seed, businessId, at);
     this.db.data.businesses[businessId] = record;
@@ -242,6 +251,7 @@ export class WorldStore {
     return {
       seed: this.seed,
       businesses: this.businessIds(),
+      maxBusinesses: MAX_BUSINESSES,
       inMemory: this.inMemory,
       db: this.options.dbFile ?? null,
       dbWrites: this.writes,
