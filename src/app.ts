@@ -2,7 +2,6 @@
 import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Ajv } from 'ajv';
-import { MAX_FILE_BYTES, MAX_FILES_PER_MESSAGE } from './contract/operations.js';
 import { maxDurationKeyword } from './model/duration.js';
 import { controlRoutes } from './control/routes.js';
 import { apiGuard } from './http/api-guard.js';
@@ -15,6 +14,7 @@ import { registerControlToken } from './http/control-token.js';
 import { registerDecimalIntegers } from './http/decimal-integers.js';
 import { HeldConnections } from './http/held-connections.js';
 import { registerJsonBodies } from './http/json-bodies.js';
+import { MULTIPART_LIMITS } from './http/multipart.js';
 import { registerJournal } from './http/journal-hooks.js';
 import { frameworkErrors, registerErrorHandling } from './http/error-handling.js';
 import { registerOpenApi } from './http/openapi.js';
@@ -98,7 +98,7 @@ export async function buildApp(options: AppOptions = {}): Promise<BuiltApp> {
   registerJsonBodies(app);
   registerDecimalIntegers(app);
   await registerOpenApi(app);
-  await app.register(multipart, { limits: { fileSize: MAX_FILE_BYTES, files: MAX_FILES_PER_MESSAGE, fields: 20, parts: 25 } });
+  await app.register(multipart, { limits: MULTIPART_LIMITS });
 
   await app.register(async (api) => {
     registerForwardCompatibility(api, runtime.policies);

@@ -6,7 +6,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ApiError, errorEnvelope } from '../contract/errors.js';
 import { callOf, methodsAt, nearestOperation } from '../contract/nearest-operation.js';
 import { validationMessage } from './validation-message.js';
-import { MAX_FILE_MB } from '../contract/operations.js';
+import { MULTIPART_LIMIT_MESSAGES } from './multipart.js';
 
 const ENHANCE_YOUR_CALM = 'Enhance Your Calm';
 
@@ -24,9 +24,9 @@ function describe(error: FastifyError & { validationContext?: string }, request:
       return new ApiError(400, `body: is not valid JSON (${error.message})`);
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ApiError(413, 'body: is too large');
-    case 'FST_REQ_FILE_TOO_LARGE':
-      return new ApiError(413, `file: is larger than ${MAX_FILE_MB} MB, the most Market accepts`);
   }
+  const limit = Object.hasOwn(MULTIPART_LIMIT_MESSAGES, error.code) ? MULTIPART_LIMIT_MESSAGES[error.code] : undefined;
+  if (limit) return new ApiError(413, limit);
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) return new ApiError(status, error.message);
   return new ApiError(500, 'Internal error of the sandbox; see its log');

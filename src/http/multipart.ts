@@ -3,7 +3,18 @@ import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../contract/errors.js';
 import type { UploadedFile } from '../domain/chat-service.js';
-import { MAX_FILE_MB } from '../contract/operations.js';
+import { MAX_FILE_BYTES, MAX_FILE_MB, MAX_FILES_PER_MESSAGE } from '../contract/operations.js';
+
+/** What a multipart form may hold (busboy's limits): files as Market allows them, and a few fields besides. */
+export const MULTIPART_LIMITS = { fileSize: MAX_FILE_BYTES, files: MAX_FILES_PER_MESSAGE, fields: 20, parts: 25 };
+
+/** @fastify/multipart's refusals of a form past a limit, in the sandbox's own words, naming the limit. */
+export const MULTIPART_LIMIT_MESSAGES: Record<string, string> = {
+  FST_FILES_LIMIT: `file: at most ${MULTIPART_LIMITS.files} files a message`,
+  FST_FIELDS_LIMIT: `body: at most ${MULTIPART_LIMITS.fields} fields in a multipart form`,
+  FST_PARTS_LIMIT: `body: at most ${MULTIPART_LIMITS.parts} parts (files and fields) in a multipart form`,
+  FST_REQ_FILE_TOO_LARGE: `file: is larger than ${MAX_FILE_MB} MB, the most Market accepts`,
+};
 
 /** A part's bytes; refused the moment it passes the size limit, not once the client has sent it all. */
 function readPart(part: MultipartFile): Promise<Buffer> {

@@ -2,7 +2,8 @@
  * Scenario text → a validated Scenario, with errors a person can act on: the source, the path of the bad
  * field and what was expected. Several scenarios combine: later ones extend and override earlier ones.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readdir, readFile } from 'node:fs/promises';
 import { packagePath } from '../package-root.js';
 import type { ErrorObject } from 'ajv';
 import { isNode, LineCounter, parseDocument, YAMLParseError } from 'yaml';
@@ -50,6 +51,9 @@ const stepsOf = (pointer: string, extra?: string): (string | number)[] => [
   ...(extra === undefined ? [] : [extra]),
 ];
 
+/** What a mistyped key of a scenario looks like: a name (`nmae`, `rate_limits`, `X-Request-Id`), quoted in errors. */
+const KEY_LIKE = /^[A-Za-z_][\w-]{0,63}$/;
+
 /** The one error worth showing: the deepest, with the alternatives of a union gathered; and where it is. */
 function describe(errors: ErrorObject[]): { message: string; field: (string | number)[] } {
   const depth = (e: ErrorObject) => e.instancePath.split('/').length;
@@ -58,6 +62,14 @@ function describe(errors: ErrorObject[]): { message: string; field: (string | nu
   const unknown = here.find((e) => e.keyword === 'additionalProperties');
   if (unknown) {
     const key = (unknown.params as { additionalProperty: string }).additionalProperty;
+    // A key no scenario could mean is not quoted: a file given by mistake (--scenario /etc/shadow) is not shown.
+    if (!KEY_LIKE.test(key)) {
+      const parent = unknown.instancePath ? `${fieldPath(unknown.instancePath)}: ` : '';
+      return {
+        message: `${parent}has a key that is no name a scenario uses (not shown); is this a scenario file?`,
+        field: stepsOf(unknown.instancePath, key),
+      };
+    }
     return { message: `${fieldPath(unknown.instancePath, key)}: is not a known key`, field: stepsOf(unknown.instancePath, key) };
   }
   const constants = here
@@ -236,14 +248,36 @@ async function readyScenarioNames(): Promise<string[]> {
 /** A bare name (no folder, no extension) is a ready-made scenario's; anything else is a file's path. */
 const isName = (text: string) => /^[a-z0-9][a-z0-9-]*$/i.test(text);
 
+/** The most a scenario file may hold: a world of explicit messages fits, a mistaken path to a disk image does not. */
+const MAX_SCENARIO_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A regular file's text. Opened without waiting (a FIFO would hold the start until something writes to it) and
+ * checked as the file opened, so nothing but a regular file of a bounded size is ever read.
+ */
+async function readRegularFile(file: string): Promise<string> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new ScenarioError(`${file}: is not a regular file (a scenario is read from a file)`);
+    if (info.size > MAX_SCENARIO_FILE_BYTES) {
+      throw new ScenarioError(`${file}: is ${info.size} bytes; a scenario file may hold at most ${MAX_SCENARIO_FILE_BYTES / 1024 / 1024} MB`);
+    }
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
 /** A scenario file, or a ready-made scenario by its name (`--scenario rate-limits`). */
 export async function readScenarioFile(file: string): Promise<Scenario> {
   const names = isName(file) ? await readyScenarioNames() : [];
   if (names.includes(file)) return parseScenario(await readFile(packagePath('scenarios', `${file}.yaml`), 'utf8'), file);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readRegularFile(file);
   } catch (error) {
+    if (error instanceof ScenarioError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && names.length) {
       throw new ScenarioError(`${file}: no such file, nor a ready-made scenario (they are: ${names.join(', ')})`);
