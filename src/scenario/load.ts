@@ -261,7 +261,9 @@ async function readRegularFile(file: string): Promise<string> {
     const info = await handle.stat();
     if (!info.isFile()) throw new ScenarioError(`${file}: is not a regular file (a scenario is read from a file)`);
     if (info.size > MAX_SCENARIO_FILE_BYTES) {
-      throw new ScenarioError(`${file}: is ${info.size} bytes; a scenario file may hold at most ${MAX_SCENARIO_FILE_BYTES / 1024 / 1024} MB`);
+      throw new ScenarioError(
+        `${file}: is ${info.size} bytes; a scenario file may hold at most ${MAX_SCENARIO_FILE_BYTES / 1024 / 1024} MB`,
+      );
     }
     return await handle.readFile('utf8');
   } finally {
