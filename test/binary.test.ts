@@ -4,8 +4,10 @@
  * console and /docs, a ready-made scenario by name, exit codes.
  */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import t from 'tap';
+import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import t, { type Test } from 'tap';
 import { buildBinary } from '../scripts/binary.js';
 import type { OPERATIONS } from '../src/contract/operations.js';
 import { tempDir } from './helpers.js';
@@ -81,4 +83,72 @@ t.test('exit codes: a bad flag, an unknown ready-made name, a health check with 
   t.equal(await unknown.exited, 2);
   t.match(unknown.output(), /no-such: no such file, nor a ready-made scenario \(they are: .*rate-limits/);
   t.equal(await run(['healthcheck', '--port', '1']).exited, 1);
+});
+
+/** Starts the binary and resolves with its URL; killed when the test ends. */
+async function started(t: Test, args: string[], extraEnv: Record<string, string> = {}): Promise<string> {
+  const sandbox = run(['--port', '0', ...args], extraEnv);
+  t.teardown(() => {
+    if (sandbox.child.exitCode === null) sandbox.child.kill('SIGKILL');
+  });
+  for (let i = 0; i < 300; i++) {
+    const url = /API\s+(http:\/\/\S+)/.exec(sandbox.output())?.[1];
+    if (url) return url;
+    if (sandbox.child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the binary did not start: ${sandbox.output()}`);
+}
+
+t.test('it serves what it was built with: planted or altered files are never served, an unusable TMPDIR stops nothing', async (t) => {
+  const ownConsole = readFileSync(join(import.meta.dirname, '..', 'dist', 'console', 'index.html'), 'utf8');
+  const ownSwagger = readFileSync(
+    join(dirname(createRequire(import.meta.url).resolve('@fastify/swagger-ui')), 'static', 'index.css'),
+    'utf8',
+  );
+  // Where earlier builds wrote their files, with no check: planted, as another user of the machine could.
+  const planted = tempDir(t);
+  for (const name of readdirSync(empty).filter((n) => n.startsWith('yandex-market-chats-sandbox'))) {
+    cpSync(join(empty, name), join(planted, name), { recursive: true });
+  }
+  const evil = '<script>fetch("/__sandbox/reset",{method:"POST"})</script>';
+  mkdirSync(join(planted, 'yandex-market-chats-sandbox-0123456789abcdef', 'dist', 'console'), { recursive: true });
+  writeFileSync(join(planted, 'yandex-market-chats-sandbox-0123456789abcdef', 'dist', 'console', 'index.html'), evil);
+  const url = await started(t, [], { TMPDIR: planted });
+  t.equal(await (await fetch(`${url}/__sandbox/console/`)).text(), ownConsole, 'the console is the binary’s own');
+  t.equal(await (await fetch(`${url}/docs/static/index.css`)).text(), ownSwagger, 'and so is Swagger UI');
+
+  // Swagger UI's copy, altered after it was written, is written again at the next start.
+  const uid = process.getuid!();
+  const mine = join(planted, `yandex-market-chats-sandbox-${uid}`);
+  t.equal(statSync(mine).mode & 0o777, 0o700, 'its copy is in a folder only this user may enter');
+  const [build] = readdirSync(mine);
+  writeFileSync(join(mine, build, 'swagger-ui', 'index.css'), 'body{display:none}');
+  const again = await started(t, [], { TMPDIR: planted });
+  t.equal(await (await fetch(`${again}/docs/static/index.css`)).text(), ownSwagger, 'an altered file is written again');
+
+  // A folder of that name that others may write to (or another user's) is not used.
+  const shared = tempDir(t);
+  mkdirSync(join(shared, `yandex-market-chats-sandbox-${uid}`), { mode: 0o777 });
+  chmodSync(join(shared, `yandex-market-chats-sandbox-${uid}`), 0o777);
+  const careful = await started(t, [], { TMPDIR: shared });
+  t.equal((await fetch(`${careful}/docs`)).status, 503, 'a folder others may write to is not used: the docs page says so');
+  t.equal((await fetch(`${careful}/__sandbox/console/`)).status, 200, 'the console does not need it');
+
+  for (const tmp of ['/proc', join(shared, 'no-such-folder'), join(import.meta.dirname, '..', 'package.json')]) {
+    t.equal(await run(['--version'], { TMPDIR: tmp }).exited, 0, `TMPDIR=${tmp}: --version`);
+    t.equal(await run(['healthcheck', '--port', '1'], { TMPDIR: tmp }).exited, 1, `TMPDIR=${tmp}: healthcheck answers`);
+    const up = await started(t, [], { TMPDIR: tmp });
+    t.equal((await fetch(`${up}/__sandbox/health`)).status, 200, `TMPDIR=${tmp}: the sandbox runs`);
+    t.equal((await fetch(`${up}/__sandbox/scenarios`)).status, 200, `TMPDIR=${tmp}: its ready-made scenarios are read from itself`);
+    t.match(await (await fetch(`${up}/docs`)).json(), { errors: [{ code: 'SERVICE_UNAVAILABLE', message: /^docs: Swagger UI's files/ }] });
+  }
+});
+
+t.test('one binary per --db file: a second is refused naming the first', async (t) => {
+  const db = join(tempDir(t), 'world.json');
+  await started(t, ['--db', db]);
+  const second = run(['--port', '0', '--db', db]);
+  t.equal(await second.exited, 2);
+  t.match(second.output(), /world\.json: is in use by process \d+/);
 });

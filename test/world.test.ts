@@ -110,7 +110,7 @@ t.test('texts are Russian', async (t) => {
 t.test('the committed default world is what the generator makes (npm run fixtures keeps them in step)', async (t) => {
   const committed = JSON.parse(readFileSync(DEFAULT_FIXTURE, 'utf8'));
   t.strictSame(committed, JSON.parse(JSON.stringify(fixtureOf(DEFAULT_SEED, [SAMPLE_BUSINESS_ID]))));
-  const loaded = loadFixture(DEFAULT_FIXTURE, committed.anchor + 10_000);
+  const loaded = loadFixture(readFileSync(DEFAULT_FIXTURE), committed.anchor + 10_000);
   t.equal(loaded[0].chats[0].createdAt, committed.businesses[0].chats[0].createdAt + 10_000, 'moved to the present on load');
 });
 

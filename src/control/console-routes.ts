@@ -2,11 +2,10 @@
  * The web console: `GET /` from a browser leads to it, and its few files are served from the package
  * (dist/console, built by `npm run build`), so it works offline. It speaks only the documented control API.
  */
-import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { ApiError } from '../contract/errors.js';
-import { packagePath } from '../package-root.js';
+import { readPackageFile } from '../package-root.js';
 
 export const CONSOLE_PATH = '/__sandbox/console/';
 
@@ -37,7 +36,7 @@ export function consoleRoutes(app: FastifyInstance): void {
       if (!type) throw new ApiError(404, `asset: the console has no file ${asset}`);
       let content: Buffer;
       try {
-        content = await readFile(packagePath('dist', 'console', asset));
+        content = readPackageFile('dist', 'console', asset);
       } catch {
         throw new ApiError(503, 'asset: the console is not built; run npm run build');
       }

@@ -1,11 +1,10 @@
 /** `GET /__sandbox/scenarios`: the ready-made scenarios the package ships, as text to read, edit and load. */
-import { readdir, readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { parse as parseYaml } from 'yaml';
 import { Nullable, Ok } from '../contract/schemas.js';
 import { CONTROL_TAG } from '../contract/tags.js';
-import { packagePath } from '../package-root.js';
+import { packageFolder, readPackageFile } from '../package-root.js';
 
 const ReadyScenarioSchema = Type.Object({
   file: Type.String({ description: 'Its file in the package, e.g. scenarios/rate-limits.yaml' }),
@@ -15,11 +14,12 @@ const ReadyScenarioSchema = Type.Object({
 });
 
 async function readyScenarios() {
-  const dir = packagePath('scenarios');
-  const files = (await readdir(dir)).filter((file) => file.endsWith('.yaml')).sort();
+  const files = packageFolder('scenarios')
+    .filter((file) => file.endsWith('.yaml'))
+    .sort();
   return Promise.all(
     files.map(async (file) => {
-      const text = await readFile(`${dir}/${file}`, 'utf8');
+      const text = readPackageFile('scenarios', file).toString('utf8');
       const { name, description } = (parseYaml(text) ?? {}) as { name?: string; description?: string };
       return { file: `scenarios/${file}`, name: name ?? null, description: description?.trim() ?? null, text };
     }),

@@ -2,12 +2,13 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../contract/errors.js';
 import { MULTIPART_DOC } from '../contract/schemas.js';
 import { API_TAG, CONTROL_TAG } from '../contract/tags.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { IN_BINARY, packagePath, PACKAGE_VERSION } from '../package-root.js';
+import { IN_BINARY, packageFolderOnDisk, PACKAGE_VERSION } from '../package-root.js';
 import { marketDocument, type OpenApiDocument } from './openapi-document.js';
 
 declare module 'fastify' {
@@ -55,12 +56,22 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     // Only an OpenAPI document is made here (no Swagger 2): what the route schemas cannot say is added to it.
     transformObject: (made) => marketDocument(('openapiObject' in made ? made.openapiObject : made.swaggerObject) as OpenApiDocument),
   });
-  // Swagger UI is bundled into the program, its files are not: they are in its package, or, in the binary,
-  // among the assets written out beside its other files.
+  // Swagger UI is bundled into the program, its files are not: they are in its package, or, in the binary, among
+  // its assets, written out to a folder of the user's own (a plugin serves them from a folder).
   const baseDir = IN_BINARY
-    ? packagePath('swagger-ui')
+    ? packageFolderOnDisk('swagger-ui')
     : join(dirname(createRequire(import.meta.url).resolve('@fastify/swagger-ui')), 'static');
-  const logo = { type: 'image/svg+xml', content: readFileSync(join(baseDir, 'logo.svg')) };
-  await app.register(swaggerUi, { routePrefix: '/docs', baseDir, logo });
+  if (baseDir) {
+    const logo = { type: 'image/svg+xml', content: readFileSync(join(baseDir, 'logo.svg')) };
+    await app.register(swaggerUi, { routePrefix: '/docs', baseDir, logo });
+  } else {
+    // An unusable temporary folder costs the docs page, never the sandbox: the API and the console do not need it.
+    app.get('/docs', { schema: { hide: true } }, async () => {
+      throw new ApiError(
+        503,
+        "docs: Swagger UI's files could not be written to a folder of this user's under TMPDIR; the OpenAPI document is at /openapi.json",
+      );
+    });
+  }
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }

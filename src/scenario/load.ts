@@ -3,8 +3,8 @@
  * field and what was expected. Several scenarios combine: later ones extend and override earlier ones.
  */
 import { constants } from 'node:fs';
-import { open, readdir, readFile } from 'node:fs/promises';
-import { packagePath } from '../package-root.js';
+import { open } from 'node:fs/promises';
+import { packageFolder, readPackageFile } from '../package-root.js';
 import type { ErrorObject } from 'ajv';
 import { isNode, LineCounter, parseDocument, YAMLParseError } from 'yaml';
 import { fieldName } from '../contract/field-name.js';
@@ -239,7 +239,7 @@ export async function resolveScenario(input: ScenarioInput | undefined): Promise
 
 /** The ready-made scenarios the package ships, by name (`rate-limits` for scenarios/rate-limits.yaml). */
 async function readyScenarioNames(): Promise<string[]> {
-  return (await readdir(packagePath('scenarios')))
+  return packageFolder('scenarios')
     .filter((file) => file.endsWith('.yaml'))
     .map((file) => file.slice(0, -'.yaml'.length))
     .sort();
@@ -274,7 +274,7 @@ async function readRegularFile(file: string): Promise<string> {
 /** A scenario file, or a ready-made scenario by its name (`--scenario rate-limits`). */
 export async function readScenarioFile(file: string): Promise<Scenario> {
   const names = isName(file) ? await readyScenarioNames() : [];
-  if (names.includes(file)) return parseScenario(await readFile(packagePath('scenarios', `${file}.yaml`), 'utf8'), file);
+  if (names.includes(file)) return parseScenario(readPackageFile('scenarios', `${file}.yaml`).toString('utf8'), file);
   let text: string;
   try {
     text = await readRegularFile(file);

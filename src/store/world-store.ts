@@ -2,12 +2,12 @@
  * The world, kept by lowdb: in memory, or persisted with `--db` (see db-file.ts), with the per-business
  * indexes that make lookups cheap.
  */
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Low, Memory } from 'lowdb';
 import { Type, type Static } from 'typebox';
 import { ApiError } from '../contract/errors.js';
-import { packagePath } from '../package-root.js';
+import { packagePath, readPackageFile } from '../package-root.js';
 import { BusinessState } from './business-state.js';
 import { ChangeLogError } from './change-log.js';
 import { DbFile, WorldShapeError, type Changed } from './db-file.js';
@@ -17,7 +17,8 @@ import { DEFAULT_SEED, MAX_BUSINESSES, type BusinessRecord, type Fixture, type W
 export { DEFAULT_SEED } from '../model/records.js';
 /** Generated businesses nobody wrote to kept in memory: with what reads keep of them, a few hundred KB each. */
 export const GENERATED_KEPT = 200;
-export const DEFAULT_FIXTURE = packagePath('fixtures', 'default-world.json');
+const FIXTURE_IN_PACKAGE = ['fixtures', 'default-world.json'];
+export const DEFAULT_FIXTURE = packagePath(...FIXTURE_IN_PACKAGE);
 
 /** Makes the world of a business no one has described, the same for the same seed and id. */
 export type BusinessGenerator = (seed: number, businessId: number, now: number) => BusinessRecord;
@@ -273,7 +274,7 @@ export class WorldStore {
   /** The initial world; a scenario's may be made in turns of the event loop (a long history). */
   private async initialWorld(): Promise<WorldData> {
     const world = emptyWorld(this.options.seed);
-    const fixture = this.options.seed === DEFAULT_SEED ? loadFixture(DEFAULT_FIXTURE, this.now()) : [];
+    const fixture = this.options.seed === DEFAULT_SEED ? loadFixture(readPackageFile(...FIXTURE_IN_PACKAGE), this.now()) : [];
     const given = (await this.options.initialBusinesses?.(this.options.seed, this.now())) ?? [];
     for (const business of [...fixture, ...given]) world.businesses[business.id] = business;
     return world;
@@ -284,9 +285,9 @@ function emptyWorld(seed: number): WorldData {
   return { format: 1, seed, businesses: {} };
 }
 
-/** Reads a fixture and moves its times forward so that its newest moment is `now`. */
-export function loadFixture(file: string, now: number): BusinessRecord[] {
-  const fixture = JSON.parse(readFileSync(file, 'utf8')) as Fixture;
+/** Reads a fixture (its JSON) and moves its times forward so that its newest moment is `now`. */
+export function loadFixture(json: Buffer | string, now: number): BusinessRecord[] {
+  const fixture = JSON.parse(json.toString()) as Fixture;
   const shift = Math.floor((now - fixture.anchor) / 1000) * 1000;
   for (const business of fixture.businesses) {
     for (const chat of business.chats) {
