@@ -18,7 +18,12 @@ export function ReportView({ live, openRequest }: { live: Live; openRequest: (id
       <p class="toolbar">
         <span>
           What your integration does wrong, checked against Market's practices, over the last {data?.coverage.requests ?? 0} calls and{' '}
-          {data?.coverage.notifications ?? 0} notifications.
+          {data?.coverage.notifications ?? 0} notifications.{' '}
+          {data && (
+            <strong>
+              {data.coverage.exercised} of {data.coverage.exercised + data.coverage.notExercised} checks exercised
+            </strong>
+          )}
         </span>
         <a href={withToken('/__sandbox/report?format=junit')} download="integration-report.xml">
           JUnit XML
@@ -28,13 +33,14 @@ export function ReportView({ live, openRequest }: { live: Live; openRequest: (id
       {data && (
         <ul class="checks" aria-label="Checks">
           {data.checks.map((check) => (
-            <li>
+            <li class={`check-${check.state.replace(' ', '-')}`}>
               <Badge
                 kind={check.state === 'passed' ? 'status-ok' : check.state === 'failed' ? SEVERITY_KINDS[check.severity] : 'status-none'}
               >
                 {check.state}
               </Badge>{' '}
               <code>{check.code}</code> {check.title}
+              {check.exercise && <span class="muted"> — not seen in this run; it needs {check.exercise}</span>}
             </li>
           ))}
         </ul>

@@ -8,6 +8,7 @@ import { apiGuard } from './http/api-guard.js';
 import { registerForwardCompatibility } from './http/forward-compatibility-hook.js';
 import { answerClientError } from './http/client-errors.js';
 import { registerBrowserGuard } from './http/browser-guard.js';
+import { registerDateHeader } from './http/date-header.js';
 import { registerSelfPushGuard } from './http/self-push-guard.js';
 import { hideToken } from './http/control-routes.js';
 import { registerControlToken } from './http/control-token.js';
@@ -93,6 +94,7 @@ export async function buildApp(options: AppOptions = {}): Promise<BuiltApp> {
   app.setSerializerCompiler(sharedSerializerCompiler);
   registerErrorHandling(app);
   registerSelfPushGuard(app, runtime.notifier.pushMarker);
+  registerDateHeader(app, runtime.clock);
   registerBrowserGuard(app);
   registerControlToken(app, options.controlToken);
   registerJsonBodies(app);

@@ -34,14 +34,8 @@ export const PACKAGE_ROOT = IN_BINARY ? dirname(process.execPath) : findRoot();
 export const packagePath = (...parts: string[]) => join(PACKAGE_ROOT, ...parts);
 
 /** The binary's manifest: the names of its files, as paths in the package (`scenarios/rate-limits.yaml`). */
-let manifest: { text: string; files: string[] } | undefined;
-function binaryFiles(): { text: string; files: string[] } {
-  if (!manifest) {
-    const text = sea.getAsset(SEA_MANIFEST, 'utf8');
-    manifest = { text, files: (JSON.parse(text) as { files: string[] }).files };
-  }
-  return manifest;
-}
+const MANIFEST = IN_BINARY ? sea.getAsset(SEA_MANIFEST, 'utf8') : '{"files":[]}';
+const BINARY_FILES: readonly string[] = (JSON.parse(MANIFEST) as { files: string[] }).files;
 
 /** A file of the package: from the binary itself, or from disk. */
 export function readPackageFile(...parts: string[]): Buffer {
@@ -52,9 +46,9 @@ export function readPackageFile(...parts: string[]): Buffer {
 export function packageFolder(...parts: string[]): string[] {
   if (!IN_BINARY) return readdirSync(packagePath(...parts));
   const prefix = `${parts.join('/')}/`;
-  return binaryFiles()
-    .files.filter((file) => file.startsWith(prefix) && !file.slice(prefix.length).includes('/'))
-    .map((file) => file.slice(prefix.length));
+  return BINARY_FILES.filter((file) => file.startsWith(prefix) && !file.slice(prefix.length).includes('/')).map((file) =>
+    file.slice(prefix.length),
+  );
 }
 
 /**
@@ -83,10 +77,9 @@ export function packageFolderOnDisk(folder: string): string | undefined {
     makeFolder(mine);
     const info = lstatSync(mine);
     if (!info.isDirectory() || info.uid !== uid || (info.mode & 0o077) !== 0) return undefined;
-    const { text, files } = binaryFiles();
-    const root = join(mine, createHash('sha256').update(text).digest('hex').slice(0, 16));
+    const root = join(mine, createHash('sha256').update(MANIFEST).digest('hex').slice(0, 16));
     makeFolder(root);
-    for (const file of files.filter((name) => name.startsWith(`${folder}/`))) {
+    for (const file of BINARY_FILES.filter((name) => name.startsWith(`${folder}/`))) {
       const path = join(root, file);
       const bytes = Buffer.from(sea.getAsset(file));
       let written: Buffer | undefined;

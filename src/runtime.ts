@@ -144,6 +144,7 @@ export class SandboxRuntime {
       requestsKnownSince: journal.knowsCallsSince(),
       notifications: notifier.list(),
       webhook: notifier.webhook !== undefined,
+      limits: this.limits.limiter !== undefined,
       traffic: this.traffic.ran(),
       now: clock.now(),
       senderOf: store.senderOf.bind(store),

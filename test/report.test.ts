@@ -59,10 +59,18 @@ t.test('a well-behaved client: pages to the end, backs off after 420, answers an
   await client.sandbox.notificationsSettled();
   const result = await report(client);
   t.same(result.findings, [], 'no findings');
-  t.ok(
-    result.checks.every((c: any) => c.state === (c.code.startsWith('TRAFFIC_') ? 'unjudged' : 'passed')),
-    'every check passed but those of traffic, which had none to judge',
+  const states = Object.fromEntries(result.checks.map((c: any) => [c.code, c.state]));
+  t.match(
+    states,
+    { UNFINISHED_PAGING: 'passed', RETRY_TOO_SOON: 'passed', DUPLICATE_HANDLED_TWICE: 'passed', ANSWERS_OWN_MESSAGES: 'passed' },
+    'what the run met, it passed: a long listing, a 420, a duplicate push, a push about its own message',
   );
+  t.same(
+    result.checks.filter((c: any) => c.state === 'not exercised').map((c: any) => c.code),
+    ['REPEATED_CLIENT_ERROR', 'TRAFFIC_QUOTA_RUNS_OUT', 'TRAFFIC_ANSWERS_SLOWING'],
+    'what it never met is not exercised: no 4xx, no traffic run',
+  );
+  t.match(result.coverage, { exercised: 10, passed: 10, failed: 0, notExercised: 3, off: 0 });
   t.ok(result.coverage.requests > 5);
 });
 
@@ -283,13 +291,13 @@ async function mistaken(t: Test) {
   return client;
 }
 
-t.test('JUnit: one test case per check, failed for error-severity findings, warnings told, off skipped', async (t) => {
+t.test('JUnit: one test case per check, failed for error-severity findings, warnings told, off and not exercised skipped', async (t) => {
   const client = await mistaken(t);
   const junit = await client.get('/__sandbox/report?format=junit');
   t.match(junit.headers.get('content-type'), /application\/xml/);
   t.equal(XMLValidator.validate(junit.text), true, 'valid XML');
-  t.match(junit.text, /<testsuite name="integration report" tests="12" failures="2" errors="0" skipped="1">/);
-  t.equal(junit.text.match(/<testcase /g)?.length, 12);
+  t.match(junit.text, /<testsuite name="integration report" tests="13" failures="2" errors="0" skipped="\d+">/);
+  t.equal(junit.text.match(/<testcase /g)?.length, 13);
   t.match(junit.text, /<testcase classname="integration-report" name="CONTRACT_MISTAKE: [^"]+"><failure message="[^"]*limit=50/);
   t.match(junit.text, /name="REPEATED_CLIENT_ERROR: [^"]+"><failure/);
   t.match(junit.text, /name="DEPRECATED_FORM: [^"]+"><system-out>\[warning\] [^<]*without \/v2/);
@@ -305,21 +313,57 @@ t.test('reset clears the report', async (t) => {
   t.same((await report(client)).findings, []);
 });
 
-t.test('a run with nothing to judge says so, check by check, rather than passed', async (t) => {
+t.test('a check whose condition never happened is not exercised, in JSON, JUnit and the summary, never passed', async (t) => {
   const client = await sandboxFor(t);
   const nothing = await report(client);
   t.ok(
-    nothing.checks.every((c: any) => c.state === 'unjudged'),
-    'no call and no notification: every check unjudged',
+    nothing.checks.every((c: any) => c.state === 'not exercised' && c.exercise),
+    'no call and no notification: every check not exercised, each with what would exercise it',
   );
-  t.match(reportSummary(nothing), /^Integration report: nothing to judge: no call was made and no notification sent\./);
+  t.match(
+    reportSummary(nothing),
+    /^Integration report: no findings; 0 of 13 checks exercised \(0 passed, 0 failed\), 13 not exercised \(0 calls, 0 notifications\)/,
+  );
   const junit = (await client.get('/__sandbox/report?format=junit')).text;
-  t.match(junit, /name="MESSAGE_NOT_READ: [^"]+"><system-out>nothing to judge: no notification was sent</);
+  t.match(
+    junit,
+    /name="DUPLICATE_HANDLED_TWICE: [^"]+"><skipped message="not exercised: the run had no a notification Market delivers twice: `webhook.duplicates: \{ every: 3 \}`"/,
+  );
+  t.notMatch(junit, /<system-out>/, 'none is told as if it had run');
   await client.post(`/v2/businesses/${B}/chats`, {});
   const calls = await report(client);
-  t.equal(calls.checks.find((c: any) => c.code === 'CONTRACT_MISTAKE').state, 'passed', 'a call: the checks of calls pass');
-  t.equal(calls.checks.find((c: any) => c.code === 'NOTIFICATION_FAILED').state, 'unjudged', 'no notification: its checks are not judged');
-  t.match(reportSummary(calls), /not judged, no notification was sent: NOTIFICATION_FAILED, MESSAGE_NOT_READ, DUPLICATE_HANDLED_TWICE/);
+  const state = (code: string) => calls.checks.find((c: any) => c.code === code);
+  t.equal(state('CONTRACT_MISTAKE').state, 'passed', 'a call: the checks of every call pass');
+  t.match(state('RETRY_TOO_SOON'), { state: 'not exercised', exercise: /rateLimits/ }, 'no 420 nor 5xx: not exercised');
+  t.match(state('NOTIFICATION_FAILED'), { state: 'not exercised', exercise: /webhook/ });
+  t.match(reportSummary(calls), /1 call, 0 notifications\)\n {2}not exercised: REPEATED_CLIENT_ERROR, RETRY_TOO_SOON, PARALLEL_LIMIT,/);
+});
+
+t.test('ANSWERS_OWN_MESSAGES: a bot that answers every push answers itself, in a loop', async (t) => {
+  const receiver = await receiverFor(t);
+  const client = await sandboxFor(t, { scenario: { webhook: { url: receiver.url } } });
+  let sent = 0;
+  // The classic mistake: every CHAT_MESSAGE_SENT answered, its sender never read (ten times, then the test stops it).
+  receiver.answer = (body) => {
+    if (body.notificationType === 'CHAT_MESSAGE_SENT' && sent < 10) {
+      sent++;
+      void client
+        .post(`/v2/businesses/${B}/chats/message?chatId=${body.chatId}`, { message: 'Здравствуйте! Чем помочь?' })
+        .catch(() => undefined);
+    }
+    return { status: 200, body: { version: '1.0.0', name: 'loop-bot', time: new Date().toISOString() } };
+  };
+  const chatId = await waitingChat(client);
+  await control(client, `/chats/${chatId}/messages`, { message: 'Подскажите, где заказ?' });
+  await eventually(() => sent >= 10);
+  await client.sandbox.notificationsSettled();
+  const [finding] = await findingsOf(client, 'ANSWERS_OWN_MESSAGES');
+  t.match(finding, {
+    severity: 'error',
+    kind: 'reply loop',
+    message: new RegExp(`^In chat ${chatId} the partner answered its own messages 9 times in a row`),
+  });
+  t.equal(finding.evidence.requests.length, 9, 'each reply to itself is evidence');
 });
 
 t.test(

@@ -68,6 +68,15 @@ t.test("past the hour's quota, moving the clock to X-RateLimit-Resource-Until gi
   t.equal(spent.status, 420);
   const until = spent.headers.get('x-ratelimit-resource-until')!;
   t.equal(until, 'Wed, 11 Nov 2026 07:00:00 GMT', "Market's real window, an hour of the sandbox's time");
+  t.equal(spent.headers.get('date'), 'Wed, 11 Nov 2026 06:00:00 GMT', 'Date is the same clock: Until − Date is the wait');
+  await moveClock(client, { advance: '30m' });
+  const later = await client.post(chats);
+  t.equal(Date.parse(until) - Date.parse(later.headers.get('date')!), 30 * 60_000, 'half an hour later, half an hour to wait');
+  const refused = await client.call('POST', '/__sandbox/clock', { body: { advance: 'soon' } });
+  t.equal(refused.headers.get('date'), 'Wed, 11 Nov 2026 06:30:00 GMT', 'an error carries it too');
+  const stream = await fetch(`${client.sandbox.url}/__sandbox/events`);
+  t.equal(stream.headers.get('date'), 'Wed, 11 Nov 2026 06:30:00 GMT', 'and the event stream');
+  await stream.body?.cancel();
   await moveClock(client, { to: new Date(until).toISOString() });
   const renewed = await client.post(chats);
   t.equal(renewed.status, 200, 'the quota renewed when the clock reached it');

@@ -68,8 +68,8 @@ t.test('the reference bot answers every buyer: a passed verdict, figures per int
   const integration = client.sandbox.report();
   t.same(integration.findings, [], 'the reference bot passes the integration report with no finding');
   t.ok(
-    integration.checks.every((check) => check.state === 'passed' || check.state === 'unjudged'),
-    'every check passed (or had nothing to judge)',
+    integration.checks.every((check) => check.state === 'passed' || check.state === 'not exercised'),
+    'every check passed (or was not exercised)',
   );
   t.ok(report.pushes.delivered >= report.buyerMessages, 'pushes delivered');
   t.ok(report.partnerCalls.sendMessageToChat['2xx'] >= report.buyerMessages, "the partner's answers counted");
@@ -284,7 +284,15 @@ t.test('the integration report: answers that slow down as the backlog grows', as
   });
   const client = await sandboxFor(t);
   const traffic = { ...client.sandbox.traffic(), state: 'finished' as const, startedAt: '2026-12-05T10:00:00.000Z' };
-  const input = { requests: [], requestsKnownSince: undefined, notifications: [], webhook: true, now: 0, senderOf: () => undefined };
+  const input = {
+    requests: [],
+    requestsKnownSince: undefined,
+    notifications: [],
+    webhook: true,
+    limits: true,
+    now: 0,
+    senderOf: () => undefined,
+  };
   const slowing = makeReport({
     ...input,
     traffic: { ...traffic, series: [point(200, 0), point(300, 1), point(2500, 8), point(4000, 20)] },
@@ -300,8 +308,8 @@ t.test('the integration report: answers that slow down as the backlog grows', as
   t.equal(steady.checks.find((c) => c.code === 'TRAFFIC_ANSWERS_SLOWING')!.state, 'passed');
   t.equal(
     makeReport(input).checks.find((c) => c.code === 'TRAFFIC_ANSWERS_SLOWING')!.state,
-    'unjudged',
-    'no traffic run: nothing to judge',
+    'not exercised',
+    'no traffic run: not exercised',
   );
 });
 

@@ -18,6 +18,8 @@ export interface ReportInput {
   notifications: readonly NotificationEntry[];
   /** Whether push notifications go anywhere. */
   webhook: boolean;
+  /** Whether Market's request limits (quotas, the parallel limit) were on. */
+  limits: boolean;
   now: number;
   /** Who wrote a message, while the world still has it: Market tells the partner of its own messages too. */
   senderOf: (businessId: number, chatId: number, messageId: number) => string | undefined;
@@ -197,6 +199,10 @@ function parallelLimit(input: ReportInput, tally: Tally): void {
  * case), and each finding names its notification type, so the count agrees with the notifications in evidence.
  */
 function notificationFailed(input: ReportInput, tally: Tally, thresholds: Thresholds): void {
+  // Until the webhook first answers anything, the partner is not up yet (the sandbox may start first, as the docs
+  // allow): attempts that found nobody then are not its failures. A webhook that never answers is one.
+  const answers = input.notifications.flatMap((n) => n.attempts.filter((a) => a.status !== null).map((a) => Date.parse(a.at)));
+  const upSince = answers.length ? Math.min(...answers) : Infinity;
   for (const notification of input.notifications) {
     const type = notification.notificationType;
     const evidence = { notifications: [notification.id] };
@@ -207,6 +213,7 @@ function notificationFailed(input: ReportInput, tally: Tally, thresholds: Thresh
       tally.add('NOTIFICATION_FAILED', kind, happened, evidence, `${kind}|${type}|${outcome}`);
     };
     for (const attempt of notification.attempts) {
+      if (attempt.status === null && Date.parse(attempt.at) < upSince && upSince !== Infinity) continue;
       if (attempt.status === null) {
         // A timeout is one outcome, whatever its duration said: no answer came.
         const why = attempt.error?.startsWith('timeout') ? 'no answer in time' : `no answer (${attempt.error})`;
@@ -277,6 +284,72 @@ function duplicateHandledTwice(input: ReportInput, tally: Tally, thresholds: Thr
       );
     }
     lastWrite.set(reply, entry);
+  }
+}
+
+/** A CHAT_MESSAGE_SENT delivered (a first delivery, not Market's copy), with who wrote the message it tells of. */
+function deliveredMessagePushes(input: ReportInput): { notification: NotificationEntry; at: number; sender: string | undefined }[] {
+  return input.notifications.flatMap((notification) => {
+    const { body } = notification;
+    const delivered = notification.attempts.find((a) => a.status === 200);
+    if (body.notificationType !== 'CHAT_MESSAGE_SENT' || notification.copyOf !== null || !delivered) return [];
+    return [{ notification, at: Date.parse(delivered.at), sender: input.senderOf(body.businessId, body.chatId, Number(body.messageId)) }];
+  });
+}
+
+/**
+ * The reply loop: Market pushes CHAT_MESSAGE_SENT for the partner's own messages too, and a bot that answers every
+ * push answers itself, again and again. In a chat, a write that follows a push about the partner's own message,
+ * with no buyer's message pushed since its last write, is a reply to itself; two in a row are a loop (one may be a
+ * second message the partner meant to send).
+ */
+function answersOwnMessages(input: ReportInput, tally: Tally): void {
+  type Step = { at: number; push?: { id: number; sender: string | undefined }; write?: number };
+  const byChat = new Map<number, Step[]>();
+  const stepsOf = (chatId: number) => byChat.get(chatId) ?? byChat.set(chatId, []).get(chatId)!;
+  for (const { notification, at, sender } of deliveredMessagePushes(input)) {
+    stepsOf(notification.chatId!).push({ at, push: { id: notification.id, sender } });
+  }
+  for (const entry of input.requests) {
+    if (WRITES.has(entry.operationId ?? '') && entry.status === 200 && entry.chatId !== null && byChat.has(entry.chatId)) {
+      stepsOf(entry.chatId).push({ at: timeOf(entry), write: entry.id });
+    }
+  }
+  for (const [chatId, steps] of byChat) {
+    // At one instant, a push about the partner's own message follows the write that made it; a buyer's precedes
+    // the write that answers it. (Under a clock frozen between moves every step is at one instant, and the order
+    // of a loop cannot be told: none is found.)
+    const rank = (step: Step) => (step.write !== undefined ? 1 : step.push!.sender === 'PARTNER' ? 2 : 0);
+    steps.sort((a, b) => a.at - b.at || rank(a) - rank(b));
+    let buyerSinceWrite = false;
+    let ownSinceWrite: number | undefined;
+    let loop: { requests: number[]; notifications: number[] } = { requests: [], notifications: [] };
+    const close = () => {
+      if (loop.requests.length >= 2) {
+        tally.add(
+          'ANSWERS_OWN_MESSAGES',
+          'reply loop',
+          `In chat ${chatId} the partner answered its own messages ${loop.requests.length} times in a row (a sendMessageToChat after each CHAT_MESSAGE_SENT about its own message)`,
+          loop,
+          `chat ${chatId}|${loop.requests[0]}`,
+        );
+      }
+      loop = { requests: [], notifications: [] };
+    };
+    for (const step of steps) {
+      if (step.push) {
+        if (step.push.sender === 'PARTNER') ownSinceWrite = step.push.id;
+        else buyerSinceWrite = true;
+        continue;
+      }
+      if (!buyerSinceWrite && ownSinceWrite !== undefined) {
+        loop.requests.push(step.write!);
+        loop.notifications.push(ownSinceWrite);
+      } else close();
+      buyerSinceWrite = false;
+      ownSinceWrite = undefined;
+    }
+    close();
   }
 }
 
@@ -400,6 +473,34 @@ function trafficAnswersSlowing(input: ReportInput, tally: Tally): void {
   );
 }
 
+const answered = (entry: JournalEntry, statuses: (status: number) => boolean) => entry.status !== null && statuses(entry.status);
+
+/**
+ * Whether what a check judges happened in the run: a check whose condition never occurred has seen nothing to
+ * pass or fail (no duplicate was pushed, no 420 answered, no listing was longer than a page).
+ */
+export const EXERCISED: Record<ReportCode, (input: ReportInput) => boolean> = {
+  UNFINISHED_PAGING: (input) =>
+    input.requests.some(
+      (e) =>
+        e.operationId &&
+        PAGED.has(e.operationId) &&
+        typeof record(record(record(e.responseBody)?.result)?.paging)?.nextPageToken === 'string',
+    ),
+  REPEATED_CLIENT_ERROR: (input) => input.requests.some((e) => isClientError(e.status)),
+  RETRY_TOO_SOON: (input) => input.requests.some((e) => isServerFailure(e) || answered(e, (s) => s === 420)),
+  PARALLEL_LIMIT: (input) => input.limits && input.requests.some((e) => e.businessId !== null),
+  NOTIFICATION_FAILED: (input) => input.notifications.some((n) => n.attempts.length > 0),
+  MESSAGE_NOT_READ: (input) => deliveredMessagePushes(input).some((push) => push.sender === 'CUSTOMER'),
+  DUPLICATE_HANDLED_TWICE: (input) => input.notifications.some((n) => n.copyOf !== null && n.attempts.some((a) => a.status === 200)),
+  ANSWERS_OWN_MESSAGES: (input) => deliveredMessagePushes(input).some((push) => push.sender === 'PARTNER'),
+  POLLING_WITH_WEBHOOK: (input) => input.webhook && input.requests.length > 0,
+  DEPRECATED_FORM: (input) => input.requests.length > 0,
+  CONTRACT_MISTAKE: (input) => input.requests.length > 0,
+  TRAFFIC_QUOTA_RUNS_OUT: (input) => input.traffic !== undefined,
+  TRAFFIC_ANSWERS_SLOWING: (input) => input.traffic !== undefined,
+};
+
 /** Every check that is on, over the same input. */
 export function runChecks(input: ReportInput, on: (code: ReportCode) => boolean, thresholds: Thresholds): Found[] {
   const tally = new Tally();
@@ -411,6 +512,7 @@ export function runChecks(input: ReportInput, on: (code: ReportCode) => boolean,
     ['NOTIFICATION_FAILED', () => notificationFailed(input, tally, thresholds)],
     ['MESSAGE_NOT_READ', () => messageNotRead(input, tally, thresholds)],
     ['DUPLICATE_HANDLED_TWICE', () => duplicateHandledTwice(input, tally, thresholds)],
+    ['ANSWERS_OWN_MESSAGES', () => answersOwnMessages(input, tally)],
     ['POLLING_WITH_WEBHOOK', () => pollingWithWebhook(input, tally, thresholds)],
     ['DEPRECATED_FORM', () => deprecatedForm(input, tally)],
     ['CONTRACT_MISTAKE', () => contractMistake(input, tally)],

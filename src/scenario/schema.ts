@@ -329,6 +329,7 @@ export const REPORT_CODES = [
   'NOTIFICATION_FAILED',
   'MESSAGE_NOT_READ',
   'DUPLICATE_HANDLED_TWICE',
+  'ANSWERS_OWN_MESSAGES',
   'POLLING_WITH_WEBHOOK',
   'DEPRECATED_FORM',
   'CONTRACT_MISTAKE',
@@ -357,6 +358,7 @@ export const ReportSettingsSchema = Type.Object(
     DUPLICATE_HANDLED_TWICE: Type.Optional(
       Check({ within: Duration('The same reply twice in a chat within this is a duplicate acted on (default 10s)') }),
     ),
+    ANSWERS_OWN_MESSAGES: Type.Optional(Check()),
     POLLING_WITH_WEBHOOK: Type.Optional(
       Check({
         perMinute: Type.Integer({
