@@ -6,21 +6,13 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ClockNow } from '../src/control/clock-routes.js';
 import { post } from './api.js';
 import { useLiveState, type Live } from './live.js';
-import { ErrorNote, useAction } from './ui.js';
+import { ErrorNote, moscow, useAction } from './ui.js';
 
 const PRESETS = [
   ['1m', '1 minute'],
   ['1h', '1 hour'],
   ['1d', '1 day'],
 ] as const;
-
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** The sandbox's time as Market writes it, in Moscow time. */
-function moscow(ms: number): string {
-  const date = new Date(ms + 3 * 3_600_000);
-  return `${pad(date.getUTCDate())}.${pad(date.getUTCMonth() + 1)}.${date.getUTCFullYear()} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} МСК`;
-}
 
 export function ClockView({ live }: { live: Live }) {
   useLiveState(live);
@@ -37,7 +29,7 @@ export function ClockView({ live }: { live: Live }) {
   return (
     <div class="clock" role="group" aria-label="The sandbox's clock">
       <time dateTime={now === undefined ? undefined : new Date(now).toISOString()} title="The sandbox's time (GET /__sandbox/clock)">
-        {now === undefined ? '…' : moscow(now)}
+        {now === undefined ? '…' : `${moscow(now).date} ${moscow(now).time} МСК`}
         {live.sandboxFrozen ? ' (frozen)' : ''}
       </time>
       {PRESETS.map(([by, words]) => (

@@ -129,11 +129,21 @@ export function statusClass(status: number | null): string {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** A moment as a clock time (local), with the date when it is not today. */
+const MOSCOW_OFFSET_MS = 3 * 3_600_000;
+
+/** A moment in Moscow time, Market's zone: the console shows every time in it, as its header's clock says (МСК). */
+export function moscow(ms: number): { date: string; time: string } {
+  const d = new Date(ms + MOSCOW_OFFSET_MS);
+  return {
+    date: `${pad(d.getUTCDate())}.${pad(d.getUTCMonth() + 1)}.${d.getUTCFullYear()}`,
+    time: `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`,
+  };
+}
+
+/** A moment as a clock time in Moscow, with the date when it is not today there. */
 export function clock(at: string | number): string {
-  const date = new Date(at);
-  const time = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
-  return date.toDateString() === new Date().toDateString() ? time : `${date.toLocaleDateString('ru-RU')} ${time}`;
+  const { date, time } = moscow(new Date(at).getTime());
+  return date === moscow(Date.now()).date ? time : `${date} ${time}`;
 }
 
 /** How long until a moment, in words a person reads at a glance; `now`: the sandbox's time, when it is known. */

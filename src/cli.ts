@@ -36,7 +36,8 @@ Options (each also read from the environment variable in brackets):
   --v2-only           serve only the /v2/businesses/… paths: the older unprefixed ones answer 404,
                       as Market announces they will                   [SANDBOX_PATHS=v2-only]
   --report FILE       when stopped, write the integration report, conversations and traffic as JUnit XML to FILE, and exit
-                      with code 1 if it has an error-severity finding [SANDBOX_REPORT]
+                      with code 1 if the report has an error-severity finding, a conversation failed or never
+                      finished, or a traffic run's verdict is not passed [SANDBOX_REPORT]
   --clock TIME        start the sandbox's clock at this ISO 8601 time (2026-11-11T09:00:00+03:00)
                       and lay the world's times out from it            [SANDBOX_CLOCK]  (default: now)
   --clock-frozen      time moves only when it is moved (POST /__sandbox/clock), so that runs repeat

@@ -51,3 +51,15 @@ t.test("a form past its limits is refused in the sandbox's own words, naming the
   t.match(tooManyFields.body.errors[0].message, /^body: at most (20 fields|25 parts)/);
   t.notMatch(tooManyFields.text, /reach .* limit/, "busboy's own words are not the answer");
 });
+
+t.test('a route that takes multipart is told of multipart, whatever JSON was sent', async (t) => {
+  const client = await sandboxFor(t);
+  for (const raw of ['', '{}', '{bad']) {
+    const answer = await client.call('POST', '/v2/businesses/1001/chats/file/send?chatId=38415448', {
+      raw,
+      headers: { 'content-type': 'application/json' },
+    });
+    t.equal(answer.status, 415, JSON.stringify(raw));
+    t.match(answer.body.errors[0].message, /^Content-Type: application\/json is not accepted here; send multipart\/form-data$/);
+  }
+});

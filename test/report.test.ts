@@ -327,7 +327,7 @@ t.test('a check whose condition never happened is not exercised, in JSON, JUnit 
   const junit = (await client.get('/__sandbox/report?format=junit')).text;
   t.match(
     junit,
-    /name="DUPLICATE_HANDLED_TWICE: [^"]+"><skipped message="not exercised: the run had no a notification Market delivers twice: `webhook.duplicates: \{ every: 3 \}`"/,
+    /name="DUPLICATE_HANDLED_TWICE: [^"]+"><skipped message="not exercised: it needs a notification Market delivers twice: `webhook.duplicates: \{ every: 3 \}`"/,
   );
   t.notMatch(junit, /<system-out>/, 'none is told as if it had run');
   await client.post(`/v2/businesses/${B}/chats`, {});
@@ -364,6 +364,7 @@ t.test('ANSWERS_OWN_MESSAGES: a bot that answers every push answers itself, in a
     message: new RegExp(`^In chat ${chatId} the partner answered its own messages 9 times in a row`),
   });
   t.equal(finding.evidence.requests.length, 9, 'each reply to itself is evidence');
+  t.match(reportSummary(await report(client)), /^Integration report: 1 finding, 1 error;/, 'in words that match');
 });
 
 t.test(

@@ -319,3 +319,39 @@ t.test('reports and figures have the documented types in code', async (t) => {
   t.equal(report.state, 'running');
   t.equal((await client.sandbox.trafficSettled()).state, 'finished');
 });
+
+t.test("TRAFFIC_QUOTA_RUNS_OUT is judged at the run's busiest interval, not its quiet end", async (t) => {
+  const client = await sandboxFor(t);
+  const traffic = { ...client.sandbox.traffic(), state: 'finished' as const, startedAt: '2026-12-05T10:00:00.000Z' };
+  const quota = {
+    businessId: 1001,
+    operation: 'getChatMessage' as const,
+    limit: 1000,
+    remaining: 400,
+    renewsAt: '2026-12-05T11:00:00.000Z',
+    perMinute: 2,
+    runsOutAt: null,
+  };
+  const input = {
+    requests: [],
+    requestsKnownSince: undefined,
+    notifications: [],
+    webhook: true,
+    limits: true,
+    now: 0,
+    senderOf: () => undefined,
+  };
+  const peak = { from: '2026-12-05T10:10:00.000Z', to: '2026-12-05T10:11:00.000Z', perMinute: 60, runsOutAt: '2026-12-05T10:20:00.000Z' };
+  const report = makeReport({ ...input, traffic: { ...traffic, quotas: [{ ...quota, worst: peak }] } });
+  t.match(report.findings, [
+    {
+      code: 'TRAFFIC_QUOTA_RUNS_OUT',
+      kind: 'runs out',
+      message:
+        /^At the pace of the traffic run's interval from 2026-12-05T10:10:00\.000Z to 2026-12-05T10:11:00\.000Z \(60 calls a minute\), getChatMessage's quota of business 1001 \(1000 a window\) would have run out at 2026-12-05T10:20:00\.000Z/,
+    },
+  ]);
+  t.match(report.findings[0].message, /getChatMessage and sendMessageToChat 1 000, getChatHistory 10 000/, "Market's quotas named right");
+  const calm = makeReport({ ...input, traffic: { ...traffic, quotas: [{ ...quota, worst: { ...peak, runsOutAt: null } }] } });
+  t.same(calm.findings, [], 'a run whose every interval keeps within the quota passes');
+});

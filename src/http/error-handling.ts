@@ -14,6 +14,11 @@ const ENHANCE_YOUR_CALM = 'Enhance Your Calm';
 function describe(error: FastifyError & { validationContext?: string }, request: FastifyRequest): ApiError {
   if (error instanceof ApiError) return error;
   if (error.validation?.length) return new ApiError(400, validationMessage(error.validation[0], error.validationContext));
+  // JSON is read before the route is asked what it takes: a route that takes none is told so, whatever the JSON was.
+  const takesJson = request.routeOptions.schema?.consumes?.includes('application/json') ?? true;
+  if (!takesJson && (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY')) {
+    return unsupportedMediaType(request);
+  }
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':

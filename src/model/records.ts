@@ -76,6 +76,12 @@ export const WorldDataSchema = Type.Object({
   /** With --db: the last batch of the change log this snapshot holds. */
   seq: Type.Optional(Type.Integer({ minimum: 0 })),
   businesses: Type.Record(Type.String({ pattern: BUSINESS_KEY_PATTERN }), BusinessRecordSchema, { additionalProperties: false }),
+  /** The next ids each business would hand out, the highest reached before a reset: ids are never handed out twice. */
+  idsFrom: Type.Optional(
+    Type.Record(Type.String({ pattern: BUSINESS_KEY_PATTERN }), Type.Object({ chat: RecordId, message: RecordId }), {
+      additionalProperties: false,
+    }),
+  ),
 });
 export type WorldData = Static<typeof WorldDataSchema>;
 

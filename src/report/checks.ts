@@ -154,9 +154,14 @@ function retryTooSoon(input: ReportInput, tally: Tally): void {
     const quota = `${entry.businessId}|${entry.operationId}`;
     const blocked = blockedUntil.get(quota);
     if (blocked && timeOf(entry) < blocked.until) {
-      tally.add('RETRY_TOO_SOON', 'after 420', `${entry.operationId} was called again after a 420 before its quota renewed`, {
-        requests: [blocked.id, entry.id],
-      });
+      tally.add(
+        'RETRY_TOO_SOON',
+        'after 420',
+        `${entry.operationId} was called again for business ${entry.businessId} after a 420, before its quota renewed`,
+        {
+          requests: [blocked.id, entry.id],
+        },
+      );
     }
     const renews = /the quota renews at (.+)$/.exec(entry.status === 420 ? errorMessageOf(entry) : '')?.[1];
     if (renews) blockedUntil.set(quota, { until: Date.parse(renews), id: entry.id });
@@ -442,13 +447,15 @@ function trafficQuotaRunsOut(input: ReportInput, tally: Tally): void {
       );
     }
   }
+  // Judged over every interval of the run, at its busiest: a sale day's peak, not its quiet end.
   for (const quota of traffic.quotas) {
-    if (quota.runsOutAt === null || traffic.partnerCalls[quota.operation]?.['420']) continue;
+    const worst = quota.worst;
+    if (!worst || worst.runsOutAt === null || traffic.partnerCalls[quota.operation]?.['420']) continue;
     tally.add(
       'TRAFFIC_QUOTA_RUNS_OUT',
       'runs out',
-      `At the traffic run's pace (${quota.perMinute} calls a minute), ${quota.operation}'s quota of business ${quota.businessId} ` +
-        `runs out at ${quota.runsOutAt}, before it renews (${quota.remaining} of ${quota.limit} left)`,
+      `At the pace of the traffic run's interval from ${worst.from} to ${worst.to} (${worst.perMinute} calls a minute), ` +
+        `${quota.operation}'s quota of business ${quota.businessId} (${quota.limit} a window) would have run out at ${worst.runsOutAt}, before it renewed`,
       {},
       `${quota.businessId}:${quota.operation}`,
     );

@@ -47,7 +47,8 @@ export const CHECKS: Record<ReportCode, CheckDescription> = {
     title: 'backs off after 420 and 5xx',
     why: 'Calls made before a quota renews are refused again, and retries without growing pauses make an outage worse (Market: retry 5xx with pauses, stay within limits).',
     whyOf: {
-      'after 420': 'Calls made before a quota renews are refused again and spend nothing but time (Market: stay within the limits).',
+      'after 420':
+        "A quota is per business and operation: after a 420, any call of that operation for that business (any chat's) before X-RateLimit-Resource-Until is refused again and spends nothing but time (Market: stay within the limits).",
       'no backoff':
         'Retries without growing pauses make an outage worse and are refused as it lasts (Market: retry 5xx and network failures with growing pauses).',
     },
@@ -107,7 +108,7 @@ export const CHECKS: Record<ReportCode, CheckDescription> = {
     exercise: 'a traffic run (`traffic:`, or POST /__sandbox/traffic/start)',
     severity: 'warning',
     title: 'stays within its quotas on a busy day',
-    why: "Market's quotas are hourly (sendMessageToChat: 1 000 a business); once one runs out, every buyer waits for the next window.",
+    why: "Market's quotas are per business and operation, per hour (getChatMessage and sendMessageToChat 1 000, getChatHistory 10 000); once one runs out, every buyer waits for the next window.",
     fix: 'Spend fewer calls per buyer message (read with getChatMessage, not the whole history), answer several messages at once, and queue answers to spread them over the hour.',
   },
   TRAFFIC_ANSWERS_SLOWING: {
@@ -242,7 +243,7 @@ export function reportSuite(report: Report): JunitSuite {
       const name = `${check.code}: ${check.title}`;
       if (check.state === 'off') return { name, skipped: 'turned off in the scenario' };
       // Skipped, so that no CI dashboard counts it as passed: it saw nothing to pass.
-      if (check.state === 'not exercised') return { name, skipped: `not exercised: the run had no ${check.exercise}` };
+      if (check.state === 'not exercised') return { name, skipped: `not exercised: it needs ${check.exercise}` };
       if (check.severity === 'error' && findings.length) {
         return { name, failure: { message: findings[0].message, type: check.code, text: lines.join('\n') } };
       }

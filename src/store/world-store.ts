@@ -182,7 +182,7 @@ export class WorldStore {
     const at = again ?? this.now();
     const record = this.options.generate(this.options.seed, businessId, at);
     this.db.data.businesses[businessId] = record;
-    const state = new BusinessState(record);
+    const state = new BusinessState(this.raiseIds(record));
     this.states.set(businessId, state);
     if (again === undefined) this.changed(businessId, { whole: true });
     if (this.file) return state;
@@ -204,7 +204,9 @@ export class WorldStore {
 
   /** Back to the initial world: the default fixture (or nothing, for another seed), written at once. */
   async reset(): Promise<void> {
-    this.db.data = await this.initialWorld();
+    this.rememberIds();
+    const { idsFrom } = this.db.data;
+    this.db.data = { ...(await this.initialWorld()), idsFrom };
     this.indexAll();
     await this.file?.snapshot();
   }
@@ -215,12 +217,13 @@ export class WorldStore {
    */
   async resetBusiness(businessId: number): Promise<void> {
     const initial = (await this.initialWorld()).businesses[businessId];
+    this.rememberIds();
     this.states.delete(businessId);
     this.pristine.delete(businessId);
     delete this.db.data.businesses[businessId];
     if (initial) {
       this.db.data.businesses[businessId] = initial;
-      this.states.set(businessId, new BusinessState(initial));
+      this.states.set(businessId, new BusinessState(this.raiseIds(initial)));
     }
     await this.file?.snapshot();
   }
@@ -264,8 +267,27 @@ export class WorldStore {
     this.unlock();
   }
 
+  /** Notes the next ids each business in memory would hand out, before its world is made again. */
+  private rememberIds(): void {
+    const from = (this.db.data.idsFrom ??= {});
+    for (const { record } of this.states.values()) {
+      const kept = from[record.id];
+      from[record.id] = { chat: Math.max(kept?.chat ?? 0, record.nextChatId), message: Math.max(kept?.message ?? 0, record.nextMessageId) };
+    }
+  }
+
+  /** A business made again (a reset, a new scenario) hands out ids from where it had got to, never the same ones again. */
+  private raiseIds(record: BusinessRecord): BusinessRecord {
+    const from = this.db.data.idsFrom?.[record.id];
+    if (from) {
+      record.nextChatId = Math.max(record.nextChatId, from.chat);
+      record.nextMessageId = Math.max(record.nextMessageId, from.message);
+    }
+    return record;
+  }
+
   private indexAll(): void {
-    this.states = new Map(Object.values(this.db.data.businesses).map((record) => [record.id, new BusinessState(record)]));
+    this.states = new Map(Object.values(this.db.data.businesses).map((record) => [record.id, new BusinessState(this.raiseIds(record))]));
     this.pristine.clear();
     this.generatedAt.clear();
     this.file?.track(this.db.data);

@@ -44,6 +44,20 @@ const QuotaSchema = Type.Object({
   renewsAt: Nullable(Type.String()),
   perMinute: Type.Number({ description: "The partner's pace of this call over the last interval" }),
   runsOutAt: Nullable(Type.String({ description: 'At this pace, when nothing is left before the window renews; null if it lasts' })),
+  worst: Nullable(
+    Type.Object(
+      {
+        from: Type.String(),
+        to: Type.String(),
+        perMinute: Type.Number(),
+        runsOutAt: Nullable(Type.String({ description: 'At that pace, when the quota would have run out before it renewed' })),
+      },
+      {
+        description:
+          'The interval of the run that judged this quota hardest: the first whose pace would have spent it before it renewed, else the busiest; null before an interval closed',
+      },
+    ),
+  ),
 });
 export type TrafficQuota = Static<typeof QuotaSchema>;
 

@@ -80,6 +80,8 @@ class TrafficRun {
   /** The partner's calls by business and operation in the interval under way, and in the last one closed. */
   private pace = new Map<string, number>();
   private lastPace = new Map<string, number>();
+  /** Per business and operation, the interval that judged its quota hardest so far (see TrafficQuota.worst). */
+  private readonly worst = new Map<string, NonNullable<TrafficQuota['worst']>>();
   private readonly pushes = { delivered: 0, failed: 0, retried: 0 };
   /** Pushes not yet delivered or failed, and whether their retry is counted. */
   private readonly pushesUnderWay = new Map<number, boolean>();
@@ -309,7 +311,8 @@ class TrafficRun {
     const minutes = this.plan.intervalMs / 60_000;
     return this.plan.businesses.flatMap((businessId) =>
       (this.host.limits.now(businessId).businesses[0]?.quotas ?? []).map((quota) => {
-        const perMinute = (this.lastPace.get(`${businessId}:${quota.operation}`) ?? 0) / minutes;
+        const key = `${businessId}:${quota.operation}`;
+        const perMinute = (this.lastPace.get(key) ?? 0) / minutes;
         const renewsAt = quota.renewsAt === null ? Infinity : Date.parse(quota.renewsAt);
         const outAt = perMinute > 0 ? now + (quota.remaining / perMinute) * 60_000 : Infinity;
         return {
@@ -320,9 +323,22 @@ class TrafficRun {
           renewsAt: quota.renewsAt,
           perMinute: Math.round(perMinute * 10) / 10,
           runsOutAt: outAt < renewsAt ? iso(Math.round(outAt))! : null,
+          worst: this.worst.get(key) ?? null,
         };
       }),
     );
+  }
+
+  /** Keeps, per quota, the interval just closed if it judges the quota harder than the one kept (TrafficQuota.worst). */
+  private judgeInterval(from: number, to: number): void {
+    for (const quota of this.quotas(to)) {
+      const key = `${quota.businessId}:${quota.operation}`;
+      const kept = this.worst.get(key);
+      const harder = !kept || (kept.runsOutAt === null && (quota.runsOutAt !== null || quota.perMinute > kept.perMinute));
+      if (harder && quota.perMinute > 0) {
+        this.worst.set(key, { from: iso(from)!, to: iso(to)!, perMinute: quota.perMinute, runsOutAt: quota.runsOutAt });
+      }
+    }
   }
 
   /** The least left of any quota the partner has used in the run; null when limits are off or none was used. */
@@ -336,9 +352,11 @@ class TrafficRun {
 
   private closeInterval(): SeriesPoint {
     const point = this.stats!.closeInterval(this.intervalFrom, this.quotaLeft());
+    const from = this.intervalFrom;
     this.intervalFrom = this.host.clock.now();
     this.lastPace = this.pace;
     this.pace = new Map();
+    this.judgeInterval(from, this.intervalFrom);
     return point;
   }
 
