@@ -232,7 +232,7 @@ function banner(sandbox: Sandbox, options: SandboxOptions & { scenario?: string[
     `  Store     ${options.db ?? 'in memory'}`,
     `  Clock     ${sandbox.clock.now().toISOString()}${sandbox.clock.frozen ? ' (frozen)' : ''}  (move it: POST ${sandbox.url}/__sandbox/clock {"advance":"1h"})`,
     ...(sandbox.webhook ? [`  Webhook   ${sandbox.webhook}  (log: ${sandbox.url}/__sandbox/notifications)`] : []),
-    ...(scenarioFiles.length ? [`  Scenario  ${scenarioFiles.join(', ')}`] : []),
+    ...(scenarioFiles.length ? [`  Scenario  ${sandbox.scenarioName ?? scenarioFiles.join(', ')}  (${scenarioFiles.join(', ')})`] : []),
     `  Try       curl -X POST ${sandbox.url}/v2/businesses/${sandbox.businessId}/chats -H 'Api-Key: ${sandbox.token}' -H 'Content-Type: application/json' -d '{}'`,
     '',
   ].join('\n');

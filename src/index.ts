@@ -88,6 +88,8 @@ export interface Sandbox {
   customer: BuyerApi;
   /** Where push notifications go (--webhook, or the scenario's webhook.url); undefined when nowhere. */
   readonly webhook: string | undefined;
+  /** The name of the scenario being played (files played together: their names joined, `a, b`); undefined for none. */
+  readonly scenarioName: string | undefined;
   /** The push notifications sent or being sent, oldest first, with every attempt. */
   notifications(filter?: NotificationFilter): NotificationEntry[];
   /** Resolves once every notification queued so far is delivered, has failed its last attempt, or was cancelled. */
@@ -194,6 +196,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     customer: buyer,
     get webhook() {
       return runtime.notifier.webhook;
+    },
+    get scenarioName() {
+      return runtime.scenario.name;
     },
     notifications: (filter) => runtime.notifier.list(filter),
     notificationsSettled: () => runtime.notifier.settled(),

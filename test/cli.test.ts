@@ -125,7 +125,7 @@ t.test('--scenario, given twice, plays both files; the banner shows their limits
   const sandbox = start(t, ['--scenario', join(dir, 'a.yaml'), '--scenario', join(dir, 'b.json')]);
   const url = await sandbox.url;
   t.match(sandbox.output(), /Limits\s+no parallel limit; createChat 1000\/hour, getChats 1\/minute/);
-  t.match(sandbox.output(), /Scenario\s+.*a\.yaml, .*b\.json/);
+  t.match(sandbox.output(), /Scenario\s+a, b {2}\(.*a\.yaml, .*b\.json\)/, 'the played scenario is named after both');
   const call = () =>
     fetch(`${url}/v2/businesses/1001/chats`, {
       method: 'POST',
@@ -133,6 +133,14 @@ t.test('--scenario, given twice, plays both files; the banner shows their limits
       body: '{}',
     });
   t.same([(await call()).status, (await call()).status], [200, 420]);
+  t.equal(((await (await fetch(`${url}/__sandbox/scenario`)).json()) as { result: { name: string } }).result.name, 'a, b');
+});
+
+t.test('--scenario twice with two values for one field: exit 2 naming both files and the field', async (t) => {
+  const dir = tempDir(t, { 'a.yaml': 'seed: 1\n', 'b.yaml': 'seed: 2\n' });
+  const { code, stderr } = await run(['--port', '0', '--scenario', join(dir, 'a.yaml'), '--scenario', join(dir, 'b.yaml')]);
+  t.equal(code, 2);
+  t.match(stderr, /a\.yaml and .*b\.yaml: seed: is given two values \(1 and 2\); give it in one of them/);
 });
 
 t.test('the banner names the URL, docs, a token, a business and the limits; SIGINT stops it', async (t) => {

@@ -46,24 +46,58 @@ t.test('the shipped scenario.schema.json is the schema that validates (npm run f
   t.strictSame(JSON.parse(readFileSync(SCENARIO_SCHEMA_FILE, 'utf8')), scenarioJsonSchema());
 });
 
-t.test('later scenarios extend and override earlier ones; their rules are tried first', async (t) => {
+t.test('scenarios compose: maps merge, lists append, names join; two values for one field are refused naming both files', async (t) => {
   const first: Scenario = {
     name: 'base',
     seed: 1,
     rateLimits: { getChats: { limit: 5, window: '1m' }, parallel: 2 },
     rules: [{ name: 'old', respond: { status: 500 } }],
+    conversations: [{ name: 'первый', steps: [{ say: 'Здравствуйте' }] }],
   };
-  const second: Scenario = { seed: 2, rateLimits: { parallel: 'off' }, rules: [{ name: 'new', delay: '1ms' }] };
-  t.same(combineScenarios([first, second]), {
-    name: 'base',
-    seed: 2,
-    rateLimits: { getChats: { limit: 5, window: '1m' }, parallel: 'off' },
-    rules: [
-      { name: 'new', delay: '1ms' },
-      { name: 'old', respond: { status: 500 } },
-    ],
-  });
-  t.same(combineScenarios([first, { rateLimits: 'off' }]).rateLimits, 'off', 'a value replaces an object');
+  const second: Scenario = {
+    seed: 1,
+    rateLimits: { sendMessageToChat: { limit: 3, window: '1m' } },
+    rules: [{ name: 'new', delay: '1ms' }],
+    conversations: [{ name: 'второй', steps: [{ say: 'Добрый день' }] }],
+  };
+  t.same(
+    combineScenarios([
+      { source: 'base.yaml', scenario: first },
+      { source: 'scenarios/more.yaml', scenario: second },
+    ]),
+    {
+      name: 'base, more',
+      seed: 1,
+      rateLimits: { getChats: { limit: 5, window: '1m' }, parallel: 2, sendMessageToChat: { limit: 3, window: '1m' } },
+      rules: [
+        { name: 'old', respond: { status: 500 } },
+        { name: 'new', delay: '1ms' },
+      ],
+      conversations: [
+        { name: 'первый', steps: [{ say: 'Здравствуйте' }] },
+        { name: 'второй', steps: [{ say: 'Добрый день' }] },
+      ],
+    },
+  );
+  t.throws(
+    () =>
+      combineScenarios([
+        { source: 'a.yaml', scenario: first },
+        { source: 'b.yaml', scenario: { name: 'b' } },
+        { source: 'c.yaml', scenario: { rateLimits: { parallel: 'off' } } },
+      ]),
+    { name: 'ScenarioError', message: 'a.yaml and c.yaml: rateLimits.parallel: is given two values (2 and "off"); give it in one of them' },
+  );
+  t.throws(
+    () =>
+      combineScenarios([
+        { source: 'a.yaml', scenario: first },
+        { source: 'b.yaml', scenario: { rateLimits: 'off' } },
+      ]),
+    {
+      message: /^a\.yaml and b\.yaml: rateLimits: is given two values/,
+    },
+  );
 });
 
 t.test("rateLimits: an operation named gets its own quota; the others keep Market's", async (t) => {

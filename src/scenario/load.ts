@@ -4,6 +4,7 @@
  */
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { packageFolder, readPackageFile } from '../package-root.js';
 import type { ErrorObject } from 'ajv';
 import { isNode, LineCounter, parseDocument, YAMLParseError } from 'yaml';
@@ -233,7 +234,10 @@ export type ScenarioInput = string | string[] | Scenario;
 export async function resolveScenario(input: ScenarioInput | undefined): Promise<Scenario | undefined> {
   if (input === undefined) return undefined;
   if (typeof input === 'string') return readScenarioFile(input);
-  if (Array.isArray(input)) return combineScenarios(await Promise.all(input.map(readScenarioFile)));
+  if (Array.isArray(input)) {
+    const scenarios = await Promise.all(input.map(readScenarioFile));
+    return input.length === 1 ? scenarios[0] : combineScenarios(scenarios.map((scenario, i) => ({ source: input[i], scenario })));
+  }
   return checkScenario(input, 'scenario');
 }
 
@@ -292,20 +296,43 @@ export async function readScenarioFile(file: string): Promise<Scenario> {
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** Keys whose values are told together rather than merged: a combined scenario is named after all of its files. */
+const JOINED: Record<string, string> = { name: ', ', description: '\n' };
+
 /**
- * Later over earlier: objects merge key by key, a later value replaces an earlier one, and a later
- * scenario's rules are tried before the earlier ones.
+ * Scenario files played together (`--scenario a --scenario b`): maps merge key by key, lists are appended in the
+ * order of the files (conversations, rules: the first file's rules are tried first), names and descriptions are
+ * joined, and the same value given twice is one value. Two different values for one field are a conflict, refused
+ * naming both files and the field. `source`: each file as the user named it.
  */
-export function combineScenarios(scenarios: Scenario[]): Scenario {
-  const merge = (earlier: unknown, later: unknown): unknown => {
-    if (!isPlainObject(earlier) || !isPlainObject(later)) return later;
-    const out: Record<string, unknown> = { ...earlier };
-    for (const [key, value] of Object.entries(later)) out[key] = key in out ? merge(out[key], value) : value;
-    return out;
+export function combineScenarios(parts: { source: string; scenario: Scenario }[]): Scenario {
+  const valueAt = (scenario: unknown, path: string[]) =>
+    path.reduce<unknown>((at, key) => (isPlainObject(at) ? at[key] : undefined), scenario);
+  /** The file that gave a value: the first of the earlier ones that has it there. */
+  const sourceOf = (path: string[], value: unknown, before: number) =>
+    parts.slice(0, before).find((part) => JSON.stringify(valueAt(part.scenario, path)) === JSON.stringify(value))?.source;
+  const merge = (earlier: unknown, later: unknown, path: string[], index: number): unknown => {
+    if (isPlainObject(earlier) && isPlainObject(later)) {
+      const out: Record<string, unknown> = { ...earlier };
+      for (const [key, value] of Object.entries(later)) {
+        out[key] = Object.hasOwn(out, key) ? merge(out[key], value, [...path, key], index) : value;
+      }
+      return out;
+    }
+    if (Array.isArray(earlier) && Array.isArray(later)) return [...earlier, ...later];
+    if (JSON.stringify(earlier) === JSON.stringify(later)) return later;
+    if (path.length === 1 && Object.hasOwn(JOINED, path[0]) && typeof earlier === 'string' && typeof later === 'string') {
+      return `${earlier}${JOINED[path[0]]}${later}`;
+    }
+    const before = sourceOf(path, earlier, index) ?? parts[0].source;
+    throw new ScenarioError(
+      `${before} and ${parts[index].source}: ${fieldPath(`/${path.join('/')}`)}: is given two values ` +
+        `(${JSON.stringify(earlier)} and ${JSON.stringify(later)}); give it in one of them`,
+      path,
+    );
   };
-  return scenarios.reduce<Scenario>((combined, next) => {
-    const merged = merge(combined, next) as Scenario;
-    if (combined.rules || next.rules) merged.rules = [...(next.rules ?? []), ...(combined.rules ?? [])];
-    return merged;
+  return parts.reduce<Scenario>((combined, { source, scenario }, index) => {
+    const named = { ...scenario, name: scenario.name ?? basename(source).replace(/\.(ya?ml|json)$/, '') };
+    return merge(combined, named, [], index) as Scenario;
   }, {});
 }
