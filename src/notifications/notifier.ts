@@ -51,6 +51,13 @@ export const NOTIFICATION_TIMEOUT_MS = 10_000;
 export const PING_TIMEOUT_MS = 1_000;
 /** The most log entries kept: older ones are dropped first (their delivery goes on). */
 export const NOTIFICATION_LOG_CAPACITY = 1000;
+/**
+ * With `reorder`, a chat's pushes written in a burst are gathered before the first goes, so that they can be
+ * delivered out of order: until none has joined for REORDER_QUIET_MS of real time, REORDER_GATHER_MS at most.
+ * (Delivered at once on kept connections, a burst would otherwise leave one waiting at a time, in order.)
+ */
+const REORDER_QUIET_MS = 50;
+const REORDER_GATHER_MS = 1000;
 
 export const DELIVERY_STATES = ['pending', 'delivered', 'failed', 'cancelled', 'withheld'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
@@ -341,6 +348,7 @@ export class Notifier {
   }
 
   private async drain(key: string, queue: ChatQueue, settings: WebhookSettings, cancel: AbortSignal): Promise<void> {
+    if (settings.reorder) await this.gather(queue, cancel);
     while (queue.waiting.length && !cancel.aborted) {
       const next = settings.reorder ? between(this.random, 0, queue.waiting.length - 1) : 0;
       [queue.current] = queue.waiting.splice(next, 1);
@@ -349,6 +357,16 @@ export class Notifier {
     }
     if (this.queues.get(key) === queue) this.queues.delete(key);
     if (this.queues.size === 0) this.wakeSettled();
+  }
+
+  /** Waits while a burst of a chat's pushes is still being written (see REORDER_QUIET_MS). */
+  private async gather(queue: ChatQueue, cancel: AbortSignal): Promise<void> {
+    const started = performance.now();
+    for (let seen = -1; seen !== queue.waiting.length && performance.now() - started < REORDER_GATHER_MS; ) {
+      seen = queue.waiting.length;
+      await sleep(REORDER_QUIET_MS, undefined, { signal: cancel }).catch(() => undefined);
+      if (cancel.aborted) return;
+    }
   }
 
   private async deliverWithRetries(entry: NotificationEntry, settings: WebhookSettings, cancel: AbortSignal): Promise<void> {
