@@ -221,7 +221,7 @@ t.test('conversations alone: an expectation fails once the clock passes its `wit
     events: { on: () => () => undefined },
     journal: { onCompleted: () => () => undefined },
     states: { setState: () => undefined },
-    notifications: { webhookAnswers: () => Promise.resolve() },
+    notifications: { webhook: undefined, webhookAnswers: () => Promise.resolve() },
   });
   conversations.configure({
     conversations: [

@@ -214,3 +214,23 @@ t.test('start: { on: webhook } waits while the webhook is down, PINGing it, and 
   t.equal(noWebhook.status, 400);
   t.match(noWebhook.body.errors[0].message, /^conversations\[0\]\.start\.on: waits for the webhook, but none is set/);
 });
+
+t.test("start: { on: partner } plays at the partner's first sign of life: a call, or an answer of its webhook", async (t) => {
+  const scenario = parseScenario(readFileSync(join(READY, 'bot-dialogue.yaml'), 'utf8'), 'bot-dialogue.yaml');
+  // A polling bot, no webhook: the ready-made scenario loads, and its buyer waits for the bot's first call.
+  const polling = await sandboxFor(t, { scenario });
+  t.equal(polling.sandbox.conversations()[0].state, 'waiting', 'no webhook needed to load it');
+  await polling.post('/v2/businesses/1001/chats', {});
+  await eventually(() => polling.sandbox.conversations()[0].state === 'running');
+  t.pass("the bot's first call starts the buyer");
+
+  // A listening bot: its webhook's first answer starts the buyer, before it ever calls.
+  const receiver = await receiverFor(t);
+  const listening = await sandboxFor(t, { webhook: receiver.url, scenario });
+  await eventually(() => listening.sandbox.conversations()[0].state === 'running');
+  t.ok(
+    listening.sandbox.requests().every((entry) => entry.operationId === null || entry.operationId === 'downloadFile'),
+    'no call was needed',
+  );
+  await eventually(() => receiver.received.some((r) => r.body.notificationType === 'CHAT_MESSAGE_SENT'));
+});

@@ -64,7 +64,7 @@ export interface ConversationHost {
   journal: { onCompleted(listener: (entry: { operationId: string | null; businessId: number | null }) => void): () => void };
   states: { setState(businessId: number, state: string): void };
   /** Resolves once the partner's webhook answers (start: { on: webhook }). */
-  notifications: { webhookAnswers(cancel: AbortSignal): Promise<void> };
+  notifications: { readonly webhook: string | undefined; webhookAnswers(cancel: AbortSignal): Promise<void> };
 }
 
 const iso = (at: number) => new Date(at).toISOString();

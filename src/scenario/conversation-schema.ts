@@ -99,9 +99,11 @@ export const StartSchema = (where: string) =>
       Type.Object(
         {
           on: stringEnum(
-            [...OPERATION_IDS, 'webhook'] as const,
+            [...OPERATION_IDS, 'webhook', 'partner'] as const,
             `Starts at the partner's first call of this operation in ${where}; webhook: once the partner's webhook has ` +
-              'answered a PING or a push with 200 (the sandbox PINGs it every second until it does)',
+              'answered a PING or a push with 200 (the sandbox PINGs it every second until it does); partner: at the ' +
+              `partner's first sign of life, a call of any operation in ${where} or (with a webhook) an answered PING or push, ` +
+              'so that a bot that polls and one that listens both start it',
           ),
         },
         { additionalProperties: false },
