@@ -7,8 +7,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { PACKAGE_ROOT, PACKAGE_VERSION } from '../src/package-root.js';
 import { BINARY, buildBinary } from './binary.js';
 
@@ -56,6 +56,8 @@ function addHealthcheck(archive: string, work: string): void {
 
 /** Builds the image from `binary` (built first when not given) into `out`; resolves with its path. */
 export async function buildImage(binary?: string, out = IMAGE): Promise<string> {
+  const missing = ['umoci', 'skopeo', 'tar'].filter((tool) => !onPath(tool));
+  if (missing.length) throw new MissingTools(missing);
   const program = binary ?? (await buildBinary(BINARY));
   const work = `${out}.build`;
   rmSync(work, { recursive: true, force: true });
@@ -112,6 +114,21 @@ export async function buildImage(binary?: string, out = IMAGE): Promise<string> 
   return out;
 }
 
+/** What the image is built with and is not on this machine: said in one line, with how to install it. */
+export class MissingTools extends Error {
+  constructor(readonly tools: string[]) {
+    super(`npm run image needs ${tools.join(' and ')}, from Debian's packages: sudo apt-get install -y ${tools.join(' ')}`);
+  }
+}
+
+const onPath = (tool: string) => (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, tool)));
+
 if (process.argv[1] === import.meta.filename) {
-  process.stdout.write(`${await buildImage()}\n`);
+  try {
+    process.stdout.write(`${await buildImage()}\n`);
+  } catch (error) {
+    if (!(error instanceof MissingTools)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = 1;
+  }
 }

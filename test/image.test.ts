@@ -4,12 +4,12 @@
  * non-root user, the HEALTHCHECK, SIGTERM as PID 1, and data kept across a restart in the /data volume.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chownSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { buildBinary } from '../scripts/binary.js';
-import { buildImage, IMAGE_USER } from '../scripts/image.js';
+import { buildImage, IMAGE, IMAGE_USER } from '../scripts/image.js';
 import { eventually, tempDir } from './helpers.js';
 
 t.setTimeout(300_000);
@@ -129,4 +129,15 @@ t.test('the image: its config, and the sandbox in it under runc', async (t) => {
   t.equal(history.result.messages.at(-1).message, 'Отправили сегодня', 'the volume kept the world across a restart');
   execFileSync('runc', ['kill', second.id, 'TERM']);
   t.equal(await second.exited, 0);
+});
+
+t.test('npm run image without its tools says so in one line, naming them and how to install them, and leaves nothing', async (t) => {
+  const script = join(import.meta.dirname, '..', 'scripts', 'image.ts');
+  const child = spawn(process.execPath, [...process.execArgv, script], { env: { ...process.env, PATH: '/nonexistent' } });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  t.equal(code, 1);
+  t.equal(stderr, "npm run image needs umoci and skopeo and tar, from Debian's packages: sudo apt-get install -y umoci skopeo tar\n");
+  t.notOk(existsSync(`${IMAGE}.build`), 'no build folder left');
 });

@@ -32,6 +32,8 @@ t.test('the packed package installs and runs with npx', async (t) => {
     'package/scenario.schema.json',
     'package/scenarios/rate-limits.yaml',
     'package/README.md',
+    'package/LICENSE',
+    'package/examples/partner-bot/bot.mjs',
   ]) {
     t.match(listing, shipped, `ships ${shipped}`);
   }

@@ -362,7 +362,7 @@ export class Notifier {
   /** Waits while a burst of a chat's pushes is still being written (see REORDER_QUIET_MS). */
   private async gather(queue: ChatQueue, cancel: AbortSignal): Promise<void> {
     const started = performance.now();
-    for (let seen = -1; seen !== queue.waiting.length && performance.now() - started < REORDER_GATHER_MS; ) {
+    for (let seen = -1; seen !== queue.waiting.length && performance.now() - started < REORDER_GATHER_MS;) {
       seen = queue.waiting.length;
       await sleep(REORDER_QUIET_MS, undefined, { signal: cancel }).catch(() => undefined);
       if (cancel.aborted) return;
