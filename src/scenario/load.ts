@@ -319,7 +319,7 @@ export function combineScenarios(parts: { source: string; scenario: Scenario }[]
       }
       return out;
     }
-    if (Array.isArray(earlier) && Array.isArray(later)) return [...earlier, ...later];
+    if (Array.isArray(earlier) && Array.isArray(later)) return [...(earlier as unknown[]), ...(later as unknown[])];
     if (JSON.stringify(earlier) === JSON.stringify(later)) return later;
     if (path.length === 1 && Object.hasOwn(JOINED, path[0]) && typeof earlier === 'string' && typeof later === 'string') {
       return `${earlier}${JOINED[path[0]]}${later}`;
