@@ -6,8 +6,11 @@
  * - The webhook answers Market at once (200 with {version, name, time}) and does the work after: Market waits
  *   1 s for a PING and 10 s for a push, and counts anything slower as a failure.
  * - A push is handled once, however often Market delivers it.
- * - A buyer's message is read with getChatMessage (a push carries only its id) and answered with
- *   sendMessageToChat.
+ * - A chat is read with getChatHistory from the message the push names (or from the last one already read), and
+ *   answered with sendMessageToChat only when its newest message is the buyer's. Market pushes CHAT_MESSAGE_SENT
+ *   for the bot's own messages too, and sendMessageToChat returns no id: reading every push with getChatMessage
+ *   would spend two calls of a 1 000-an-hour quota per buyer message, where getChatHistory's is 10 000; and a
+ *   bot that answered every push would answer itself. Pushes for a chat already being read add one read at most.
  * - At start, the chats waiting for an answer are found by paging getChats to its end, and answered.
  * - A 420 is waited out until X-RateLimit-Resource-Until (measured against the answer's Date, so that a clock
  *   that differs from Market's does not matter); a 5xx or a network failure is retried with growing pauses;
@@ -126,9 +129,45 @@ export async function startBot(options = {}) {
     await market(config, 'POST', `/v2/businesses/${businessId}/chats/message?chatId=${chatId}`, { message: text });
   };
 
-  const onMessage = async ({ businessId, chatId, messageId }) => {
-    const message = await market(config, 'GET', `/v2/businesses/${businessId}/chats/message?chatId=${chatId}&messageId=${messageId}`);
-    if (message.sender === 'CUSTOMER') await answer(businessId, chatId);
+  /** Per chat, the newest message read; and the chats being read, with whether a push came meanwhile. */
+  const lastRead = new Map();
+  const reading = new Map();
+
+  /** Reads what is new in a chat, every page of it, and answers when the newest message is the buyer's. */
+  const readChat = async (businessId, chatId, key, from) => {
+    const state = reading.get(key);
+    try {
+      do {
+        state.again = false;
+        const messageIdFrom = lastRead.has(key) ? lastRead.get(key) + 1 : from;
+        const fresh = [];
+        let pageToken;
+        do {
+          const query = `chatId=${chatId}&limit=100${pageToken ? `&page_token=${encodeURIComponent(pageToken)}` : ''}`;
+          const page = await market(config, 'POST', `/v2/businesses/${businessId}/chats/history?${query}`, { messageIdFrom });
+          fresh.push(...page.messages);
+          pageToken = page.paging?.nextPageToken;
+        } while (pageToken);
+        if (!fresh.length) continue;
+        lastRead.set(key, Math.max(...fresh.map((message) => message.messageId)));
+        if (lastRead.size > REMEMBERED) lastRead.delete(lastRead.keys().next().value);
+        if (fresh.at(-1).sender === 'CUSTOMER') await answer(businessId, chatId);
+      } while (state.again);
+    } finally {
+      reading.delete(key);
+    }
+  };
+
+  const onMessage = ({ businessId, chatId, messageId }) => {
+    const key = `${businessId}:${chatId}`;
+    if (Number(messageId) <= (lastRead.get(key) ?? 0)) return;
+    const under = reading.get(key);
+    if (under) {
+      under.again = true;
+      return;
+    }
+    reading.set(key, { again: false });
+    queue.add(() => readChat(businessId, chatId, key, Number(messageId)));
   };
 
   /** Chats waiting for an answer, every page of them. */
@@ -162,7 +201,7 @@ export async function startBot(options = {}) {
       if (push.notificationType !== 'CHAT_MESSAGE_SENT' || seen.has(key)) return;
       seen.add(key);
       if (seen.size > REMEMBERED) seen.delete(seen.values().next().value);
-      queue.add(() => onMessage(push));
+      onMessage(push);
     });
   });
   await new Promise((resolve) => server.listen(config.port, config.host, resolve));

@@ -14,6 +14,7 @@ const QuotaNowSchema = Type.Object({
   operation: stringEnum(OPERATION_IDS),
   limit: Type.Integer({ description: 'Requests allowed per window' }),
   window: Type.String({ description: 'Length of the window, e.g. 1 hour' }),
+  windowMs: Type.Integer({ description: 'The same, in milliseconds' }),
   remaining: Type.Integer({ description: 'What is left in the open window (the whole quota when none is open)' }),
   renewsAt: Type.Union([Type.String(), Type.Null()], { description: 'When the open window closes (ISO 8601); null when none is open' }),
 });
@@ -79,6 +80,7 @@ export class RequestLimits {
             operation,
             limit,
             window: describeWindow(windowMs),
+            windowMs,
             remaining,
             renewsAt: renewsAt === null ? null : new Date(renewsAt).toISOString(),
           })),

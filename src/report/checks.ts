@@ -52,6 +52,9 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   pollsPerMinute: 6,
 };
 
+/** A read of a chat this soon after a push about it follows the push: it is not polling. */
+const PUSH_FOLLOWED_MS = 10 * SECOND;
+
 /** A retry after a 5xx sooner than this after the one before it is too soon, whatever came before. */
 const BACKOFF_FLOOR_MS = 100;
 
@@ -360,8 +363,14 @@ function answersOwnMessages(input: ReportInput, tally: Tally): void {
 
 function pollingWithWebhook(input: ReportInput, tally: Tally, thresholds: Thresholds): void {
   if (!input.webhook) return;
-  // Paging through a listing is not polling: only first pages count.
-  const polls = input.requests.filter((e) => e.operationId && PAGED.has(e.operationId) && !pageTokenOf(e));
+  // Paging through a listing is not polling: only first pages count. Nor is reading a chat a push just told of.
+  const toldAt = new Map<number, number[]>();
+  for (const { notification, at } of deliveredMessagePushes(input)) {
+    toldAt.set(notification.chatId!, [...(toldAt.get(notification.chatId!) ?? []), at]);
+  }
+  const followsPush = (entry: JournalEntry) =>
+    entry.chatId !== null && (toldAt.get(entry.chatId) ?? []).some((at) => at <= timeOf(entry) && timeOf(entry) - at <= PUSH_FOLLOWED_MS);
+  const polls = input.requests.filter((e) => e.operationId && PAGED.has(e.operationId) && !pageTokenOf(e) && !followsPush(e));
   let start = 0;
   let worst: JournalEntry[] = [];
   for (let end = 0; end < polls.length; end++) {

@@ -109,7 +109,7 @@ export const CHECKS: Record<ReportCode, CheckDescription> = {
     severity: 'warning',
     title: 'stays within its quotas on a busy day',
     why: "Market's quotas are per business and operation, per hour (getChatMessage and sendMessageToChat 1 000, getChatHistory 10 000); once one runs out, every buyer waits for the next window.",
-    fix: 'Spend fewer calls per buyer message (read with getChatMessage, not the whole history), answer several messages at once, and queue answers to spread them over the hour.',
+    fix: "Spend each quota where it is largest: read a chat with getChatHistory from the last message you read (its quota is 10 000 an hour, getChatMessage's 1 000), not each push with getChatMessage (Market pushes your own messages too); answer several of a buyer's messages at once, and queue answers to spread them over the hour.",
   },
   TRAFFIC_ANSWERS_SLOWING: {
     exercise: 'a traffic run (`traffic:`, or POST /__sandbox/traffic/start)',

@@ -313,7 +313,8 @@ class TrafficRun {
       (this.host.limits.now(businessId).businesses[0]?.quotas ?? []).map((quota) => {
         const key = `${businessId}:${quota.operation}`;
         const perMinute = (this.lastPace.get(key) ?? 0) / minutes;
-        const renewsAt = quota.renewsAt === null ? Infinity : Date.parse(quota.renewsAt);
+        // No window open: the next call opens one, which renews a window's length later.
+        const renewsAt = quota.renewsAt === null ? now + quota.windowMs : Date.parse(quota.renewsAt);
         const outAt = perMinute > 0 ? now + (quota.remaining / perMinute) * 60_000 : Infinity;
         return {
           businessId,
