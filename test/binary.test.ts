@@ -3,7 +3,6 @@
  * empty folder, with a PATH that has no node. Banner, health, every operation valid against the contract, the
  * console and /docs, a ready-made scenario by name, exit codes.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -11,6 +10,7 @@ import t, { type Test } from 'tap';
 import { buildBinary } from '../scripts/binary.js';
 import type { OPERATIONS } from '../src/contract/operations.js';
 import { tempDir } from './helpers.js';
+import { spawn } from './children.js';
 
 t.setTimeout(300_000);
 

@@ -1,8 +1,9 @@
 /** The command line as a user runs it, for the tests of it: run to its end, or started and stopped. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import { bannerOf } from './helpers.js';
+import { spawn } from './children.js';
 
 export const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
 

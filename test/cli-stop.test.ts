@@ -1,10 +1,10 @@
 /** The command line, run as a user runs it: stopping with signals, the report on stop, health checks, its output's reader. */
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { CLI, run, start, stop, type Run } from './cli-helpers.js';
 import { eventually, tempDir } from './helpers.js';
+import { spawn } from './children.js';
 
 // Every child process compiles the sources on start, which takes seconds on a busy machine.
 t.setTimeout(240_000);

@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import t from 'tap';
+import { packageFolder } from '../src/package-root.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const PAGES = [
@@ -55,4 +56,15 @@ t.test('the README is a front door: at most 350 lines, with a map of every page 
   for (const page of PAGES.filter((p) => p.startsWith('docs/') && p !== 'docs/README.md')) {
     t.ok(map.includes(`](${page.slice('docs/'.length)})`), `docs/README.md lists ${page}`);
   }
+});
+
+t.test('the README lists every ready-made scenario the package ships, and no other', async (t) => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const listed = [...readme.matchAll(/^\| `scenarios\/([\w-]+\.yaml)` \|/gm)].map(([, file]) => file).sort();
+  t.same(
+    listed,
+    packageFolder('scenarios')
+      .filter((file) => file.endsWith('.yaml'))
+      .sort(),
+  );
 });

@@ -3,7 +3,7 @@
  * service would run it: health, a call of each kind, a ready-made scenario by name from the environment, a
  * non-root user, the HEALTHCHECK, SIGTERM as PID 1, and data kept across a restart in the /data volume.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import t, { type Test } from 'tap';
 import { buildBinary } from '../scripts/binary.js';
 import { buildImage, IMAGE, IMAGE_USER } from '../scripts/image.js';
 import { eventually, tempDir } from './helpers.js';
+import { spawn } from './children.js';
 
 t.setTimeout(300_000);
 

@@ -2,11 +2,12 @@
  * What a user installs: `npm pack`, an install of the tarball in an empty project, and
  * `npx yandex-market-chats-sandbox` serving the API with the files the package ships.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { bannerOf, tempDir } from './helpers.js';
+import { spawn } from './children.js';
 
 t.setTimeout(600_000);
 

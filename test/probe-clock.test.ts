@@ -1,11 +1,11 @@
 /** The second probe, on the clock: every move within its bounds, the clock never past its latest time, reset back to the start. */
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
 import { allMessages, sandboxFor } from './helpers.js';
 import { MOVE_WAIT_MS } from '../src/clock/clock.js';
+import { spawn } from './children.js';
 
 const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
 

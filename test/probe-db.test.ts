@@ -1,11 +1,11 @@
 /** The second probe, on --db: one process per file, and a file of the wrong shape refused at start naming the path in it. */
-import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { bannerOf, sandboxFor, tempDir } from './helpers.js';
 import { MAX_BUSINESSES } from '../src/model/records.js';
 import { startSandbox } from '../src/index.js';
+import { spawn } from './children.js';
 
 const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
 

@@ -1,9 +1,10 @@
 /** The second probe's small doors: what --scenario reads, what its errors quote, and the words of a refused upload. */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { multipartForm, sandboxFor, tempDir } from './helpers.js';
+import { spawn } from './children.js';
 
 const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
 

@@ -3,12 +3,12 @@
  * bodies allowed, a thousand times, leaves a sandbox whose memory is bounded, whose report and journal answer within
  * a second, and that stops with --report in seconds.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { allMessages, bannerOf, sandboxFor, tempDir } from './helpers.js';
 import { JOURNAL_BODY_KEPT } from '../src/journal/journal.js';
+import { spawn } from './children.js';
 
 t.setTimeout(300_000);
 

@@ -3,12 +3,12 @@
  * spelling of a path the router takes for the same route, and with tokens of any bytes. Raw HTTP where the spelling
  * matters, so that no client library tidies the request first.
  */
-import { spawn } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { bannerOf, eventually, raw, sandboxFor, type Client } from './helpers.js';
+import { spawn } from './children.js';
 
 const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
 

@@ -3,7 +3,6 @@
  * scenario loading, bodies), played against a real sandbox process over sockets. After each attack the process
  * must be up, health must answer within a second, and resident memory must stay under a bound.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { bannerOf, raw } from './helpers.js';
 import { REQUEST_TIMEOUT_MS } from '../src/app.js';
 import { startSandbox } from '../src/index.js';
 import { pointsAtItself } from '../src/notifications/self-address.js';
+import { spawn } from './children.js';
 
 t.setTimeout(240_000);
 

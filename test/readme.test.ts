@@ -1,8 +1,8 @@
 /** The documentation's complete examples run, as a user would copy them. */
-import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { spawn } from './children.js';
 
 t.setTimeout(120_000);
 

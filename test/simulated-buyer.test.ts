@@ -2,11 +2,11 @@
  * The scenario's simulated buyers: replies to partner messages, new chats at a pace, both stopped by
  * reset and close with no timer left behind.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import t from 'tap';
 import { CUSTOMER_REPLIES } from '../src/fake/phrases.js';
 import { allChats, allMessages, type Client, eventually, pastDue, receiverFor, sandboxFor, sendFile } from './helpers.js';
+import { spawn } from './children.js';
 
 const B = 1001;
 const partnerSays = (client: Client, chatId: number, message: string) =>

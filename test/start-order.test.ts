@@ -2,12 +2,13 @@
  * Both documented start orders with the reference bot as a real process: the sandbox first (its pushes find no one
  * until the bot listens), or the bot first (its first calls find no sandbox). A correct bot passes --report either way.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { bannerOf, eventually, tempDir } from './helpers.js';
+import { spawn } from './children.js';
 
 t.setTimeout(120_000);
 
