@@ -95,7 +95,9 @@ export function RequestsView({ live, opened }: { live: Live; opened?: number }) 
         <FilterField label="Business" size={8} apply={(value) => set('businessId', value)} />
         <FilterField label="Chat" size={10} apply={(value) => set('chatId', value)} />
         <FilterField label="Status" size={4} apply={(value) => set('status', value)} />
-        <span class="muted">{entries.length} calls, newest first</span>
+        <span class="muted">
+          {entries.length} {entries.length === 1 ? 'call' : 'calls'}, newest first
+        </span>
       </form>
       <ErrorNote error={journal.error} />
       <table class="log">

@@ -15,7 +15,7 @@ t.test('a test stopped by SIGTERM takes the processes it started with it', async
       'console.log(child.pid);\nsetInterval(() => {}, 1000);\n',
   );
   const test = spawn(process.execPath, [...process.execArgv, holder]);
-  const pid = await new Promise<number>((resolve) => test.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
+  const pid = await new Promise<number>((resolve) => test.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
   const alive = () => {
     try {
       process.kill(pid, 0);

@@ -32,8 +32,8 @@ if (!chromiumPath) {
 }
 
 /** A page of its own on the console of `client`'s sandbox; screenshotted when the test fails. */
-async function consoleOf(t: Test, client: Client, hash = ''): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+async function consoleOf(t: Test, client: Client, hash = '', viewport = { width: 1400, height: 900 }): Promise<Page> {
+  const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   const pageErrors: string[] = [];
@@ -561,4 +561,32 @@ t.test("traffic: the verdict, the figures and charts that move live; a click on 
     .locator('li', { hasText: /^answered: 0\.0% of \d+ buyer messages/ })
     .waitFor();
   t.pass('stopped from the console: the verdict and its reasons');
+});
+
+/** How wide the page is laid out: wider than the window, it scrolls sideways. */
+const pageWidth = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
+
+t.test('the header fits one line at 1 400 px; at 390 px nothing runs off the side; every time is Moscow time', async (t) => {
+  const client = await sandboxFor(t, { clock: { start: Date.parse('2026-11-11T09:00:00+03:00'), frozen: true } });
+  await client.post('/v2/businesses/1001/chats', {});
+  const wide = await consoleOf(t, client, '#requests');
+  // One line: every part of the header shares one band (their vertical middles within a few pixels).
+  const middles = await wide
+    .locator('header.top > *')
+    .evaluateAll((items) => items.map((item) => item.getBoundingClientRect()).map((box) => Math.round(box.top + box.height / 2)));
+  t.ok(Math.max(...middles) - Math.min(...middles) <= 4, `one line at 1 400 px (middles: ${middles.join(', ')})`);
+  const height = await wide.locator('header.top').evaluate((header) => header.getBoundingClientRect().height);
+  t.ok(height < 60, `and one line high (${Math.round(height)} px)`);
+  const wideWidth = await pageWidth(wide);
+  t.ok(wideWidth <= 1400, `no sideways scrolling at 1 400 px (${wideWidth} px wide)`);
+  await wide.getByText('1 call, newest first').waitFor();
+  await wide.getByText('11.11.2026 09:00:00', { exact: false }).first().waitFor();
+  t.pass("a call of 09:00 in Moscow shows as 09:00, as the header's clock (МСК)");
+
+  const narrow = await consoleOf(t, client, '#requests', { width: 390, height: 800 });
+  const overflow = await pageWidth(narrow);
+  t.ok(overflow <= 390, `no sideways scrolling at 390 px (${overflow} px wide)`);
+  await narrow.getByRole('link', { name: 'Report' }).click();
+  await narrow.getByRole('list', { name: 'Checks' }).waitFor();
+  t.pass('the views are reached at 390 px');
 });
