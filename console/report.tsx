@@ -4,6 +4,9 @@ import { get, withToken } from './api.js';
 import { useDebounced, useLiveEvents, type Live } from './live.js';
 import { Badge, ErrorNote, useLoad } from './ui.js';
 
+/** A text whose `quoted` parts are code, as the report writes settings. */
+const withCode = (text: string) => text.split('`').map((part, i) => (i % 2 ? <code>{part}</code> : part));
+
 const SEVERITY_KINDS: Record<string, string> = { error: 'status-5xx', warning: 'status-4xx', advice: 'status-none' };
 
 export function ReportView({ live, openRequest }: { live: Live; openRequest: (id: number) => void }) {
@@ -40,7 +43,7 @@ export function ReportView({ live, openRequest }: { live: Live; openRequest: (id
                 {check.state}
               </Badge>{' '}
               <code>{check.code}</code> {check.title}
-              {check.exercise && <span class="muted"> — not seen in this run; it needs {check.exercise}</span>}
+              {check.exercise && <span class="muted"> — not seen in this run; it needs {withCode(check.exercise)}</span>}
             </li>
           ))}
         </ul>
