@@ -217,7 +217,7 @@ t.test('ready-made scenarios by name, from a flag or the environment; a path sti
   const byEnv = start(t, [], { SANDBOX_SCENARIO: 'rate-limits,disputes' });
   const url = await byEnv.url;
   const scenario = (await (await fetch(`${url}/__sandbox/scenario`)).json()) as any;
-  t.equal(scenario.result.name, 'disputes', 'SANDBOX_SCENARIO=rate-limits,disputes: both, the later over the earlier');
+  t.equal(scenario.result.name, 'rate-limits, disputes', 'SANDBOX_SCENARIO=rate-limits,disputes: both, named after both');
   t.equal(scenario.result.rateLimits.sendMessageToChat.limit, 3);
   const dir = tempDir(t, { 'mine.yaml': 'name: mine\n' });
   const byPath = start(t, ['--scenario', join(dir, 'mine.yaml')]);
