@@ -5,12 +5,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { buildBinary } from '../scripts/binary.js';
 import { buildImage, IMAGE, IMAGE_USER } from '../scripts/image.js';
-import { eventually, tempDir } from './helpers.js';
+import { eventually, freePort, tempDir } from './helpers.js';
 import { spawn } from './children.js';
 
 t.setTimeout(300_000);
@@ -32,15 +31,6 @@ if (tools.length || !root) {
 
 const dir = tempDir(t);
 const image = root && !tools.length ? await buildImage(await buildBinary(join(dir, 'binary')), join(dir, 'sandbox.tar')) : '';
-
-/** A free port on this machine: the container shares the host's network here, as a service's port is published. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Unpacks the archive as a runtime bundle; `env` is added to the image's, `data` is the /data volume. */
 function bundleOf(t: Test, env: string[], data: string): string {

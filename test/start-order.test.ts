@@ -4,10 +4,9 @@
  */
 import { type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { bannerOf, eventually, tempDir } from './helpers.js';
+import { bannerOf, eventually, freePort, tempDir } from './helpers.js';
 import { spawn } from './children.js';
 
 t.setTimeout(120_000);
@@ -15,15 +14,6 @@ t.setTimeout(120_000);
 const ROOT = join(import.meta.dirname, '..');
 const CLI = join(ROOT, 'src', 'cli.ts');
 const BOT = join(ROOT, 'examples', 'partner-bot', 'bot.mjs');
-
-/** A port free now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function started(t: Test, child: ChildProcess): Promise<number | null> {
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));

@@ -56,6 +56,17 @@ async function withBot(t: Test, scenario: Scenario, answerAfterMs?: (chatId: num
 
 const settled = (client: Client) => client.sandbox.trafficSettled();
 
+/** A report's input with no call and no push, for the traffic checks alone. */
+const QUIET_RUN = {
+  requests: [],
+  requestsKnownSince: undefined,
+  notifications: [],
+  webhook: true,
+  limits: true,
+  now: 0,
+  senderOf: () => undefined,
+};
+
 t.test('the reference bot answers every buyer: a passed verdict, figures per interval, JUnit and the event stream', async (t) => {
   const client = await withBot(t, { traffic: { ...SHORT, files: 0.3, expect: { answered: '100%', answeredWithin: '2s', p95: '1s' } } });
   const events = client.sandbox.events();
@@ -284,15 +295,7 @@ t.test('the integration report: answers that slow down as the backlog grows', as
   });
   const client = await sandboxFor(t);
   const traffic = { ...client.sandbox.traffic(), state: 'finished' as const, startedAt: '2026-12-05T10:00:00.000Z' };
-  const input = {
-    requests: [],
-    requestsKnownSince: undefined,
-    notifications: [],
-    webhook: true,
-    limits: true,
-    now: 0,
-    senderOf: () => undefined,
-  };
+  const input = QUIET_RUN;
   const slowing = makeReport({
     ...input,
     traffic: { ...traffic, series: [point(200, 0), point(300, 1), point(2500, 8), point(4000, 20)] },
@@ -332,15 +335,7 @@ t.test("TRAFFIC_QUOTA_RUNS_OUT is judged at the run's busiest interval, not its 
     perMinute: 2,
     runsOutAt: null,
   };
-  const input = {
-    requests: [],
-    requestsKnownSince: undefined,
-    notifications: [],
-    webhook: true,
-    limits: true,
-    now: 0,
-    senderOf: () => undefined,
-  };
+  const input = QUIET_RUN;
   const peak = { from: '2026-12-05T10:10:00.000Z', to: '2026-12-05T10:11:00.000Z', perMinute: 60, runsOutAt: '2026-12-05T10:20:00.000Z' };
   const report = makeReport({ ...input, traffic: { ...traffic, quotas: [{ ...quota, worst: peak }] } });
   t.match(report.findings, [
