@@ -54,6 +54,23 @@ t.test('what a due timer starts is waited for, and what it schedules in turn run
   t.same(ran, [1000, 3000, 7000, 15000, 31000], 'every retry on its own due time, in one move');
 });
 
+t.test('work that never ends holds a move only its share of waiting, and never the next move', async (t) => {
+  const clock = new SandboxClock({ start: START, frozen: true, moveWaitMs: 20 });
+  const ran: number[] = [];
+  // A push to a webhook that never answers: work that never settles, set off by each thing due.
+  const never = () => clock.track(new Promise(() => undefined));
+  for (const at of [1000, 2000, 3000]) {
+    clock.schedule(at, () => {
+      ran.push(clock.now() - START);
+      void never();
+    });
+  }
+  await clock.advance(2500);
+  t.same(ran, [1000, 2000], 'the move ran everything due on its way, the first work still under way');
+  await clock.advance(1000);
+  t.same(ran, [1000, 2000, 3000], 'and the next move was not held by what the first gave up on');
+});
+
 t.test('time never goes backwards; a move is a duration forward', async (t) => {
   const clock = frozen();
   t.throws(() => clock.set(START - 1), ClockError);
