@@ -36,7 +36,6 @@ export function hideToken(url: string): string {
   const pairs = url.slice(query + 1).split('&');
   let hidden = false;
   for (let i = 0; i < pairs.length; i++) {
-    if (!/t/i.test(pairs[i]) && !pairs[i].includes('%')) continue;
     if (!new URLSearchParams(pairs[i]).has('token')) continue;
     pairs[i] = HIDDEN;
     hidden = true;

@@ -13,13 +13,10 @@ export function registerDateHeader(app: FastifyInstance, clock: { now(): number 
     if (second !== last.second) last = { second, text: formatHttpDate(second * SECOND) };
     return last.text;
   };
-  // On arrival, for answers written past Fastify (the event stream, a fault); as the answer goes, for the others.
+  // On the raw response as the request arrives: Fastify's answers and those written past it (the event stream, a
+  // fault) alike carry it, set once.
   app.addHook('onRequest', (_request, reply, done) => {
     reply.raw.setHeader('date', date());
     done();
-  });
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    reply.header('date', date());
-    done(null, payload);
   });
 }

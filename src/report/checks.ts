@@ -243,18 +243,12 @@ function notificationFailed(input: ReportInput, tally: Tally, thresholds: Thresh
 
 const READS: ReadonlySet<string> = new Set(['getChatMessage', 'getChatHistory']);
 
-function messageNotRead(input: ReportInput, tally: Tally, thresholds: Thresholds): void {
+function messageNotRead(input: Observed, tally: Tally, thresholds: Thresholds): void {
   // What the journal no longer knows cannot be judged: an older message may have been read by calls dropped since.
   // A partner that never called at all is judged all the same: nothing of it was dropped.
   const knownSince = input.requestsKnownSince ?? -Infinity;
-  for (const notification of input.notifications) {
-    const { body } = notification;
-    if (body.notificationType !== 'CHAT_MESSAGE_SENT' || notification.copyOf !== null) continue;
-    const { businessId, chatId, messageId } = body;
-    if (input.senderOf(businessId, chatId, Number(messageId)) !== 'CUSTOMER') continue;
-    const delivered = notification.attempts.find((a) => a.status === 200);
-    if (!delivered) continue;
-    const at = Date.parse(delivered.at);
+  for (const { notification, at, sender } of input.messagePushes) {
+    if (sender !== 'CUSTOMER') continue;
     const deadline = at + thresholds.messageReadWithinMs;
     if (at <= knownSince || deadline > input.now) continue;
     const read = input.requests.some(
@@ -296,13 +290,25 @@ function duplicateHandledTwice(input: ReportInput, tally: Tally, thresholds: Thr
 }
 
 /** A CHAT_MESSAGE_SENT delivered (a first delivery, not Market's copy), with who wrote the message it tells of. */
-function deliveredMessagePushes(input: ReportInput): { notification: NotificationEntry; at: number; sender: string | undefined }[] {
-  return input.notifications.flatMap((notification) => {
+interface MessagePush {
+  notification: NotificationEntry;
+  at: number;
+  sender: string | undefined;
+}
+
+/** A report's input with what several checks (and what they exercise) read of it, worked out once. */
+export interface Observed extends ReportInput {
+  messagePushes: MessagePush[];
+}
+
+export function observe(input: ReportInput): Observed {
+  const messagePushes = input.notifications.flatMap((notification) => {
     const { body } = notification;
     const delivered = notification.attempts.find((a) => a.status === 200);
     if (body.notificationType !== 'CHAT_MESSAGE_SENT' || notification.copyOf !== null || !delivered) return [];
     return [{ notification, at: Date.parse(delivered.at), sender: input.senderOf(body.businessId, body.chatId, Number(body.messageId)) }];
   });
+  return { ...input, messagePushes };
 }
 
 /**
@@ -311,11 +317,11 @@ function deliveredMessagePushes(input: ReportInput): { notification: Notificatio
  * with no buyer's message pushed since its last write, is a reply to itself; two in a row are a loop (one may be a
  * second message the partner meant to send).
  */
-function answersOwnMessages(input: ReportInput, tally: Tally): void {
+function answersOwnMessages(input: Observed, tally: Tally): void {
   type Step = { at: number; push?: { id: number; sender: string | undefined }; write?: number };
   const byChat = new Map<number, Step[]>();
   const stepsOf = (chatId: number) => byChat.get(chatId) ?? byChat.set(chatId, []).get(chatId)!;
-  for (const { notification, at, sender } of deliveredMessagePushes(input)) {
+  for (const { notification, at, sender } of input.messagePushes) {
     stepsOf(notification.chatId!).push({ at, push: { id: notification.id, sender } });
   }
   for (const entry of input.requests) {
@@ -361,11 +367,11 @@ function answersOwnMessages(input: ReportInput, tally: Tally): void {
   }
 }
 
-function pollingWithWebhook(input: ReportInput, tally: Tally, thresholds: Thresholds): void {
+function pollingWithWebhook(input: Observed, tally: Tally, thresholds: Thresholds): void {
   if (!input.webhook) return;
   // Paging through a listing is not polling: only first pages count. Nor is reading a chat a push just told of.
   const toldAt = new Map<number, number[]>();
-  for (const { notification, at } of deliveredMessagePushes(input)) {
+  for (const { notification, at } of input.messagePushes) {
     toldAt.set(notification.chatId!, [...(toldAt.get(notification.chatId!) ?? []), at]);
   }
   const followsPush = (entry: JournalEntry) =>
@@ -495,7 +501,7 @@ const answered = (entry: JournalEntry, statuses: (status: number) => boolean) =>
  * Whether what a check judges happened in the run: a check whose condition never occurred has seen nothing to
  * pass or fail (no duplicate was pushed, no 420 answered, no listing was longer than a page).
  */
-export const EXERCISED: Record<ReportCode, (input: ReportInput) => boolean> = {
+export const EXERCISED: Record<ReportCode, (input: Observed) => boolean> = {
   UNFINISHED_PAGING: (input) =>
     input.requests.some(
       (e) =>
@@ -507,9 +513,9 @@ export const EXERCISED: Record<ReportCode, (input: ReportInput) => boolean> = {
   RETRY_TOO_SOON: (input) => input.requests.some((e) => isServerFailure(e) || answered(e, (s) => s === 420)),
   PARALLEL_LIMIT: (input) => input.limits && input.requests.some((e) => e.businessId !== null),
   NOTIFICATION_FAILED: (input) => input.notifications.some((n) => n.attempts.length > 0),
-  MESSAGE_NOT_READ: (input) => deliveredMessagePushes(input).some((push) => push.sender === 'CUSTOMER'),
+  MESSAGE_NOT_READ: (input) => input.messagePushes.some((push) => push.sender === 'CUSTOMER'),
   DUPLICATE_HANDLED_TWICE: (input) => input.notifications.some((n) => n.copyOf !== null && n.attempts.some((a) => a.status === 200)),
-  ANSWERS_OWN_MESSAGES: (input) => deliveredMessagePushes(input).some((push) => push.sender === 'PARTNER'),
+  ANSWERS_OWN_MESSAGES: (input) => input.messagePushes.some((push) => push.sender === 'PARTNER'),
   POLLING_WITH_WEBHOOK: (input) => input.webhook && input.requests.length > 0,
   DEPRECATED_FORM: (input) => input.requests.length > 0,
   CONTRACT_MISTAKE: (input) => input.requests.length > 0,
@@ -518,7 +524,7 @@ export const EXERCISED: Record<ReportCode, (input: ReportInput) => boolean> = {
 };
 
 /** Every check that is on, over the same input. */
-export function runChecks(input: ReportInput, on: (code: ReportCode) => boolean, thresholds: Thresholds): Found[] {
+export function runChecks(input: Observed, on: (code: ReportCode) => boolean, thresholds: Thresholds): Found[] {
   const tally = new Tally();
   const checks: [ReportCode, () => void][] = [
     ['UNFINISHED_PAGING', () => unfinishedPaging(input, tally)],

@@ -7,7 +7,7 @@ import { Nullable, stringEnum } from '../contract/schemas.js';
 import { durationMs } from '../model/duration.js';
 import { junitDocument, type JunitSuite } from '../model/junit.js';
 import { REPORT_CODES, type ReportCode, type ReportSettings } from '../scenario/schema.js';
-import { DEFAULT_THRESHOLDS, EXERCISED, runChecks, type ReportInput, type Thresholds } from './checks.js';
+import { DEFAULT_THRESHOLDS, EXERCISED, observe, runChecks, type ReportInput, type Thresholds } from './checks.js';
 
 const SEVERITIES = ['error', 'warning', 'advice'] as const;
 const CHECK_STATES = ['passed', 'failed', 'not exercised', 'off'] as const;
@@ -191,7 +191,8 @@ function thresholdsOf(settings: ReportSettings): Thresholds {
 
 export function makeReport(input: ReportInput, settings: ReportSettings = {}): Report {
   const on = (code: ReportCode) => settings[code] !== 'off';
-  const findings = runChecks(input, on, thresholdsOf(settings)).map(
+  const observed = observe(input);
+  const findings = runChecks(observed, on, thresholdsOf(settings)).map(
     ({ code, kind, happened, requests, notifications, count }): Finding => ({
       code,
       severity: CHECKS[code].severity,
@@ -206,7 +207,7 @@ export function makeReport(input: ReportInput, settings: ReportSettings = {}): R
     const found = findings.filter((f) => f.code === code).length;
     const { severity, title, exercise } = CHECKS[code];
     // A finding is proof enough that it was exercised.
-    const state: CheckState = !on(code) ? 'off' : found ? 'failed' : EXERCISED[code](input) ? 'passed' : 'not exercised';
+    const state: CheckState = !on(code) ? 'off' : found ? 'failed' : EXERCISED[code](observed) ? 'passed' : 'not exercised';
     return { code, title, severity, state, findings: found, exercise: state === 'not exercised' ? exercise : null };
   });
   const count = (state: CheckState) => checks.filter((c) => c.state === state).length;
