@@ -48,7 +48,7 @@ export default tseslint.config(
   },
   // Plain JavaScript that runs before anything is built, and the example a user copies: linted without types.
   {
-    files: ['eslint.config.js', 'scripts/start.mjs', 'examples/**/*.mjs'],
+    files: ['eslint.config.js', 'scripts/*.mjs', 'examples/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
   },

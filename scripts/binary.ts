@@ -2,7 +2,8 @@
  * `npm run binary`: the standalone Linux binary, dist/binary/yandex-market-chats-sandbox-linux-x64, for CI jobs with
  * no Node (Node's single executable applications): the command line bundled into one CommonJS script, the files it
  * reads at run time (console, default world, ready-made scenarios, scenario schema, Swagger UI) as assets, injected
- * with postject into a copy of the Node that runs this script.
+ * with postject into a copy of the pinned Node 24 (scripts/pinned-node.mjs), whatever Node runs this script. The
+ * binary starts from a V8 startup snapshot of the program (src/binary-entry.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -23,19 +24,27 @@ function filesUnder(dir: string, base: string): string[] {
   });
 }
 
+/** The pinned Node.js 24 the binary is made of, fetched from the registry when not yet cached. */
+export function pinnedNode24(): string {
+  return execFileSync(process.execPath, [join(root, 'scripts', 'pinned-node.mjs'), '24'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    .toString()
+    .trim();
+}
+
 /** Builds the binary into `binary` (by default dist/binary/…); resolves with its path. */
 export async function buildBinary(binary = BINARY): Promise<string> {
+  const node = pinnedNode24();
   const work = `${binary}.build`;
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   const main = join(work, 'cli.cjs');
   await build({
-    entryPoints: [join(root, 'src', 'cli.ts')],
+    entryPoints: [join(root, 'src', 'binary-entry.ts')],
     outfile: main,
     bundle: true,
     format: 'cjs',
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     // The binary finds its files as assets, never from import.meta.url (package-root.ts).
     define: { 'import.meta.url': 'undefined' },
     logLevel: 'error',
@@ -64,12 +73,15 @@ export async function buildBinary(binary = BINARY): Promise<string> {
       main,
       output: blob,
       disableExperimentalSEAWarning: true,
-      useCodeCache: true,
+      useSnapshot: true,
       assets: { ...assets, [SEA_MANIFEST]: manifest },
     }),
   );
-  execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: 'inherit' });
-  copyFileSync(process.execPath, binary);
+  // Node prints a warning per built-in module it has not verified in snapshots; the binary's tests run what it built.
+  execFileSync(node, ['--experimental-sea-config', config], { stdio: ['ignore', 'inherit', 'pipe'] });
+  // A copy of the binary that is running cannot be written over (ETXTBSY); a new file can take its name.
+  rmSync(binary, { force: true });
+  copyFileSync(node, binary);
   chmodSync(binary, 0o755);
   await inject(binary, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2' });
   rmSync(work, { recursive: true, force: true });

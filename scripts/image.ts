@@ -9,11 +9,11 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { PACKAGE_ROOT, PACKAGE_VERSION } from '../src/package-root.js';
+import { PACKAGE_ROOT, packageVersion } from '../src/package-root.js';
 import { BINARY, buildBinary } from './binary.js';
 
 export const IMAGE = join(PACKAGE_ROOT, 'dist', 'image', 'yandex-market-chats-sandbox.tar');
-const IMAGE_NAME = `yandex-market-chats-sandbox:${PACKAGE_VERSION}`;
+const IMAGE_NAME = `yandex-market-chats-sandbox:${packageVersion()}`;
 /** The user the sandbox runs as in the image: not root. */
 export const IMAGE_USER = 10001;
 const ENTRYPOINT = '/usr/local/bin/yandex-market-chats-sandbox';
@@ -103,8 +103,7 @@ export async function buildImage(binary?: string, out = IMAGE): Promise<string> 
     '/data',
     '--config.workingdir',
     '/data',
-    '--config.label',
-    `org.opencontainers.image.version=${PACKAGE_VERSION}`,
+    ...labelsOf(program).flatMap((label) => ['--config.label', label]),
   ]);
   mkdirSync(join(out, '..'), { recursive: true });
   rmSync(out, { force: true });
@@ -112,6 +111,30 @@ export async function buildImage(binary?: string, out = IMAGE): Promise<string> 
   addHealthcheck(out, work);
   rmSync(work, { recursive: true, force: true });
   return out;
+}
+
+/**
+ * The image's OCI labels: the sandbox's version, the Node.js inside (as the binary itself says it) and the source
+ * revision it was built from (when built from a git checkout), so that a scanner or a user can tell what runs.
+ */
+function labelsOf(program: string): string[] {
+  const node = /\(Node\.js v([\d.]+)\)/.exec(run(program, ['--version']).toString())?.[1];
+  if (!node) throw new Error(`${program} --version does not name its Node.js`);
+  let revision: string | undefined;
+  try {
+    revision = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+  } catch {
+    // Not a git checkout (an unpacked tarball): no revision to name.
+  }
+  return [
+    'org.opencontainers.image.title=yandex-market-chats-sandbox',
+    `org.opencontainers.image.version=${packageVersion()}`,
+    'org.opencontainers.image.licenses=MIT',
+    `org.nodejs.version=${node}`,
+    ...(revision ? [`org.opencontainers.image.revision=${revision}`] : []),
+  ];
 }
 
 /** What the image is built with and is not on this machine: said in one line, with how to install it. */

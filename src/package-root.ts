@@ -11,12 +11,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import * as sea from 'node:sea';
 import { fileURLToPath } from 'node:url';
+import { startupSnapshot } from 'node:v8';
 
 /** The asset that lists the others, in the binary (scripts/binary.ts writes it). */
 export const SEA_MANIFEST = 'manifest.json';
 
-/** Whether this is the standalone binary. */
-export const IN_BINARY = sea.isSea();
+/**
+ * Whether this is the standalone binary. Its startup snapshot is built with this code evaluated (scripts/binary.ts),
+ * when nothing else builds one: what is read of the binary's assets is read when asked, as they exist only then.
+ */
+export const IN_BINARY = sea.isSea() || startupSnapshot.isBuildingSnapshot();
 
 function findRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -34,8 +38,8 @@ export const PACKAGE_ROOT = IN_BINARY ? dirname(process.execPath) : findRoot();
 export const packagePath = (...parts: string[]) => join(PACKAGE_ROOT, ...parts);
 
 /** The binary's manifest: the names of its files, as paths in the package (`scenarios/rate-limits.yaml`). */
-const MANIFEST = IN_BINARY ? sea.getAsset(SEA_MANIFEST, 'utf8') : '{"files":[]}';
-const BINARY_FILES: readonly string[] = (JSON.parse(MANIFEST) as { files: string[] }).files;
+const manifest = (): string => sea.getAsset(SEA_MANIFEST, 'utf8');
+const binaryFiles = (): string[] => (JSON.parse(manifest()) as { files: string[] }).files;
 
 /** A file of the package: from the binary itself, or from disk. */
 export function readPackageFile(...parts: string[]): Buffer {
@@ -46,9 +50,9 @@ export function readPackageFile(...parts: string[]): Buffer {
 export function packageFolder(...parts: string[]): string[] {
   if (!IN_BINARY) return readdirSync(packagePath(...parts));
   const prefix = `${parts.join('/')}/`;
-  return BINARY_FILES.filter((file) => file.startsWith(prefix) && !file.slice(prefix.length).includes('/')).map((file) =>
-    file.slice(prefix.length),
-  );
+  return binaryFiles()
+    .filter((file) => file.startsWith(prefix) && !file.slice(prefix.length).includes('/'))
+    .map((file) => file.slice(prefix.length));
 }
 
 /**
@@ -77,9 +81,9 @@ export function packageFolderOnDisk(folder: string): string | undefined {
     makeFolder(mine);
     const info = lstatSync(mine);
     if (!info.isDirectory() || info.uid !== uid || (info.mode & 0o077) !== 0) return undefined;
-    const root = join(mine, createHash('sha256').update(MANIFEST).digest('hex').slice(0, 16));
+    const root = join(mine, createHash('sha256').update(manifest()).digest('hex').slice(0, 16));
     makeFolder(root);
-    for (const file of BINARY_FILES.filter((name) => name.startsWith(`${folder}/`))) {
+    for (const file of binaryFiles().filter((name) => name.startsWith(`${folder}/`))) {
       const path = join(root, file);
       const bytes = Buffer.from(sea.getAsset(file));
       let written: Buffer | undefined;
@@ -102,4 +106,8 @@ export function packageFolderOnDisk(folder: string): string | undefined {
   }
 }
 
-export const PACKAGE_VERSION = (JSON.parse(readPackageFile('package.json').toString('utf8')) as { version: string }).version;
+/** The sandbox's version, from its package.json. */
+export const packageVersion = (): string => (JSON.parse(readPackageFile('package.json').toString('utf8')) as { version: string }).version;
+
+/** The sandbox's version and the Node.js that runs it, as --version prints them: `0.1.0 (Node.js v24.11.1)`. */
+export const versionLine = (): string => `${packageVersion()} (Node.js ${process.version})`;

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import t, { type Test } from 'tap';
 import { buildBinary } from '../scripts/binary.js';
 import type { OPERATIONS } from '../src/contract/operations.js';
-import { tempDir } from './helpers.js';
+import { PINNED_NODE_24, tempDir } from './helpers.js';
 import { spawn } from './children.js';
 
 t.setTimeout(300_000);
@@ -30,7 +30,13 @@ function run(args: string[], extraEnv: Record<string, string> = {}) {
 }
 
 t.test('it runs with no node: banner, operations, console, docs, a ready-made scenario by name', async (t) => {
-  t.equal(await run(['--version']).exited, 0);
+  const version = run(['--version']);
+  t.equal(await version.exited, 0);
+  t.match(
+    version.output(),
+    new RegExp(`^\\d+\\.\\d+\\.\\d+ \\(Node\\.js v${PINNED_NODE_24.replaceAll('.', '\\.')}\\)\\n$`),
+    'the pinned Node.js 24',
+  );
   const sandbox = run(['--port', '0'], { SANDBOX_SCENARIO: 'rate-limits' });
   t.teardown(() => {
     if (sandbox.child.exitCode === null) sandbox.child.kill('SIGKILL');

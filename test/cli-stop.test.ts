@@ -206,7 +206,7 @@ t.test('npm start builds only when a source changed since the last build', async
   t.equal((await runStart()).code, 0);
   const second = await runStart();
   t.equal(second.code, 0);
-  t.match(second.stdout, /^\d+\.\d+\.\d+\n$/, 'it runs the command line at once, with the arguments given');
+  t.match(second.stdout, /^\d+\.\d+\.\d+ \(Node\.js v[\d.]+\)\n$/, 'it runs the command line at once, with the arguments given');
   t.notMatch(second.stdout, /building/);
 });
 

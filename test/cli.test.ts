@@ -1,8 +1,11 @@
 /** The command line, run as a user runs it: flags, environment, banner, exit codes. */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { run, start, stop } from './cli-helpers.js';
 import { receiverFor, tempDir } from './helpers.js';
+
+const PACKAGE = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string };
 
 // Every child process compiles the sources on start, which takes seconds on a busy machine.
 t.setTimeout(240_000);
@@ -36,7 +39,16 @@ t.test('--help documents every flag and variable; --version prints the version',
   }
   const version = await run(['-v']);
   t.equal(version.code, 0);
-  t.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+  t.equal(version.stdout, `${PACKAGE.version} (Node.js ${process.version})\n`, 'the version, and the Node.js that runs it');
+});
+
+t.test('on a Node.js older than 22 it says which it needs, and starts nothing', async (t) => {
+  // The entry checks the running version first: played here by a Node that says it is 20.
+  const says20 = 'data:text/javascript,Object.defineProperty(process.versions,`node`,{value:`20.20.2`})';
+  const old = await run(['--port', '0'], { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${says20}` });
+  t.equal(old.code, 1);
+  t.match(old.stderr, /^yandex-market-chats-sandbox: needs Node\.js 22 or later; this is v/);
+  t.equal(old.stdout, '', 'no banner: nothing started');
 });
 
 t.test('bad flags exit with code 2 and a message naming the problem, starting nothing', async (t) => {

@@ -1,4 +1,5 @@
 /** Shared test plumbing: a sandbox per test on a free port, and a small client that speaks to it over HTTP. */
+import { PINNED } from '../scripts/pinned-node.mjs';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
@@ -274,3 +275,6 @@ export async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+/** The Node.js 24 release the binary and the image are built on (scripts/pinned-node.mjs). */
+export const PINNED_NODE_24 = PINNED['24'].version;

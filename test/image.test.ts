@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { buildBinary } from '../scripts/binary.js';
 import { buildImage, IMAGE, IMAGE_USER } from '../scripts/image.js';
-import { eventually, freePort, tempDir } from './helpers.js';
+import { eventually, freePort, PINNED_NODE_24, tempDir } from './helpers.js';
 import { spawn } from './children.js';
 
 t.setTimeout(300_000);
@@ -79,6 +79,19 @@ t.test('the image: its config, and the sandbox in it under runc', async (t) => {
     "a HEALTHCHECK with the program's own",
   );
   t.ok(config.Env.includes('HOST=0.0.0.0') && config.Env.includes('SANDBOX_DB=/data/world.json'));
+  const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8'));
+  const revision = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: join(import.meta.dirname, '..') })
+    .toString()
+    .trim();
+  t.match(
+    config.Labels,
+    {
+      'org.opencontainers.image.version': version,
+      'org.nodejs.version': PINNED_NODE_24,
+      'org.opencontainers.image.revision': revision,
+    },
+    "OCI labels: the sandbox's version, Node.js's, the source revision",
+  );
 
   const data = tempDir(t);
   chownSync(data, IMAGE_USER, IMAGE_USER);
@@ -108,7 +121,7 @@ t.test('the image: its config, and the sandbox in it under runc', async (t) => {
   const health = execFileSync('runc', ['exec', first.id, '/usr/local/bin/yandex-market-chats-sandbox', 'healthcheck']).toString();
   t.match(health, /: 200/, 'the HEALTHCHECK command answers inside the container');
   const id = execFileSync('runc', ['exec', first.id, '/usr/local/bin/yandex-market-chats-sandbox', '--version']).toString();
-  t.match(id, /^\d+\.\d+\.\d+/);
+  t.equal(id, `${version} (Node.js v${PINNED_NODE_24})\n`, 'the pinned Node.js 24 inside');
   execFileSync('runc', ['kill', first.id, 'TERM']);
   t.equal(await first.exited, 0, 'SIGTERM to PID 1: a clean exit');
 

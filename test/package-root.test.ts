@@ -36,7 +36,8 @@ async function binaryFiles(t: Test, tmp: string) {
 t.test('in the binary, files are read from the binary itself', async (t) => {
   const files = await binaryFiles(t, tempDir(t));
   t.equal(files.IN_BINARY, true);
-  t.equal(files.PACKAGE_VERSION, '9.9.9');
+  t.equal(files.packageVersion(), '9.9.9');
+  t.equal(files.versionLine(), `9.9.9 (Node.js ${process.version})`);
   t.equal(files.readPackageFile('scenarios', 'a.yaml').toString(), 'name: a\n');
   t.same(files.packageFolder('scenarios').sort(), ['a.yaml', 'b.yaml'], 'a folder lists its own files, not those below');
 });

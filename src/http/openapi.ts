@@ -8,7 +8,7 @@ import { API_TAG, CONTROL_TAG } from '../contract/tags.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { IN_BINARY, packageFolderOnDisk, PACKAGE_VERSION } from '../package-root.js';
+import { IN_BINARY, packageFolderOnDisk, packageVersion } from '../package-root.js';
 import { marketDocument, type OpenApiDocument } from './openapi-document.js';
 
 declare module 'fastify' {
@@ -35,7 +35,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       openapi: '3.0.3',
       info: {
         title: 'Yandex Market chats sandbox',
-        version: PACKAGE_VERSION,
+        version: packageVersion(),
         description:
           'A local, stateful imitation of the chat methods of the Yandex Market partner API. Every operation ' +
           'is served under /v2/businesses/… and the older unprefixed /businesses/… (deprecated: Market is switching them off). ' +

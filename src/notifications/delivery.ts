@@ -9,7 +9,7 @@ import { PartnerAnswerSchema, PartnerErrorAnswerSchema, PUSH_MARKER_HEADER, type
 import { Nullable } from '../contract/schemas.js';
 import { compileSchema } from '../model/validator.js';
 import { fieldName } from '../contract/field-name.js';
-import { PACKAGE_VERSION } from '../package-root.js';
+import { packageVersion } from '../package-root.js';
 
 /** What an attempt says when the push landed on the sandbox itself, which refused it. */
 export const SELF_PUSH =
@@ -61,6 +61,7 @@ export class WebhookConnections {
    * itself, by whatever name or interface it got there, is refused at once rather than looping through its routes.
    */
   readonly marker = randomUUID();
+  readonly userAgent = `yandex-market-chats-sandbox/${packageVersion()}`;
   private readonly http = new HttpAgent({ keepAlive: true });
   private readonly https = new HttpsAgent({ keepAlive: true });
 
@@ -83,8 +84,7 @@ function post(
   payload: string,
   cancel: AbortSignal,
   timeoutMs: number,
-  agent: HttpAgent,
-  marker: string,
+  connections: WebhookConnections,
   again = true,
 ): Promise<{ status: number; text: string; self: boolean }> {
   return new Promise((resolve, reject) => {
@@ -92,10 +92,10 @@ function post(
     const headers = {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(payload),
-      'user-agent': `yandex-market-chats-sandbox/${PACKAGE_VERSION}`,
-      [PUSH_MARKER_HEADER]: marker,
+      'user-agent': connections.userAgent,
+      [PUSH_MARKER_HEADER]: connections.marker,
     };
-    const request = send(url, { method: 'POST', headers, agent }, (response) => {
+    const request = send(url, { method: 'POST', headers, agent: connections.agentFor(url) }, (response) => {
       const chunks: Buffer[] = [];
       let size = 0;
       response.on('data', (chunk: Buffer) => {
@@ -103,7 +103,7 @@ function post(
         if (size < ANSWER_KEPT * 4) chunks.push(chunk);
         size += chunk.length;
       });
-      const self = response.headers[PUSH_MARKER_HEADER] === marker;
+      const self = response.headers[PUSH_MARKER_HEADER] === connections.marker;
       response.on('end', () => settle(() => resolve({ status: response.statusCode!, text: Buffer.concat(chunks).toString('utf8'), self })));
       response.on('close', () => response.complete || settle(() => reject(new Error('the answer was cut off'))));
     });
@@ -119,7 +119,7 @@ function post(
       settle(() => {
         // A kept connection the partner closed as it was reused: the push never reached it, so it goes again on a new one.
         if (again && request.reusedSocket && error.code === 'ECONNRESET' && !cancel.aborted) {
-          post(url, payload, cancel, timeoutMs, agent, marker, false).then(resolve, reject);
+          post(url, payload, cancel, timeoutMs, connections, false).then(resolve, reject);
         } else reject(error);
       });
     });
@@ -145,14 +145,7 @@ export async function deliver(
   const attempt = { at: new Date(clock.now()).toISOString(), status: null, error: null, answer: null, answerProblems: null };
   try {
     const target = new URL(url);
-    const { status, text, self } = await post(
-      target,
-      JSON.stringify(body),
-      cancel,
-      timeoutMs,
-      connections.agentFor(target),
-      connections.marker,
-    );
+    const { status, text, self } = await post(target, JSON.stringify(body), cancel, timeoutMs, connections);
     if (self) return { ...attempt, durationMs: elapsed(), status, error: SELF_PUSH };
     let parsed: unknown;
     let isJson = false;
