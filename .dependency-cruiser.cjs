@@ -11,6 +11,7 @@
  *   traffic                  buyers in volume, and how the partner keeps up
  *   feed                     the ordered feed of everything that happens (the event stream's source)
  *   report                   what the partner's integration does wrong, read from the journal and the push log
+ *   recording                what an upstream answered (proxy mode), and a world, kept as scenarios
  *   runtime.ts               one sandbox's parts, wired
  *   http, routes, control    the Fastify side
  *   app.ts, index.ts, cli.ts composition, the programmatic API, the command line
@@ -69,8 +70,13 @@ module.exports = {
       "is the integration report's checks over the journal and the notification log; it only reads",
     ),
     layer(
+      'recording',
+      ['contract/', 'model/', 'scenario/', 'fake/'],
+      'keeps what an upstream answered, and a world, as scenarios; it knows no HTTP and no store',
+    ),
+    layer(
       'http',
-      ['contract/', 'model/', 'auth/', 'scenario/', 'journal/', 'limits/', 'store/', 'domain/'],
+      ['contract/', 'model/', 'auth/', 'scenario/', 'journal/', 'limits/', 'store/', 'domain/', 'recording/'],
       'is Fastify plumbing used by routes and control; it imports neither',
     ),
     layer('routes', ['contract/', 'model/', 'store/', 'domain/', 'http/'], "is the partner API's routes"),

@@ -22,6 +22,7 @@ import { registerOpenApi } from './http/openapi.js';
 import { scenarioEffects } from './http/scenario-effects.js';
 import { JsonPieces } from './http/json-pages.js';
 import { lazyValidators } from './http/lazy-compilers.js';
+import { Upstream, upstreamHandler } from './http/upstream.js';
 import { sharedSerializerCompiler } from './http/serializers.js';
 import { chatRoutes } from './routes/chats.js';
 import { messageRoutes } from './routes/messages.js';
@@ -102,18 +103,29 @@ export async function buildApp(options: AppOptions = {}): Promise<BuiltApp> {
   await registerOpenApi(app);
   await app.register(multipart, { limits: MULTIPART_LIMITS });
 
+  const upstream = options.upstream && new Upstream({ ...options.upstream, writes: options.upstream.writes ?? false });
   await app.register(async (api) => {
+    api.decorateRequest('forwarded', false);
     registerForwardCompatibility(api, runtime.policies);
     registerJournal(api, pipeline);
-    api.addHook('onRequest', apiGuard(runtime));
+    api.addHook('onRequest', apiGuard(runtime, upstream));
     api.addHook('preValidation', scenarioEffects(api, pipeline));
+    // In proxy mode every call is answered here, forwarded or held back, before the sandbox's own handlers.
+    if (upstream)
+      api.addHook(
+        'preHandler',
+        upstreamHandler(upstream, (forwarded) => runtime.recording?.observe(forwarded)),
+      );
     chatRoutes(api, runtime.chats, pieces);
     messageRoutes(api, runtime.chats, pieces, runtime.fileLinks);
   });
   controlRoutes(app, runtime, pipeline);
   // Nothing may start by itself once closing has begun: simulated buyers stop, deliveries are cancelled.
   app.addHook('preClose', async () => runtime.stop());
-  app.addHook('onClose', async () => runtime.close());
+  app.addHook('onClose', async () => {
+    upstream?.close();
+    await runtime.close();
+  });
   await app.ready();
   return { app, runtime, pieces };
 }

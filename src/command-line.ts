@@ -7,6 +7,7 @@ import { DEFAULT_SEED } from './model/records.js';
 import { timeOutOfBounds } from './model/time.js';
 import { pointsAtItself, selfLoopMessage } from './notifications/self-address.js';
 import { packageVersion, versionLine } from './package-root.js';
+import { MARKET_URL } from './contract/operations.js';
 import type { Sandbox, SandboxOptions, TrafficReport, Verdict } from './index.js';
 
 const NAME = 'yandex-market-chats-sandbox';
@@ -17,6 +18,7 @@ const HEALTHCHECK_TIMEOUT_MS = 2000;
 
 const HELP = `Usage: ${NAME} [options]
        ${NAME} healthcheck [--port N] [--host ADDR]
+       ${NAME} drift --token T --business ID [--upstream URL] [--max-calls N] [--json]
 
 A local, stateful sandbox of the Yandex Market partner API's chat methods.
 
@@ -43,6 +45,16 @@ Options (each also read from the environment variable in brackets):
                       byte for byte                                   [SANDBOX_CLOCK_FROZEN=true]
   --control-token T   every /__sandbox route but health and payload links needs it: Authorization:
                       Bearer T (?token=T where a browser sends none)  [SANDBOX_CONTROL_TOKEN]
+  --upstream URL      proxy mode: forward the partner's calls to this server (Market's is
+                      ${MARKET_URL}) and answer with what it answers, each
+                      answer checked against the contract (X-Sandbox-Drift)  [SANDBOX_UPSTREAM]
+  --upstream-writes   forward createChat, sendMessageToChat and sendFileToChat too; by default they
+                      are held back: checked, answered by the sandbox, never sent
+                                                          [SANDBOX_UPSTREAM_WRITES=true]
+  --record FILE       with --upstream: when stopped, write what the upstream answered to FILE as a
+                      scenario (buyers made anonymous)                [SANDBOX_RECORD]
+  --record-raw        record buyers' names, ids, texts and file names as they are
+                                                              [SANDBOX_RECORD_RAW=true]
   --log-level LEVEL   ${LOG_LEVELS.join(', ')}: warn prints warnings and errors;
                       info adds the server's own lines, debug a line per request
                                                                       [SANDBOX_LOG_LEVEL]  (default warn)
@@ -51,6 +63,13 @@ Options (each also read from the environment variable in brackets):
 
 healthcheck: exits 0 when a sandbox answers GET /__sandbox/health on the port and host that --port and
 --host (or PORT and HOST) name, 1 otherwise, within ${HEALTHCHECK_TIMEOUT_MS / 1000} s; for a container's HEALTHCHECK, no curl needed.
+
+drift: runs only reads against the upstream (Market by default) and a fresh sandbox, the same calls on both
+(getChats through its pages, getChat, getChatHistory, getChatMessage, an unknown chat, a malformed request),
+and prints where the answers differ; --json for CI. Exits 0 when nothing a client relies on differs, 1 when
+something does, 2 on bad usage or an upstream that cannot be reached. --token is Market's API key (sent as
+Api-Key; "Bearer …" is sent as Authorization) [SANDBOX_UPSTREAM_TOKEN]; --max-calls (default 100) bounds
+the calls to the upstream; a 420 is waited out when its quota renews within 2 minutes.
 
 A scenario is a file, or a ready-made one by its name: --scenario rate-limits (SANDBOX_SCENARIO=rate-limits,disputes).
 Flags win over environment variables. Bad flags exit with code 2 and start nothing.
@@ -81,6 +100,43 @@ async function healthcheck(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   }
 }
 
+/** The drift check: 0 when nothing a client relies on differs, 1 when something does, 2 when it could not be made. */
+async function drift(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        upstream: { type: 'string' },
+        token: { type: 'string' },
+        business: { type: 'string' },
+        'max-calls': { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const upstream = values.upstream ?? env.SANDBOX_UPSTREAM ?? MARKET_URL;
+  if (!isHttpUrl(upstream)) throw new UsageError(`--upstream: must be an http:// or https:// URL (got "${upstream}")`);
+  const token = values.token ?? env.SANDBOX_UPSTREAM_TOKEN;
+  if (!token?.trim()) throw new UsageError("drift: --token is needed: Market's API key for the business");
+  if (values.business === undefined) throw new UsageError('drift: --business is needed: the business (cabinet) id to read');
+  const businessId = integer('--business', values.business, 1, Number.MAX_SAFE_INTEGER);
+  const maxCalls = integer('--max-calls', values['max-calls'] ?? '100', 1, 10_000);
+  const { driftCheck, driftTable, DriftCheckError } = await import('./drift-check.js');
+  try {
+    const result = await driftCheck({ upstream, token, businessId, maxCalls });
+    process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : driftTable(result));
+    return result.reliedOn ? 1 : 0;
+  } catch (error) {
+    if (!(error instanceof DriftCheckError)) throw error;
+    process.stderr.write(`${NAME} drift: ${error.message}\n`);
+    return 2;
+  }
+}
+
 function integer(name: string, text: string, min: number, max: number): number {
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
@@ -105,7 +161,15 @@ function isHttpUrl(text: string): boolean {
 type Parsed =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'run'; options: SandboxOptions & { port: number; scenario?: string[] }; report?: string };
+  | { kind: 'run'; options: SandboxOptions & { port: number; scenario?: string[] }; report?: string; record?: string };
+
+/** A boolean from the environment: true or false (1 or 0), undefined when not set. */
+function flag(name: string, env: NodeJS.ProcessEnv): boolean | undefined {
+  const text = env[name]?.toLowerCase();
+  if (text === undefined) return undefined;
+  if (!['true', 'false', '1', '0'].includes(text)) throw new UsageError(`${name}: must be true or false (got "${env[name]}")`);
+  return ['true', '1'].includes(text);
+}
 
 function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
   let values;
@@ -126,6 +190,10 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
         'control-token': { type: 'string' },
         'clock-frozen': { type: 'boolean' },
         'log-level': { type: 'string' },
+        upstream: { type: 'string' },
+        'upstream-writes': { type: 'boolean' },
+        record: { type: 'string' },
+        'record-raw': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -181,9 +249,28 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
     throw new UsageError(`SANDBOX_CLOCK_FROZEN: must be true or false (got "${env.SANDBOX_CLOCK_FROZEN}")`);
   }
   const frozen = values['clock-frozen'] ?? (frozenEnv === undefined ? undefined : ['true', '1'].includes(frozenEnv));
+  const upstream = values.upstream ?? env.SANDBOX_UPSTREAM;
+  if (upstream !== undefined && !isHttpUrl(upstream)) {
+    throw new UsageError(`--upstream: must be an http:// or https:// URL (got "${upstream}")`);
+  }
+  if (upstream !== undefined && pointsAtItself(upstream, { host, port: portNumber })) {
+    throw new UsageError(`--upstream: ${upstream} is this sandbox itself`);
+  }
+  const writes = values['upstream-writes'] ?? flag('SANDBOX_UPSTREAM_WRITES', env);
+  const record = values.record ?? env.SANDBOX_RECORD;
+  if (record !== undefined && !record.trim()) throw new UsageError('--record: must name a file');
+  const recordRaw = values['record-raw'] ?? flag('SANDBOX_RECORD_RAW', env);
+  for (const [name, given] of [
+    ['--upstream-writes', writes],
+    ['--record', record],
+    ['--record-raw', recordRaw],
+  ] as const) {
+    if (given !== undefined && given !== false && upstream === undefined) throw new UsageError(`${name}: needs --upstream`);
+  }
   return {
     kind: 'run',
     report,
+    record,
     options: {
       port: portNumber,
       host,
@@ -196,6 +283,8 @@ function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Parsed {
       clock: { start: clockStart === undefined ? undefined : Date.parse(clockStart), frozen },
       controlToken: controlToken || undefined,
       logLevel,
+      upstream: upstream === undefined ? undefined : { url: upstream, writes: writes ?? false },
+      recordRaw,
     },
   };
 }
@@ -215,7 +304,7 @@ function trafficSummary(traffic: TrafficReport): string {
   return `Traffic: ${traffic.state}, ${verdict.state} (${figures})\n${verdict.reasons.map((reason) => `  ${reason}\n`).join('')}`;
 }
 
-function banner(sandbox: Sandbox, options: SandboxOptions & { scenario?: string[] }): string {
+function banner(sandbox: Sandbox, options: SandboxOptions & { scenario?: string[] }, record?: string): string {
   const scenarioFiles = options.scenario ?? [];
   const limits = options.rateLimits ? sandbox.limits : 'off (--no-rate-limits)';
   return [
@@ -231,6 +320,15 @@ function banner(sandbox: Sandbox, options: SandboxOptions & { scenario?: string[
     `  Store     ${options.db ?? 'in memory'}`,
     `  Clock     ${sandbox.clock.now().toISOString()}${sandbox.clock.frozen ? ' (frozen)' : ''}  (move it: POST ${sandbox.url}/__sandbox/clock {"advance":"1h"})`,
     ...(sandbox.webhook ? [`  Webhook   ${sandbox.webhook}  (log: ${sandbox.url}/__sandbox/notifications)`] : []),
+    ...(sandbox.upstream
+      ? [
+          `  Upstream  ${sandbox.upstream.url}  (proxy: calls forwarded, answers checked against the contract)`,
+          sandbox.upstream.writes === 'forwarded'
+            ? '  Writes    FORWARDED: createChat, sendMessageToChat and sendFileToChat reach the upstream (--upstream-writes)'
+            : '  Writes    held back: createChat, sendMessageToChat and sendFileToChat are answered by the sandbox, never sent',
+        ]
+      : []),
+    ...(record ? [`  Record    ${record}  (written when stopped; now: ${sandbox.url}/__sandbox/recording?format=yaml)`] : []),
     ...(scenarioFiles.length ? [`  Scenario  ${sandbox.scenarioName ?? scenarioFiles.join(', ')}  (${scenarioFiles.join(', ')})`] : []),
     `  Try       curl -X POST ${sandbox.url}/v2/businesses/${sandbox.businessId}/chats -H 'Api-Key: ${sandbox.token}' -H 'Content-Type: application/json' -d '{}'`,
     '',
@@ -242,6 +340,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   let parsed: Parsed;
   try {
     if (argv[0] === 'healthcheck') return await healthcheck(argv.slice(1), env);
+    if (argv[0] === 'drift') return await drift(argv.slice(1), env);
     parsed = parseCommandLine(argv, env);
   } catch (error) {
     process.stderr.write(`${NAME}: ${(error as Error).message}\nTry '${NAME} --help'.\n`);
@@ -263,6 +362,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     { conversationsSuite },
     { junitDocument },
     { trafficSuite },
+    { stringify: stringifyYaml },
   ] = await Promise.all([
     import('./index.js'),
     import('./scenario/load.js'),
@@ -271,6 +371,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     import('./conversations/junit.js'),
     import('./model/junit.js'),
     import('./traffic/junit.js'),
+    import('yaml'),
   ]);
   let sandbox: Sandbox;
   try {
@@ -282,7 +383,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   }
   // A reader of its output that went away (a closed pipe) must not keep it from stopping well and writing its world out.
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
-  process.stdout.write(banner(sandbox, parsed.options));
+  process.stdout.write(banner(sandbox, parsed.options, parsed.record));
   let failed = false;
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
@@ -302,6 +403,18 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
           writeFileSync(parsed.report, junitDocument(suites));
         } catch (error) {
           process.stderr.write(`${NAME}: --report ${(error as Error).message}\n`);
+          failed = true;
+        }
+      }
+      const recording = parsed.record && sandbox.recording();
+      if (parsed.record && recording) {
+        try {
+          writeFileSync(parsed.record, stringifyYaml(recording));
+          process.stdout.write(
+            `Recording: ${recording.data?.businesses.reduce((n, b) => n + (Array.isArray(b.chats) ? b.chats.length : 0), 0) ?? 0} chats written to ${parsed.record}\n`,
+          );
+        } catch (error) {
+          process.stderr.write(`${NAME}: --record ${(error as Error).message}\n`);
           failed = true;
         }
       }

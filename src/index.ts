@@ -15,6 +15,7 @@ import type { Verdict } from './conversations/conversations.js';
 import type { TrafficReport } from './traffic/measure.js';
 import type { TrafficSpec } from './scenario/traffic-schema.js';
 import { DEFAULT_BUSINESS_ID } from './model/records.js';
+import type { Scenario } from './scenario/schema.js';
 
 export { buildApp, type AppOptions, type BuiltApp } from './app.js';
 export { DEFAULT_SEED } from './store/world-store.js';
@@ -120,6 +121,15 @@ export interface Sandbox {
   setState(state: string, options?: { businessId?: number }): void;
   /** The integration report (GET /__sandbox/report): what the partner's code does wrong, with evidence. */
   report(): Report;
+  /**
+   * The world as it is now, as a scenario another sandbox plays (GET /__sandbox/world): every business with its chats
+   * and messages, ids and times included. `startSandbox({ scenario: sandbox.exportWorld() })` answers the same.
+   */
+  exportWorld(): Scenario;
+  /** In proxy mode (`upstream`), what the upstream answered, as a scenario (GET /__sandbox/recording); undefined otherwise. */
+  recording(): Scenario | undefined;
+  /** Proxy mode: where the partner's calls go, and whether writes go there too; undefined when the sandbox answers itself. */
+  readonly upstream: { url: string; writes: 'held back' | 'forwarded' } | undefined;
   /** Sends a PING to the webhook and resolves with how it went; rejects when no webhook is set. */
   ping(): Promise<NotificationEntry>;
   /**
@@ -206,6 +216,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     events: (options = {}) => runtime.feed.iterate(options.lastEventId),
     limitsNow: (businessId) => runtime.limits.now(businessId),
     report: () => runtime.report(),
+    exportWorld: () => runtime.exportWorld(),
+    recording: () => runtime.recording?.scenario(),
+    upstream: runtime.health().upstream ?? undefined,
     states: () => runtime.rules.statesNow(),
     conversations: () => runtime.conversations.verdicts(),
     conversationsSettled: () => runtime.conversations.settled(),

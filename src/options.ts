@@ -27,4 +27,11 @@ export interface RuntimeOptions {
   generatedBusinessesKept?: number;
   /** The most bytes of uploads kept in memory without --db (256 MB); tests make it small. */
   uploadsInMemoryBytes?: number;
+  /**
+   * Proxy mode: the partner's calls go to this upstream (Market: https://api.partner.market.yandex.ru) and come back
+   * unchanged; writes are held back unless `writes` is true. `timeoutMs` bounds a forwarded call (30 s).
+   */
+  upstream?: { url: string; writes?: boolean; timeoutMs?: number };
+  /** In proxy mode, record buyers' names, ids, texts and file names as they are (made anonymous by default). */
+  recordRaw?: boolean;
 }

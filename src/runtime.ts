@@ -29,6 +29,8 @@ import { DEFAULT_SEED, WorldStore } from './store/world-store.js';
 import type { Health } from './health.js';
 import type { RuntimeLog, RuntimeOptions } from './options.js';
 import { Traffic } from './traffic/traffic.js';
+import { Recording } from './recording/recording.js';
+import { worldScenario } from './recording/world-export.js';
 
 export type { RuntimeLog, RuntimeOptions } from './options.js';
 
@@ -50,6 +52,8 @@ export class SandboxRuntime {
   readonly buyer: BuyerSide;
   /** Payload links: how they are made and checked, as the scenario's `files` says. */
   readonly fileLinks: FileLinks;
+  /** In proxy mode: what the upstream answered, kept as a scenario (it outlives resets: it is Market's, not the world's). */
+  readonly recording: Recording | undefined;
   private readonly events: ChatEvents;
   private readonly startedAt: number;
   /** In the order they stop, reset and start; parts of the HTTP side are attached after them. */
@@ -89,6 +93,7 @@ export class SandboxRuntime {
     this.journal.onCompleted((entry) => feed.publish({ type: 'request', entry }));
     notifier.onChange((entry) => feed.publish({ type: 'notification', entry }));
     clock.onMove((now) => feed.publish({ type: 'clock', now: new Date(now).toISOString() }));
+    if (options.upstream) this.recording = new Recording({ seed: store.seed, raw: options.recordRaw ?? false });
     this.parts = [policies, this.limits, this.rules, notifier, this.simulatedBuyers, this.conversations, this.traffic, this.journal, files];
     this.startedAt = clock.now();
   }
@@ -133,7 +138,17 @@ export class SandboxRuntime {
   health(): Health {
     const now = this.clock.now();
     const rateLimits = this.limits.limiter !== undefined;
-    return { uptimeMs: now - this.startedAt, now: new Date(now).toISOString(), rateLimits, ...this.store.facts() };
+    const upstream = this.options.upstream
+      ? { url: this.options.upstream.url, writes: this.options.upstream.writes ? ('forwarded' as const) : ('held back' as const) }
+      : null;
+    return { uptimeMs: now - this.startedAt, now: new Date(now).toISOString(), rateLimits, upstream, ...this.store.facts() };
+  }
+
+  /** The world as it is now, every business the sandbox holds, as a scenario another sandbox plays. */
+  exportWorld(): Scenario {
+    const { store } = this;
+    const businesses = store.businessIds().flatMap((id) => store.existingBusiness(id)?.record ?? []);
+    return worldScenario(businesses, store.seed);
   }
 
   /** What the partner's integration does wrong, from the journal, the notification log and the traffic run as they are now. */
@@ -144,6 +159,7 @@ export class SandboxRuntime {
       requestsKnownSince: journal.knowsCallsSince(),
       notifications: notifier.list(),
       webhook: notifier.webhook !== undefined,
+      upstream: this.options.upstream !== undefined,
       limits: this.limits.limiter !== undefined,
       traffic: this.traffic.ran(),
       now: clock.now(),

@@ -374,6 +374,8 @@ t.test('the journal keeps the newest entries up to its bound and counts what it 
     ruleName: null,
     state: 'started',
     fault: null,
+    upstream: null,
+    drift: null,
   };
   for (let i = 0; i < 5; i++) journal.open({ ...entry, url: `/${i}` });
   t.same(

@@ -22,6 +22,9 @@ export interface OperationSpec {
   summary: string;
 }
 
+/** Where Market serves this API: the upstream of proxy mode (--upstream) and of the drift check. */
+export const MARKET_URL = 'https://api.partner.market.yandex.ru';
+
 export const OPERATIONS: Record<OperationId, OperationSpec> = {
   createChat: {
     method: 'POST',

@@ -24,6 +24,7 @@ import { reportRoute } from './report-route.js';
 import { scenarioRoutes } from './scenario-routes.js';
 import { stateRoutes } from './state-routes.js';
 import { trafficRoutes } from './traffic-routes.js';
+import { worldRoutes } from './world-routes.js';
 
 /** `pipeline`: the partner API's journal and rules, which the file host's calls go through too. */
 export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime, pipeline: JournalSources & RulePlayer): void {
@@ -78,5 +79,6 @@ export function controlRoutes(app: FastifyInstance, runtime: SandboxRuntime, pip
   conversationRoutes(app, runtime.conversations);
   trafficRoutes(app, runtime.traffic);
   clockRoutes(app, runtime.clock);
+  worldRoutes(app, { exportWorld: () => runtime.exportWorld(), recording: () => runtime.recording?.scenario() });
   consoleRoutes(app);
 }

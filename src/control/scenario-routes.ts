@@ -9,7 +9,7 @@ import { sendError } from '../http/error-handling.js';
 import { checkScenario, parseScenario, ScenarioError } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 
-const ScenarioQuery = Type.Object({ format: Type.Optional(stringEnum(['json', 'yaml'] as const, 'json (default) or yaml')) });
+export const ScenarioQuery = Type.Object({ format: Type.Optional(stringEnum(['json', 'yaml'] as const, 'json (default) or yaml')) });
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'];
 

@@ -74,6 +74,7 @@ async function buildChat(
   seed: number,
   now: number,
   index: number,
+  ids: GivenMessageIds | undefined,
 ): Promise<ChatRecord> {
   // Each chat from the seed, the business and its place: made in turns, none depends on what ran in between.
   reseed(seed, business.id, 3, index);
@@ -93,7 +94,7 @@ async function buildChat(
         : undefined;
 
   const vars = { order, product: pick(say.PRODUCTS), name: person.name };
-  const campaignId = pick(business.campaigns);
+  const campaignId = spec.context.campaignId ?? pick(business.campaigns);
   const generated = Array.isArray(spec.messages) ? undefined : (spec.messages?.generate ?? 0);
   const startOffset = faker.number.int({ min: 0, max: 3 * 24 * 60 });
   const lines = generated === undefined ? undefined : topicLines(spec);
@@ -107,17 +108,19 @@ async function buildChat(
   for (const { m, at, i } of timed) {
     if (m.createdAt && at < createdAt) throw new ScenarioError(`${where}.messages[${i}].createdAt: is before the chat's createdAt`);
   }
-  timed.sort((a, b) => a.at - b.at || a.i - b.i);
+  timed.sort((a, b) => a.at - b.at || (a.m.messageId ?? 0) - (b.m.messageId ?? 0) || a.i - b.i);
 
   const chatId = spec.chatId ?? business.nextChatId;
   if (business.chats.some((c) => c.id === chatId)) throw new ScenarioError(`${where}.chatId: ${chatId} is used by another chat`);
   business.nextChatId = Math.max(business.nextChatId, chatId + 1);
+  ids?.nextChat();
   // A generated history is drawn as it is made, in turns: a million messages never hold other requests back.
   const messages = await inTurns(
     count,
     (k): MessageRecord => {
-      const { m, at } = lines ? { m: generatedMessage(lines, k), at: undatedAt(k) } : timed[k];
-      const message: MessageRecord = { id: business.nextMessageId++, at, sender: m.sender };
+      const { m, at, i } = lines ? { m: generatedMessage(lines, k), at: undatedAt(k), i: k } : timed[k];
+      const id = ids ? ids.take(m.messageId, `${where}.messages[${i}].messageId`) : business.nextMessageId++;
+      const message: MessageRecord = { id, at, sender: m.sender };
       const text = m.message ?? (m.payload ? undefined : textFor(m.sender, spec));
       if (text) message.text = fill(text, vars);
       if (m.payload) {
@@ -147,11 +150,41 @@ async function buildChat(
       customer: person,
     },
     createdAt,
-    updatedAt: messages.length ? messages[messages.length - 1].at : createdAt,
+    updatedAt: spec.updatedAt ? wholeSecond(Date.parse(spec.updatedAt)) : messages.length ? messages[messages.length - 1].at : createdAt,
     messages,
   };
 }
 
+/**
+ * Message ids when a scenario gives some (a recording's, an exported world's): those given are kept, the others are
+ * the business's next ones not taken; one given twice, or out of step with the messages' times, is refused.
+ */
+class GivenMessageIds {
+  private readonly taken = new Set<number>();
+  private last = 0;
+
+  constructor(private readonly business: BusinessRecord) {}
+
+  /** Starts a chat's history: its ids must grow with its messages' times. */
+  nextChat(): void {
+    this.last = 0;
+  }
+
+  take(given: number | undefined, where: string): number {
+    let id = given;
+    if (id === undefined) {
+      while (this.taken.has(this.business.nextMessageId)) this.business.nextMessageId++;
+      id = this.business.nextMessageId++;
+    } else if (this.taken.has(id)) {
+      throw new ScenarioError(`${where}: ${id} is used by another message`);
+    }
+    if (id <= this.last) throw new ScenarioError(`${where}: ${id} comes after a later message's ${this.last}; ids grow with time`);
+    this.taken.add(id);
+    this.last = id;
+    this.business.nextMessageId = Math.max(this.business.nextMessageId, id + 1);
+    return id;
+  }
+}
 /** The businesses a scenario's `data` describes, made from a seed at a moment (the store makes them at each reset). */
 export function scenarioBusinesses(scenario: Scenario): (seed: number, now: number) => Promise<BusinessRecord[]> {
   return async (seed, now) => {
@@ -166,8 +199,11 @@ export function scenarioBusinesses(scenario: Scenario): (seed: number, now: numb
 export async function buildBusiness(seed: number, spec: BusinessSpec, where: string, now: number): Promise<BusinessRecord> {
   if (!Array.isArray(spec.chats)) return generateBusiness(seed, spec.id, now, { chats: spec.chats.generate, campaigns: spec.campaigns });
   const business = generateBusiness(seed, spec.id, now, { chats: 0, campaigns: spec.campaigns });
+  const givesIds = spec.chats.some((chat) => Array.isArray(chat.messages) && chat.messages.some((m) => m.messageId !== undefined));
+  const ids = givesIds ? new GivenMessageIds(business) : undefined;
   // Built one by one into the business, so that each sees the ids taken before it.
-  for (const [i, chat] of spec.chats.entries()) business.chats.push(await buildChat(business, chat, `${where}.chats[${i}]`, seed, now, i));
+  for (const [i, chat] of spec.chats.entries())
+    business.chats.push(await buildChat(business, chat, `${where}.chats[${i}]`, seed, now, i, ids));
   const contexts = new Set<string>();
   business.chats.forEach((chat, i) => {
     const key = chat.context.type === 'DIRECT' ? undefined : `${chat.context.type}:${chat.context.returnId ?? chat.context.orderId}`;

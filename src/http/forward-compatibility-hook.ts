@@ -14,7 +14,7 @@ export interface AnswerVersions {
 export function registerForwardCompatibility(api: FastifyInstance, versions: AnswerVersions): void {
   api.addHook('onSend', (request, reply, payload, done) => {
     const settings = versions.forwardCompatibility(request.routeOptions.config.operationId);
-    if (!settings || reply.statusCode !== 200 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) {
+    if (!settings || request.forwarded || reply.statusCode !== 200 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) {
       done(null, payload);
       return;
     }

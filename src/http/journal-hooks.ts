@@ -55,6 +55,8 @@ export function registerJournal(api: FastifyInstance, { journal, rules, clock }:
       ruleName: null,
       state: rules.stateOf(businessId) ?? null,
       fault: null,
+      upstream: null,
+      drift: null,
     });
     done();
   });

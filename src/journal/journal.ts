@@ -1,6 +1,7 @@
 /** The request journal: every API call with what it sent and got, bounded so a long CI run cannot exhaust memory. */
 import { Type, type Static } from 'typebox';
-import { Nullable } from '../contract/schemas.js';
+import { DEPARTURE_KINDS } from '../contract/conformance.js';
+import { Nullable, stringEnum } from '../contract/schemas.js';
 import { BoundedLog } from '../model/bounded-log.js';
 
 /** One API call as the journal keeps it: what GET /__sandbox/requests serves and the types are made from. */
@@ -22,6 +23,23 @@ export const JournalEntrySchema = Type.Object({
     Type.String({ description: 'The named state the call’s business was in when the call came (null for a call that names no business)' }),
   ),
   fault: Nullable(Type.String({ description: 'The fault a rule played instead of (or over) the answer' })),
+  // Null in the enum itself: the OpenAPI document writes a nullable enum as one list of values.
+  upstream: Type.Unsafe<'forwarded' | 'held back' | null>({
+    type: ['string', 'null'],
+    enum: ['forwarded', 'held back', null],
+    description: 'With --upstream: forwarded to it, or a write held back and answered by the sandbox; null otherwise',
+  }),
+  drift: Nullable(
+    Type.Array(
+      Type.Object({
+        path: Type.String({ description: 'Where in the body: $.result.chats[0].status' }),
+        kind: stringEnum(DEPARTURE_KINDS),
+        found: Type.String({ description: 'What the answer had there' }),
+        expected: Type.Optional(Type.String({ description: 'What the document has there' })),
+      }),
+      { description: "Where the upstream's answer departs from the documented contract (empty: it does not)" },
+    ),
+  ),
 });
 export type JournalEntry = Static<typeof JournalEntrySchema>;
 

@@ -2,6 +2,8 @@
  * The integration report's checks: pure functions over what the journal and the notification log keep (both
  * bounded), each finding what Market's published practices warn about. No HTTP, no clock of their own.
  */
+import { departureKey, describeDeparture } from '../contract/conformance.js';
+import type { OperationId } from '../contract/operations.js';
 import { MAX_PAGE } from '../contract/schemas.js';
 import type { JournalEntry } from '../journal/journal.js';
 import { SECOND } from '../model/time.js';
@@ -18,6 +20,8 @@ export interface ReportInput {
   notifications: readonly NotificationEntry[];
   /** Whether push notifications go anywhere. */
   webhook: boolean;
+  /** Whether the partner's calls go to an upstream (proxy mode): only then is Market's drift judged. */
+  upstream?: boolean;
   /** Whether Market's request limits (quotas, the parallel limit) were on. */
   limits: boolean;
   now: number;
@@ -447,6 +451,23 @@ function contractMistake(input: ReportInput, tally: Tally): void {
   }
 }
 
+/** Where the upstream's answers depart from the contract (proxy mode): one finding per departure, wherever it was found. */
+function marketDrift(input: ReportInput, tally: Tally): void {
+  for (const entry of input.requests) {
+    if (!entry.drift?.length || !entry.operationId) continue;
+    const operation = entry.operationId as OperationId;
+    for (const departure of entry.drift) {
+      tally.add(
+        'MARKET_DRIFT',
+        departure.kind,
+        `${operation} was answered by the upstream with what its document does not say: ${describeDeparture(departure)}`,
+        { requests: [entry.id] },
+        departureKey(operation, departure),
+      );
+    }
+  }
+}
+
 /** A quota that ran out during the traffic run (420s), or that runs out at the partner's present pace before it renews. */
 function trafficQuotaRunsOut(input: ReportInput, tally: Tally): void {
   const traffic = input.traffic;
@@ -521,6 +542,7 @@ export const EXERCISED: Record<ReportCode, (input: Observed) => boolean> = {
   CONTRACT_MISTAKE: (input) => input.requests.length > 0,
   TRAFFIC_QUOTA_RUNS_OUT: (input) => input.traffic !== undefined,
   TRAFFIC_ANSWERS_SLOWING: (input) => input.traffic !== undefined,
+  MARKET_DRIFT: (input) => input.requests.some((e) => e.upstream === 'forwarded' && e.drift !== null),
 };
 
 /** Every check that is on, over the same input. */
@@ -540,6 +562,7 @@ export function runChecks(input: Observed, on: (code: ReportCode) => boolean, th
     ['CONTRACT_MISTAKE', () => contractMistake(input, tally)],
     ['TRAFFIC_QUOTA_RUNS_OUT', () => trafficQuotaRunsOut(input, tally)],
     ['TRAFFIC_ANSWERS_SLOWING', () => trafficAnswersSlowing(input, tally)],
+    ['MARKET_DRIFT', () => marketDrift(input, tally)],
   ];
   for (const [code, check] of checks) if (on(code)) check();
   return tally.all;

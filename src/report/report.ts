@@ -118,6 +118,13 @@ export const CHECKS: Record<ReportCode, CheckDescription> = {
     why: 'A backlog that grows while answers slow down means the integration cannot keep pace: on a sale day buyers wait for hours.',
     fix: 'Answer pushes at once and work from a queue with a few workers per business; watch the backlog, not only errors.',
   },
+  MARKET_DRIFT: {
+    exercise: 'a call forwarded to Market (`--upstream https://api.partner.market.yandex.ru`)',
+    severity: 'warning',
+    title: "Market's answers are as its documents say",
+    why: "The sandbox answers as Market's documents say; where Market's real answers depart from them (a field it began to send, an enum value no document lists, an error code of its own), code tested only against the documents meets the difference in production.",
+    fix: 'Read unknown fields and enum values leniently (ignore a field you do not know, map an unknown status to a default), and tell the sandbox’s maintainers what Market sends: the sandbox then learns it too.',
+  },
   CONTRACT_MISTAKE: {
     exercise: "calls of the partner's",
     severity: 'error',
@@ -203,7 +210,9 @@ export function makeReport(input: ReportInput, settings: ReportSettings = {}): R
       fix: CHECKS[code].fix,
     }),
   );
-  const checks = REPORT_CODES.map((code) => {
+  // Market's drift is judged only where there is a Market to judge: in proxy mode.
+  const codes = input.upstream ? REPORT_CODES : REPORT_CODES.filter((code) => code !== 'MARKET_DRIFT');
+  const checks = codes.map((code) => {
     const found = findings.filter((f) => f.code === code).length;
     const { severity, title, exercise } = CHECKS[code];
     // A finding is proof enough that it was exercised.

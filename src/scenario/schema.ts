@@ -188,6 +188,13 @@ const PayloadSchema = Type.Object(
 
 const MessageSpecSchema = Type.Object(
   {
+    messageId: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description: "Id; by default the business's next one (a recording or an exported world gives them)",
+      }),
+    ),
     sender: stringEnum(SENDERS, 'Who wrote it'),
     message: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'The text' })),
     payload: Type.Optional(Type.Array(PayloadSchema, { minItems: 1, description: 'Files attached' })),
@@ -212,6 +219,13 @@ const ChatSpecSchema = Type.Object(
           Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Order id (ORDER) or return id (RETURN)' }),
         ),
         orderId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'The order of a RETURN' })),
+        campaignId: Type.Optional(
+          Type.Integer({
+            minimum: 1,
+            maximum: Number.MAX_SAFE_INTEGER,
+            description: 'The campaign (store); by default one of the business’s',
+          }),
+        ),
       },
       { additionalProperties: false },
     ),
@@ -221,6 +235,7 @@ const ChatSpecSchema = Type.Object(
       Type.Object({ name: Type.String({ minLength: 1 }), publicId: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
     ),
     createdAt: Type.Optional(DateTime('When the chat started')),
+    updatedAt: Type.Optional(DateTime('When it last changed; by default its last message’s time')),
     messages: Type.Optional(
       Type.Union([Generate(1_000_000, 'messages'), Type.Array(MessageSpecSchema)], { description: 'The history, oldest first' }),
     ),
@@ -335,6 +350,7 @@ export const REPORT_CODES = [
   'CONTRACT_MISTAKE',
   'TRAFFIC_QUOTA_RUNS_OUT',
   'TRAFFIC_ANSWERS_SLOWING',
+  'MARKET_DRIFT',
 ] as const;
 export type ReportCode = (typeof REPORT_CODES)[number];
 
@@ -371,6 +387,7 @@ export const ReportSettingsSchema = Type.Object(
     CONTRACT_MISTAKE: Type.Optional(Check()),
     TRAFFIC_QUOTA_RUNS_OUT: Type.Optional(Check()),
     TRAFFIC_ANSWERS_SLOWING: Type.Optional(Check()),
+    MARKET_DRIFT: Type.Optional(Check()),
   },
   {
     additionalProperties: false,
