@@ -90,6 +90,7 @@ function App({ live }: { live: Live }) {
       </header>
       <main>
         <ErrorNote error={health.error} />
+        {health.data?.upstream && <ProxyNote upstream={health.data.upstream} />}
         {place.view === 'chats' && (
           <ChatsView
             live={live}
@@ -110,6 +111,20 @@ function App({ live }: { live: Live }) {
         {place.view === 'limits' && <LimitsView live={live} />}
       </main>
     </>
+  );
+}
+
+/** Proxy mode, said plainly on every view: the partner's calls reach a real server, and what happens to writes. */
+function ProxyNote({ upstream }: { upstream: NonNullable<Health['upstream']> }) {
+  return (
+    <p class={`proxy-note ${upstream.writes === 'forwarded' ? 'writes-forwarded' : ''}`} role="note">
+      <strong>Proxy mode</strong>: the partner's calls go to <code>{upstream.url}</code> and are answered as it answers.{' '}
+      {upstream.writes === 'forwarded' ? (
+        <strong>Writes are forwarded: messages and files reach real buyers.</strong>
+      ) : (
+        <>Writes are held back: createChat, sendMessageToChat and sendFileToChat are answered by the sandbox and never sent.</>
+      )}
+    </p>
   );
 }
 

@@ -111,6 +111,7 @@ export function RequestsView({ live, opened }: { live: Live; opened?: number }) 
             <th>ms</th>
             <th>Rule</th>
             <th>Fault</th>
+            <th>Upstream</th>
           </tr>
         </thead>
         <tbody>
@@ -131,10 +132,13 @@ export function RequestsView({ live, opened }: { live: Live; opened?: number }) 
                 <td>{entry.durationMs ?? '—'}</td>
                 <td>{entry.ruleName ?? (entry.rule === null ? '' : `rule ${entry.rule}`)}</td>
                 <td>{entry.fault ?? ''}</td>
+                <td>
+                  <UpstreamCell entry={entry} />
+                </td>
               </tr>
               {openId === entry.id && (
                 <tr key={`${entry.id}-detail`} class="detail">
-                  <td colSpan={8}>
+                  <td colSpan={9}>
                     <RequestDetail id={entry.id} />
                   </td>
                 </tr>
@@ -144,6 +148,22 @@ export function RequestsView({ live, opened }: { live: Live; opened?: number }) 
         </tbody>
       </table>
     </section>
+  );
+}
+
+/** In proxy mode: forwarded or held back, and how many departures from the contract the upstream's answer had. */
+function UpstreamCell({ entry }: { entry: JournalCall }) {
+  if (!entry.upstream) return null;
+  const departures = entry.drift?.length ?? 0;
+  return (
+    <>
+      <Badge kind={entry.upstream === 'held back' ? 'held-back' : 'forwarded'}>{entry.upstream}</Badge>
+      {departures > 0 && (
+        <Badge kind="drift">
+          {departures} {departures === 1 ? 'departure' : 'departures'}
+        </Badge>
+      )}
+    </>
   );
 }
 
@@ -168,6 +188,19 @@ function RequestDetail({ id }: { id: number }) {
         <h4>Answer</h4>
         <Json value={entry.data.responseBody} />
       </div>
+      {entry.data.drift && entry.data.drift.length > 0 && (
+        <div class="wide">
+          <h4>Where the upstream's answer departs from the contract</h4>
+          <ul class="drift">
+            {entry.data.drift.map((d) => (
+              <li>
+                <code>{d.path}</code>: {d.kind} {d.found}
+                {d.expected ? <span class="muted"> (the document has {d.expected})</span> : null}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       <div class="wide">
         <h4>As curl</h4>
         <pre class="curl">{curl}</pre>

@@ -131,5 +131,32 @@ console.log('docs/screenshots/traffic.png');
 await bot.close();
 await busy.close();
 
+// Proxy mode, in front of an upstream whose answers carry fields the document does not have (as a later Market's may).
+const market = await startSandbox({
+  scenario: { name: 'a later Market', forwardCompatibility: { extraFields: true, unknownValues: 0.3 } },
+});
+const proxy = await startSandbox({ upstream: { url: market.url } });
+const throughProxy = (path: string, body: object = {}) =>
+  fetch(`${proxy.url}/v2/businesses/${proxy.businessId}${path}`, {
+    method: 'POST',
+    headers: { 'Api-Key': proxy.token, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+const shown = (await (await throughProxy('/chats?limit=5', { statuses: ['WAITING_FOR_PARTNER'] })).json()) as {
+  result: { chats: { chatId: number }[] };
+};
+const proxied = shown.result.chats[0].chatId;
+await throughProxy(`/chats/history?chatId=${proxied}&limit=20`);
+await throughProxy(`/chats/message?chatId=${proxied}`, { message: 'Здравствуйте! Проверим и ответим сегодня.' });
+await page.setViewportSize({ width: 1400, height: 860 });
+await page.goto(`${proxy.url}/#requests`);
+await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
+await page.locator('tr.row', { hasText: 'getChats' }).getByRole('button').click();
+await page.locator('ul.drift').waitFor();
+await page.screenshot({ path: `${OUT}/proxy.png` });
+console.log('docs/screenshots/proxy.png');
+await proxy.close();
+await market.close();
+
 await browser.close();
 receiver.close();

@@ -158,6 +158,31 @@ t.test('a 420 shows in the requests view, set apart, and opens as the whole call
   t.match(await quota.textContent(), /^getChats1 per minute0\d/, 'none left of one a minute');
 });
 
+t.test('proxy mode is said plainly; calls show forwarded or held back, with the departures of the answer', async (t) => {
+  const upstream = await sandboxFor(t);
+  const client = await sandboxFor(t, { upstream: { url: upstream.sandbox.url } });
+  const page = await consoleOf(t, client, '#requests');
+  const note = page.getByRole('note');
+  t.match(
+    await note.textContent(),
+    /^Proxy mode: the partner's calls go to http:\/\/127\.0\.0\.1:\d+ and are answered as it answers\. Writes are held back/,
+  );
+  const [chat] = (await client.post('/v2/businesses/1001/chats?limit=1', {})).body.result.chats;
+  await client.post(`/v2/businesses/1001/chats/message?chatId=${chat.chatId}`, { message: 'Добрый день!' });
+  await page.locator('tr.row', { hasText: 'sendMessageToChat' }).getByText('held back').waitFor();
+  t.ok(await page.locator('tr.row', { hasText: 'getChats' }).getByText('forwarded').isVisible(), 'the read: forwarded');
+
+  const bent = await sandboxFor(t, { scenario: { forwardCompatibility: { extraFields: true } } });
+  const drifting = await sandboxFor(t, { upstream: { url: bent.sandbox.url, writes: true } });
+  const driftPage = await consoleOf(t, drifting, '#requests');
+  t.match(await driftPage.getByRole('note').textContent(), /Writes are forwarded: messages and files reach real buyers\./);
+  await drifting.post('/v2/businesses/1001/chats?limit=1', {});
+  const row = driftPage.locator('tr.row', { hasText: 'getChats' });
+  await row.locator('.badge.drift').waitFor();
+  await row.getByRole('button').click();
+  t.match(await driftPage.locator('ul.drift').textContent(), /\$\.result\.chats\[0\]\.\w+: unknown field/);
+});
+
 t.test('an invalid scenario is refused with its field named and its line marked; a good one plays; reset', async (t) => {
   const client = await sandboxFor(t);
   const page = await consoleOf(t, client, '#scenario');
