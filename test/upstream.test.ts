@@ -249,3 +249,39 @@ t.test('a scenario’s faults are played in front of the upstream; an upstream a
   t.equal(away.status, 502);
   t.match(away.body.errors[0].message, /^upstream http:\/\/127\.0\.0\.1:\d+: could not be reached \(ECONNREFUSED\)$/);
 });
+
+t.test('an answer too large or broken off is a 502; a file form goes on with its other fields', async (t) => {
+  const big = Buffer.alloc(17 * 1024 * 1024, 32);
+  const bent = await bendingUpstream(t, (request) => {
+    if (request.url!.includes('/chat?')) return { status: 200, body: big.toString() };
+    return { status: 200, body: '{"status":"OK"}' };
+  });
+  const proxy = await sandboxFor(t, { upstream: { url: bent.url, writes: true } });
+  const large = await proxy.get(`/v2/businesses/${B}/chat?chatId=11`);
+  t.equal(large.status, 502);
+  t.match(large.body.errors[0].message, /answered more than 16 MB/);
+  const form = multipartForm({ comment: 'к заказу' }, { name: 'a.txt', content: 'hello' });
+  t.same((await proxy.call('POST', `/v2/businesses/${B}/chats/file/send?chatId=11`, { raw: form })).body, { status: 'OK' });
+  const sent = bent.calls.at(-1)!;
+  t.match(sent.headers['content-type'], /^multipart\/form-data; boundary=/);
+  t.match(sent.body, /name="comment"\r\n\r\nк заказу\r\n/);
+  t.match(sent.body, /name="file"; filename="a\.txt"\r\nContent-Type: [^\r]+\r\n\r\nhello\r\n/);
+  t.equal(
+    (await proxy.call('POST', `/v2/businesses/${B}/chats/file/send?chatId=11`, { raw: multipartForm({ x: '1' }) })).status,
+    400,
+    'without its file: refused before forwarding',
+  );
+
+  const cutting = createServer((request, response) => {
+    request.resume();
+    response.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+    response.write('{"status":');
+    setTimeout(() => response.destroy(), 20);
+  });
+  await new Promise<void>((resolve) => cutting.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise((resolve) => cutting.close(resolve)));
+  const cut = await sandboxFor(t, { upstream: { url: `http://127.0.0.1:${(cutting.address() as AddressInfo).port}` } });
+  const broken = await cut.post(`/v2/businesses/${B}/chats`);
+  t.equal(broken.status, 502);
+  t.match(broken.body.errors[0].message, /the answer broke off/);
+});
