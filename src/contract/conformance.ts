@@ -32,7 +32,7 @@ interface Schema {
 }
 
 /** The statuses every operation documents, and each status's error code. */
-const DOCUMENTED_CODES = new Set(Object.values(ERROR_CODES));
+const DOCUMENTED_CODES: ReadonlySet<string> = new Set(Object.values(ERROR_CODES));
 
 const typeOf = (value: unknown): string =>
   value === null ? 'null' : Array.isArray(value) ? 'array' : Number.isInteger(value) ? 'integer' : typeof value;

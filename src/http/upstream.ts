@@ -26,7 +26,7 @@ export const DRIFT_HEADER_NAMES = 3;
 export const WRITES: ReadonlySet<OperationId> = new Set(['createChat', 'sendMessageToChat', 'sendFileToChat']);
 
 /** Headers of one connection, not of the exchange, and those the forwarding sets itself. */
-const NOT_FORWARDED = new Set([
+const NOT_FORWARDED: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
   'proxy-connection',
