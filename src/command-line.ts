@@ -314,9 +314,16 @@ function banner(sandbox: Sandbox, options: SandboxOptions & { scenario?: string[
       ? `  Console   ${sandbox.url}/__sandbox/console/?token=…  (the control token is needed: give it once in the address)`
       : `  Console   ${sandbox.url}/  (open it in a browser: chats, requests, notifications, scenario, limits, live)`,
     `  Docs      ${sandbox.url}/docs  (OpenAPI: ${sandbox.url}/openapi.json)`,
-    `  Token     Api-Key: ${sandbox.token}  (any non-empty token works)`,
-    `  Business  ${sandbox.businessId}  (any other id gets a generated world of its own)`,
-    `  Limits    ${limits}`,
+    ...(sandbox.upstream
+      ? [
+          "  Token     your own: the partner's Api-Key or Authorization goes on to the upstream as sent",
+          "  Limits    the upstream's: its X-RateLimit headers and 420s come back as they are",
+        ]
+      : [
+          `  Token     Api-Key: ${sandbox.token}  (any non-empty token works)`,
+          `  Business  ${sandbox.businessId}  (any other id gets a generated world of its own)`,
+          `  Limits    ${limits}`,
+        ]),
     `  Store     ${options.db ?? 'in memory'}`,
     `  Clock     ${sandbox.clock.now().toISOString()}${sandbox.clock.frozen ? ' (frozen)' : ''}  (move it: POST ${sandbox.url}/__sandbox/clock {"advance":"1h"})`,
     ...(sandbox.webhook ? [`  Webhook   ${sandbox.webhook}  (log: ${sandbox.url}/__sandbox/notifications)`] : []),
@@ -330,7 +337,9 @@ function banner(sandbox: Sandbox, options: SandboxOptions & { scenario?: string[
       : []),
     ...(record ? [`  Record    ${record}  (written when stopped; now: ${sandbox.url}/__sandbox/recording?format=yaml)`] : []),
     ...(scenarioFiles.length ? [`  Scenario  ${sandbox.scenarioName ?? scenarioFiles.join(', ')}  (${scenarioFiles.join(', ')})`] : []),
-    `  Try       curl -X POST ${sandbox.url}/v2/businesses/${sandbox.businessId}/chats -H 'Api-Key: ${sandbox.token}' -H 'Content-Type: application/json' -d '{}'`,
+    sandbox.upstream
+      ? `  Try       curl -X POST ${sandbox.url}/v2/businesses/YOUR_BUSINESS_ID/chats -H "Api-Key: $YOUR_MARKET_KEY" -H 'Content-Type: application/json' -d '{}'`
+      : `  Try       curl -X POST ${sandbox.url}/v2/businesses/${sandbox.businessId}/chats -H 'Api-Key: ${sandbox.token}' -H 'Content-Type: application/json' -d '{}'`,
     '',
   ].join('\n');
 }

@@ -76,6 +76,8 @@ t.test('--upstream, its banner, and --record writing what the upstream answered 
   t.match(proxy.output(), new RegExp(`Upstream  ${upstream.sandbox.url.replace(/[.]/g, '\\.')}  \\(proxy`));
   t.match(proxy.output(), /Writes {4}held back: createChat, sendMessageToChat and sendFileToChat are answered by the sandbox, never sent/);
   t.match(proxy.output(), /Record {4}.*recorded\.yaml {2}\(written when stopped/);
+  t.match(proxy.output(), /Token {5}your own: the partner's Api-Key or Authorization goes on to the upstream as sent/);
+  t.notMatch(proxy.output(), /sandbox-key/, "no sandbox token offered: the upstream's own is needed");
   const headers = { 'Api-Key': 'ACMA:secret-of-the-partner', 'content-type': 'application/json' };
   const chats: any = await (await fetch(`${url}/v2/businesses/${B}/chats?limit=3`, { method: 'POST', headers, body: '{}' })).json();
   t.equal(chats.result.chats.length, 3);
