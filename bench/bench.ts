@@ -21,7 +21,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 8;
 const SERVER = join(import.meta.dirname, 'server.js');
 /** The program as installed: the bundle the package's bin runs. */
-const CLI = join(import.meta.dirname, '..', 'bundle', 'cli.js');
+const CLI = join(import.meta.dirname, '..', 'bundle', 'cli.cjs');
 const HEADERS = { 'Api-Key': 'ACMA:bench', 'content-type': 'application/json' };
 
 interface Server {
@@ -261,7 +261,7 @@ function startUpLines(startUp: StartUp): { lines: string[]; targets: [string, bo
   const help = startUp.help / startUp.bare;
   return {
     lines: [
-      `the command line (dist/bundle/cli.js) to its first answer, default world (median of 7): ${times(startUp.firstAnswer, startUp.bare, process.version)}`,
+      `the command line (dist/bundle/cli.cjs) to its first answer, default world (median of 7): ${times(startUp.firstAnswer, startUp.bare, process.version)}`,
       `the standalone binary, the same: ${times(startUp.binary, startUp.bareOfBinary, startUp.binaryNode)}`,
       `--version: ${times(startUp.version, startUp.bare, process.version)}; --help: ${times(startUp.help, startUp.bare, process.version)}`,
     ],

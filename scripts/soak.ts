@@ -34,7 +34,7 @@ const scenario = {
   },
 };
 
-const child = spawn(process.execPath, [packagePath('dist', 'bundle', 'cli.js'), '--port', '0'], {
+const child = spawn(process.execPath, [packagePath('dist', 'bundle', 'cli.cjs'), '--port', '0'], {
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const url = await new Promise<string>((resolve) => {

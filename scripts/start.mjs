@@ -10,7 +10,7 @@ import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const built = join(root, 'dist', 'bundle', 'cli.js');
+const built = join(root, 'dist', 'bundle', 'cli.cjs');
 const SOURCES = ['src', 'console', 'scripts', 'fixtures', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
 
 /** The newest modification time under `path`, a file or a folder. */

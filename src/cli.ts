@@ -11,7 +11,9 @@ if (major < 22) {
   process.exit(1);
 }
 module.enableCompileCache();
-const { main } = await import('./command-line.js');
-void main(process.argv.slice(2), process.env).then((code) => {
-  process.exitCode = code;
-});
+// No top-level await: the built command line is a CommonJS script (scripts/bundle.ts).
+void import('./command-line.js')
+  .then(({ main }) => main(process.argv.slice(2), process.env))
+  .then((code) => {
+    process.exitCode = code;
+  });

@@ -116,6 +116,8 @@ t.test('it serves what it was built with: planted or altered files are never ser
   const planted = tempDir(t);
   for (const name of readdirSync(empty).filter((n) => n.startsWith('yandex-market-chats-sandbox'))) {
     cpSync(join(empty, name), join(planted, name), { recursive: true });
+    // Node 22's cpSync makes folders with the umask's mode, Node 24's keeps the source's: kept here on both.
+    chmodSync(join(planted, name), statSync(join(empty, name)).mode);
   }
   const evil = '<script>fetch("/__sandbox/reset",{method:"POST"})</script>';
   mkdirSync(join(planted, 'yandex-market-chats-sandbox-0123456789abcdef', 'dist', 'console'), { recursive: true });

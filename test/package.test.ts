@@ -23,7 +23,8 @@ t.test('the packed package installs and runs with npx', async (t) => {
   t.ok(tarball, 'npm pack made a tarball');
   const listing = execFileSync('tar', ['-tzf', join(dir, tarball)], { encoding: 'utf8' });
   for (const shipped of [
-    'package/dist/bundle/cli.js',
+    'package/dist/bundle/cli.cjs',
+    'package/dist/bundle/command-line.cjs',
     'package/dist/bundle/index.js',
     'package/dist/src/index.d.ts',
     'package/dist/console/index.html',
