@@ -71,7 +71,8 @@ t.test('--upstream, its banner, and --record writing what the upstream answered 
   const upstream = await sandboxFor(t);
   const dir = tempDir(t);
   const file = join(dir, 'recorded.yaml');
-  const proxy = start(t, ['--upstream', upstream.sandbox.url, '--record', file]);
+  // Debug logs a line per request: the key must not be in it either.
+  const proxy = start(t, ['--upstream', upstream.sandbox.url, '--record', file, '--log-level', 'debug']);
   const url = await proxy.url;
   t.match(proxy.output(), new RegExp(`Upstream  ${upstream.sandbox.url.replace(/[.]/g, '\\.')}  \\(proxy`));
   t.match(proxy.output(), /Writes {4}held back: createChat, sendMessageToChat and sendFileToChat are answered by the sandbox, never sent/);
@@ -81,6 +82,9 @@ t.test('--upstream, its banner, and --record writing what the upstream answered 
   const headers = { 'Api-Key': 'ACMA:secret-of-the-partner', 'content-type': 'application/json' };
   const chats: any = await (await fetch(`${url}/v2/businesses/${B}/chats?limit=3`, { method: 'POST', headers, body: '{}' })).json();
   t.equal(chats.result.chats.length, 3);
+  const journal = await (await fetch(`${url}/__sandbox/requests`)).text();
+  t.match(journal, /getChats/);
+  t.notMatch(journal, /secret-of-the-partner/, 'no key in the journal');
   proxy.child.kill('SIGTERM');
   t.equal(await proxy.exited, 0);
   t.match(proxy.output(), /Recording: 3 chats written to .*recorded\.yaml/);
@@ -90,6 +94,8 @@ t.test('--upstream, its banner, and --record writing what the upstream answered 
     chats.result.chats.map((c: any) => c.chatId).sort((a: number, b: number) => a - b),
   );
   t.notMatch(text, /secret-of-the-partner/, 'no key in the recording');
+  t.match(proxy.output(), /"msg":"incoming request"/);
+  t.notMatch(proxy.output(), /secret-of-the-partner/, 'nor in the log');
 });
 
 t.test('--upstream-writes says so; what needs --upstream without it, a bad URL, the sandbox itself: exit 2', async (t) => {
