@@ -4,7 +4,7 @@
  * - the command line as CommonJS scripts: cli.cjs, a few lines that turn on Node's compile cache, and
  *   command-line.cjs, the program, which cli.cjs requires. Node's ES module loader would cost a start a third of
  *   its time: resolving each chunk, and building an ES module view of node:http, which loads undici with it;
- * - the programmatic API as an ES module, index.js, with chunks for what it imports when asked.
+ * - the programmatic API as an ES module, index.js.
  * Swagger UI's code is inlined too; its files are served from its package's folder (see http/openapi.ts).
  */
 import { build, type BuildOptions } from 'esbuild';
@@ -34,7 +34,7 @@ const commandLine: BuildOptions = {
   define: { 'import.meta.url': 'importMetaUrlOfBundle' },
 };
 
-// Chunks are named by their content: those of an earlier build would stay behind.
+// Files of an earlier build that this one does not make would stay behind.
 rmSync(out, { recursive: true, force: true });
 await build({ ...commandLine, entryPoints: [join(dist, 'src', 'command-line.js')], outfile: join(out, 'command-line.cjs') });
 await build({
@@ -51,8 +51,7 @@ await build({
 await build({
   ...common,
   entryPoints: [join(dist, 'src', 'index.js')],
-  outdir: out,
-  splitting: true,
+  outfile: join(out, 'index.js'),
   format: 'esm',
   // CommonJS dependencies require Node's built-in modules; an ES module has no require of its own.
   banner: {

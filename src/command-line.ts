@@ -307,6 +307,10 @@ function trafficSummary(traffic: TrafficReport): string {
 function banner(sandbox: Sandbox, options: SandboxOptions & { scenario?: string[] }, record?: string): string {
   const scenarioFiles = options.scenario ?? [];
   const limits = options.rateLimits ? sandbox.limits : 'off (--no-rate-limits)';
+  // In proxy mode the call goes to the upstream: the partner's own business and key, not the sandbox's.
+  const [tryBusiness, tryKey] = sandbox.upstream
+    ? ['YOUR_BUSINESS_ID', '"Api-Key: $YOUR_MARKET_KEY"']
+    : [sandbox.businessId, `'Api-Key: ${sandbox.token}'`];
   return [
     `Yandex Market chats sandbox ${packageVersion()}`,
     `  API       ${sandbox.url}  (operations under ${sandbox.paths === 'v2-only' ? '/v2/businesses/… only' : '/v2/businesses/… and /businesses/…'})`,
@@ -337,9 +341,7 @@ function banner(sandbox: Sandbox, options: SandboxOptions & { scenario?: string[
       : []),
     ...(record ? [`  Record    ${record}  (written when stopped; now: ${sandbox.url}/__sandbox/recording?format=yaml)`] : []),
     ...(scenarioFiles.length ? [`  Scenario  ${sandbox.scenarioName ?? scenarioFiles.join(', ')}  (${scenarioFiles.join(', ')})`] : []),
-    sandbox.upstream
-      ? `  Try       curl -X POST ${sandbox.url}/v2/businesses/YOUR_BUSINESS_ID/chats -H "Api-Key: $YOUR_MARKET_KEY" -H 'Content-Type: application/json' -d '{}'`
-      : `  Try       curl -X POST ${sandbox.url}/v2/businesses/${sandbox.businessId}/chats -H 'Api-Key: ${sandbox.token}' -H 'Content-Type: application/json' -d '{}'`,
+    `  Try       curl -X POST ${sandbox.url}/v2/businesses/${tryBusiness}/chats -H ${tryKey} -H 'Content-Type: application/json' -d '{}'`,
     '',
   ].join('\n');
 }
